@@ -1,0 +1,143 @@
+# quotedb Makefile, in the manner of hiredis: PREFIX/DESTDIR, the user's
+# CFLAGS and LDFLAGS kept and added to, dependencies through pkg-config,
+# automatic header dependencies.  Everything is built under build/.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+PLUGINDIR = $(LIBDIR)/quotedb/plugins
+MANDIR = $(PREFIX)/share/man
+
+VERSION = 0.1.0
+SOMAJOR = 0
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+INSTALL ?= install
+
+# Packages a fresh Debian/Ubuntu machine needs: to build, and to run every
+# test (the LaTeX tests compile the appendix with both TeX engines).
+DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
+DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 valgrind poppler-utils \
+	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
+
+PKGS = sqlite3 yaml-0.1
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lyaml)
+CUNIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags cunit 2>/dev/null)
+CUNIT_LIBS = $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
+
+WARN = -std=c11 -Wall -Wextra -Werror
+OPT ?= -O2 -g
+QDB_CFLAGS = $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -Icore/include \
+	-DQDB_PLUGIN_DIR='"$(PLUGINDIR)"' $(PKG_CFLAGS) $(CFLAGS)
+QDB_LDFLAGS = $(LDFLAGS)
+
+B = build
+LIB_SRC = $(sort $(wildcard core/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_SRC = $(sort $(wildcard core/cli/*.c))
+CLI_OBJ = $(CLI_SRC:%.c=$(B)/obj/%.o)
+PLUGIN_SRC = $(sort $(wildcard plugins/*.c))
+PLUGINS = $(PLUGIN_SRC:plugins/%.c=$(B)/plugins/%.so)
+TEST_SRC = $(sort $(wildcard tests/*.c))
+TEST_OBJ = $(TEST_SRC:%.c=$(B)/obj/%.o)
+TEST_SUITES = $(patsubst tests/test_%.c,%,$(filter tests/test_%.c,$(TEST_SRC)))
+
+STLIB = $(B)/libquotedb.a
+DYLIB = $(B)/libquotedb.so.$(VERSION)
+DYLIB_SONAME = libquotedb.so.$(SOMAJOR)
+CLI = $(B)/quotedb
+RUNNER = $(B)/tests/runner
+
+# Plugins that need more than libc say so here.
+PLUGIN_LIBS_yaml = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+
+.PHONY: all deps test check demo clean install uninstall headertest
+
+all: $(STLIB) $(DYLIB) $(CLI) $(PLUGINS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(QDB_CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(STLIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(DYLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(DYLIB_SONAME) -o $@ $^ $(QDB_LDFLAGS) $(PKG_LIBS) -ldl
+	ln -sf libquotedb.so.$(VERSION) $(B)/$(DYLIB_SONAME)
+	ln -sf libquotedb.so.$(VERSION) $(B)/libquotedb.so
+
+$(CLI): $(CLI_OBJ) $(STLIB)
+	$(CC) -o $@ $(CLI_OBJ) $(STLIB) $(QDB_LDFLAGS) $(PKG_LIBS) -ldl
+
+# A plugin exports exactly one symbol: everything else is hidden.
+$(B)/plugins/%.so: plugins/%.c core/include/quotedb.h core/include/quotedb/plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(QDB_CFLAGS) -fPIC -fvisibility=hidden -shared -o $@ $< \
+		$(QDB_LDFLAGS) $(PLUGIN_LIBS_$*)
+
+# The runner registers one CUnit suite per tests/test_<module>.c.
+$(B)/tests/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(foreach s,$(TEST_SUITES),'QDB_SUITE($(s))') > $@.tmp
+	@mv $@.tmp $@
+
+$(B)/obj/tests/%.o: tests/%.c $(B)/tests/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(QDB_CFLAGS) $(CUNIT_CFLAGS) -I$(B)/tests -MMD -MP -c $< -o $@
+
+$(RUNNER): $(TEST_OBJ) $(STLIB)
+	$(CC) -o $@ $(TEST_OBJ) $(STLIB) $(QDB_LDFLAGS) $(CUNIT_LIBS) $(PKG_LIBS) -ldl
+
+# Installs what is missing when root (or with sudo); otherwise says how.
+deps:
+	@missing=""; for p in $(DEPS_TEST); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "quotedb needs:$$missing (no apt-get here; install them by hand)"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=sudo; \
+	else echo "Missing packages. Run:"; \
+	  echo "  sudo apt-get install -y$$missing"; exit 1; fi; \
+	echo "Installing:$$missing"; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends$$missing
+
+test check: deps
+	$(MAKE) all $(RUNNER)
+	./$(RUNNER)
+
+DEMO_DB = out/quotes.db
+demo: deps
+	$(MAKE) all
+	@mkdir -p out
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	./$(CLI) --db $(DEMO_DB) init
+	./$(CLI) --db $(DEMO_DB) import quotes/
+	./$(CLI) --db $(DEMO_DB) list --sort date | head -n 20
+	@if [ -f $(B)/plugins/csv.so ]; then ./$(CLI) --db $(DEMO_DB) export --format csv -o out/quotes.csv; fi
+	@if [ -f $(B)/plugins/yaml.so ]; then ./$(CLI) --db $(DEMO_DB) export --format yaml -o out/quotes.yaml; fi
+	@if [ -f $(B)/plugins/latex.so ]; then ./$(CLI) --db $(DEMO_DB) export --format latex -o out/appendix.tex; \
+	  if command -v lualatex >/dev/null 2>&1; then \
+	    (cd out && lualatex -no-shell-escape -halt-on-error -interaction=nonstopmode appendix.tex >/dev/null && \
+	     lualatex -no-shell-escape -halt-on-error -interaction=nonstopmode appendix.tex >/dev/null) && \
+	    echo "wrote out/appendix.pdf"; fi; fi
+	@ls -l out/
+
+# Each public header compiles on its own (libgit2's headertest).
+headertest:
+	@for h in core/include/quotedb.h core/include/quotedb/plugin.h; do \
+	  echo "#include \"$$h\"" | $(CC) -std=c11 -pedantic -Werror -Wall -I. -x c -fsyntax-only - || exit 1; done
+
+clean:
+	rm -rf $(B) out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

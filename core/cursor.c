@@ -1,0 +1,347 @@
+/*
+ * cursor.c: selecting quotes.  A qdb_filter becomes one SQL statement made
+ * of fixed fragments with every value bound, and the cursor walks its rows
+ * one at a time: a quote lent by qdb_cursor_next points into SQLite's row,
+ * so memory stays flat however many quotes the walk passes.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct qdb_cursor {
+	qdb *db;
+	sqlite3_stmt *st;
+	int searching;
+	qdb_quote q;
+	qdb_buf tagbuf;          /* the current row's tags, NUL-separated */
+	qdb_str *tags;
+	size_t tagcap;
+};
+
+#define SELECT_COLS \
+	"q.id, q.text, s.name, q.role, q.date, q.date_text, o.name, " \
+	"q.programme, q.occasion, q.reported_by, src.title, src.author, " \
+	"src.date, src.url, src.file, q.locator, q.language, q.translated, " \
+	"q.context, q.tags, q.date_lo, q.date_hi"
+#define NCOLS 22
+
+#define FROM_JOINS \
+	" FROM quotes q JOIN speakers s ON s.id = q.speaker_id" \
+	" LEFT JOIN outlets o ON o.id = q.outlet_id" \
+	" LEFT JOIN sources src ON src.id = q.source_id"
+
+/* Values to bind, in the order their '?' appear in the SQL. */
+typedef struct binds {
+	const char *v[256];
+	int32_t ints[4];
+	int kind[256];           /* 0 text, 1 int index into ints */
+	int n, nints;
+} binds;
+
+/* Appends head, one '?' per value of l, then tail. */
+static int add_values(qdb_buf *sql, binds *b, const qdb_strlist *l,
+		      const char *head, const char *tail)
+{
+	if (l->n > 64 || b->n + (int)l->n > 200)
+		return QDB_EINVALID;
+	qdb__buf_addstr(sql, head);
+	for (size_t i = 0; i < l->n; i++) {
+		qdb__buf_addstr(sql, i ? ",?" : "?");
+		b->kind[b->n] = 0;
+		b->v[b->n++] = l->v[i];
+	}
+	return qdb__buf_addstr(sql, tail);
+}
+
+/* One filter: " AND head ?,?,... tail", nothing when l is empty. */
+static int add_list(qdb_buf *sql, binds *b, const qdb_strlist *l,
+		    const char *head, const char *tail)
+{
+	if (!l->n)
+		return 0;
+	qdb__buf_addstr(sql, " AND ");
+	return add_values(sql, b, l, head, tail);
+}
+
+static void add_int(qdb_buf *sql, binds *b, const char *frag, int32_t v)
+{
+	qdb__buf_addstr(sql, frag);
+	b->kind[b->n] = 1;
+	b->v[b->n++] = NULL;
+	b->ints[b->nints++] = v;
+}
+
+/* Builds the statement for f; cols is what to select. */
+static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
+		 int counting, int *searching)
+{
+	static const qdb_filter none = QDB_FILTER_INIT;
+	if (!f)
+		f = &none;
+	if (f->size < sizeof(qdb_filter))
+		return qdb__fail(db, QDB_EINVALID, "filter struct too short");
+	qdb_buf sql = { 0 };
+	binds b;
+	b.n = b.nints = 0;
+	*searching = f->search != NULL;
+
+	if (counting)
+		qdb__buf_addstr(&sql, "SELECT count(*)");
+	else if (f->search)
+		qdb__buf_addstr(&sql, "SELECT " SELECT_COLS ", snippet(quotes_fts,"
+				" 0, char(2), char(3), '…', 16)");
+	else
+		qdb__buf_addstr(&sql, "SELECT " SELECT_COLS);
+	qdb__buf_addstr(&sql, FROM_JOINS);
+	if (f->search)
+		qdb__buf_addstr(&sql, " JOIN quotes_fts ON quotes_fts.rowid = q.qid");
+	qdb__buf_addstr(&sql, " WHERE 1");
+	int rc = 0;
+	if (f->search) {
+		qdb__buf_addstr(&sql, " AND quotes_fts MATCH ?");
+		b.kind[b.n] = 0;
+		b.v[b.n++] = f->search;
+	}
+	rc |= add_list(&sql, &b, &f->ids, "q.id IN (", ")");
+	/* Names resolve through the alias tables, whose columns compare
+	 * without case, so --speaker kirby finds John Kirby. */
+	if (f->speakers.n) {
+		rc |= add_list(&sql, &b, &f->speakers, "q.speaker_id IN (SELECT "
+			       "id FROM speakers WHERE name IN (", ")");
+		rc |= add_values(&sql, &b, &f->speakers, " UNION SELECT "
+				 "speaker_id FROM speaker_aliases WHERE alias "
+				 "IN (", "))");
+	}
+	if (f->outlets.n) {
+		rc |= add_list(&sql, &b, &f->outlets, "q.outlet_id IN (SELECT "
+			       "id FROM outlets WHERE name IN (", ")");
+		rc |= add_values(&sql, &b, &f->outlets, " UNION SELECT "
+				 "outlet_id FROM outlet_aliases WHERE alias "
+				 "IN (", "))");
+	}
+	rc |= add_list(&sql, &b, &f->reported_by,
+		       "q.reported_by COLLATE NOCASE IN (", ")");
+	rc |= add_list(&sql, &b, &f->tags, "q.qid IN (SELECT qid FROM "
+		       "quote_tags WHERE tag IN (", "))");
+	rc |= add_list(&sql, &b, &f->languages,
+		       "q.language COLLATE NOCASE IN (", ")");
+	if (rc) {
+		qdb__buf_free(&sql);
+		return qdb__fail(db, QDB_EINVALID, "too many filter values");
+	}
+
+	int32_t flo = 0, fhi = 99991231, tlo, thi;
+	qdb_error err = { 0 };
+	if (f->from && qdb_date_parse(&flo, &fhi, f->from, strlen(f->from),
+				      &err)) {
+		qdb__buf_free(&sql);
+		return qdb__fail(db, QDB_EINVALID, "--from '%s': %s", f->from,
+				 err.text);
+	}
+	if (f->to && qdb_date_parse(&tlo, &thi, f->to, strlen(f->to), &err)) {
+		qdb__buf_free(&sql);
+		return qdb__fail(db, QDB_EINVALID, "--to '%s': %s", f->to,
+				 err.text);
+	}
+	if (f->from || f->to) {
+		int32_t lo = flo, hi = f->to ? thi : 99991231;
+		if (!f->from)
+			lo = 0;
+		if (f->strict_dates) {
+			add_int(&sql, &b, " AND q.date_lo >= ?", lo);
+			add_int(&sql, &b, " AND q.date_hi <= ?", hi);
+		} else {
+			/* Overlap: a quote dated 2023-10 is in 15-20 Oct. */
+			add_int(&sql, &b, " AND q.date_lo <= ?", hi);
+			add_int(&sql, &b, " AND q.date_hi >= ?", lo);
+		}
+	}
+
+	if (!counting) {
+		static const char *const order[] = {
+			[QDB_SORT_ADDED] = " ORDER BY q.qid",
+			[QDB_SORT_DATE] = " ORDER BY q.date_lo IS NULL, q.date_lo,"
+				" q.date_hi DESC, q.qid",
+			[QDB_SORT_SPEAKER] = " ORDER BY s.name, q.date_lo IS NULL,"
+				" q.date_lo, q.date_hi DESC, q.qid",
+			[QDB_SORT_OUTLET] = " ORDER BY o.name IS NULL, o.name,"
+				" q.date_lo IS NULL, q.date_lo, q.date_hi DESC,"
+				" q.qid",
+			[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank, q.qid",
+		};
+		qdb_sort s = f->sort;
+		if ((unsigned)s > QDB_SORT_RANK) {
+			qdb__buf_free(&sql);
+			return qdb__fail(db, QDB_EINVALID, "unknown sort order");
+		}
+		if (s == QDB_SORT_RANK && !f->search)
+			s = QDB_SORT_ADDED;
+		qdb__buf_addstr(&sql, order[s]);
+		if (f->limit > 0)
+			add_int(&sql, &b, " LIMIT ?", (int32_t)(f->limit > INT32_MAX
+					? INT32_MAX : f->limit));
+	}
+	if (!sql.data) {
+		qdb__buf_free(&sql);
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	}
+	rc = qdb__prepare(out, db, sql.data);
+	qdb__buf_free(&sql);
+	if (rc)
+		return rc;
+	for (int i = 0, k = 0; i < b.n; i++) {
+		if (b.kind[i])
+			sqlite3_bind_int(*out, i + 1, b.ints[k++]);
+		else
+			sqlite3_bind_text(*out, i + 1, b.v[i], -1, SQLITE_STATIC);
+	}
+	return 0;
+}
+
+int qdb_cursor_open(qdb_cursor **out, qdb *db, const qdb_filter *f)
+{
+	if (!out || !db)
+		return QDB_EINVALID;
+	*out = NULL;
+	qdb_cursor *c = calloc(1, sizeof *c);
+	if (!c)
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	int rc = build(&c->st, db, f, 0, &c->searching);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	c->db = db;
+	*out = c;
+	return 0;
+}
+
+/* Splits the row's U+001F-joined tags into c->tags. */
+static int load_tags(qdb_cursor *c, qdb_str joined)
+{
+	c->q.tags = NULL;
+	c->q.ntags = 0;
+	if (!joined.ptr)
+		return 0;
+	c->tagbuf.len = 0;
+	if (qdb__buf_add(&c->tagbuf, joined.ptr, joined.len))
+		return QDB_ENOMEM;
+	size_t n = 1;
+	for (size_t i = 0; i < joined.len; i++)
+		n += joined.ptr[i] == '\x1f';
+	if (n > c->tagcap) {
+		qdb_str *t = realloc(c->tags, n * sizeof *t);
+		if (!t)
+			return QDB_ENOMEM;
+		c->tags = t;
+		c->tagcap = n;
+	}
+	char *p = c->tagbuf.data, *end = p + joined.len;
+	for (size_t k = 0; k < n; k++) {
+		char *sep = memchr(p, '\x1f', (size_t)(end - p));
+		if (!sep)
+			sep = end;
+		*sep = '\0';
+		c->tags[k].ptr = p;
+		c->tags[k].len = (size_t)(sep - p);
+		p = sep + 1;
+	}
+	c->q.tags = c->tags;
+	c->q.ntags = n;
+	return 0;
+}
+
+int qdb_cursor_next(const qdb_quote **out, qdb_cursor *c)
+{
+	if (!out || !c)
+		return QDB_EINVALID;
+	*out = NULL;
+	int s = sqlite3_step(c->st);
+	if (s == SQLITE_DONE)
+		return QDB_ITEROVER;
+	if (s != SQLITE_ROW) {
+		if (c->searching && (sqlite3_errcode(c->db->sql) & 0xff) ==
+		    SQLITE_ERROR)
+			return qdb__fail(c->db, QDB_EINVALID, "search: %s",
+					 sqlite3_errmsg(c->db->sql));
+		return qdb__fail_sql(c->db, "read");
+	}
+	qdb_quote *q = &c->q;
+	memset(q, 0, sizeof *q);
+	q->size = sizeof *q;
+	qdb_str *cols[] = { &q->id, &q->text, &q->speaker, &q->role, &q->date,
+		&q->date_text, &q->outlet, &q->programme, &q->occasion,
+		&q->reported_by, &q->source, &q->source_author, &q->source_date,
+		&q->source_url, &q->source_file, &q->locator, &q->language,
+		&q->translated, &q->context };
+	for (int i = 0; i < 19; i++)
+		qdb__column_str(cols[i], c->st, i);
+	qdb_str tags;
+	qdb__column_str(&tags, c->st, 19);
+	if (load_tags(c, tags))
+		return qdb__fail(c->db, QDB_ENOMEM, "out of memory");
+	q->date_lo = sqlite3_column_int(c->st, 20);
+	q->date_hi = sqlite3_column_int(c->st, 21);
+	*out = q;
+	return 0;
+}
+
+const char *qdb_cursor_snippet(qdb_cursor *c)
+{
+	if (!c || !c->searching)
+		return NULL;
+	return (const char *)sqlite3_column_text(c->st, NCOLS);
+}
+
+void qdb_cursor_free(qdb_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	qdb__buf_free(&c->tagbuf);
+	free(c->tags);
+	free(c);
+}
+
+int qdb_foreach(qdb *db, const qdb_filter *f, qdb_quote_cb cb, void *payload)
+{
+	if (!db || !cb)
+		return QDB_EINVALID;
+	qdb_cursor *c;
+	int rc = qdb_cursor_open(&c, db, f);
+	if (rc)
+		return rc;
+	const qdb_quote *q;
+	while ((rc = qdb_cursor_next(&q, c)) == 0) {
+		if ((rc = cb(q, payload)) != 0)
+			break;
+	}
+	qdb_cursor_free(c);
+	if (rc == QDB_ITEROVER) {
+		qdb__ok(db);
+		rc = 0;
+	}
+	return rc;
+}
+
+int qdb_count(int64_t *out, qdb *db, const qdb_filter *f)
+{
+	if (!out || !db)
+		return QDB_EINVALID;
+	sqlite3_stmt *st;
+	int searching;
+	int rc = build(&st, db, f, 1, &searching);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		qdb__ok(db);
+	} else {
+		rc = searching ? qdb__fail(db, QDB_EINVALID, "search: %s",
+					   sqlite3_errmsg(db->sql))
+			: qdb__fail_sql(db, "count");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,447 @@
+/*
+ * db.c: opening and closing a quotedb database, its schema and migrations,
+ * transactions, and the error state every other file reports through.
+ *
+ * The database is opened defensively: a file can carry views and triggers
+ * written by someone else, so SQLITE_DBCONFIG_DEFENSIVE is on,
+ * trusted_schema is off and extension loading is disabled.  The full-text
+ * index is kept in step by library code, not triggers, for the same reason.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 'QDB1': tells a quotedb file from any other SQLite database. */
+#define QDB_APPLICATION_ID 0x51444231
+
+/*
+ * Migrations, in order: migrations[i] brings a file from version i to
+ * version i + 1.  A new version appends a step; steps never change once
+ * released, so every file reaches the same schema whatever its age.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: quotes, speakers, outlets, sources, tags. */
+	"CREATE TABLE speakers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+	"CREATE TABLE speaker_aliases ("
+	"  alias TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  speaker_id INTEGER NOT NULL REFERENCES speakers(id)"
+	"    ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE INDEX speaker_aliases_speaker ON speaker_aliases(speaker_id);"
+	"CREATE TABLE outlets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+	"CREATE TABLE outlet_aliases ("
+	"  alias TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  outlet_id INTEGER NOT NULL REFERENCES outlets(id)"
+	"    ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE INDEX outlet_aliases_outlet ON outlet_aliases(outlet_id);"
+	"CREATE TABLE sources ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL, author TEXT, date TEXT, url TEXT, file TEXT);"
+	"CREATE INDEX sources_title ON sources(title);"
+	"CREATE TABLE quotes ("
+	"  qid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  text TEXT NOT NULL CHECK (length(text) > 0),"
+	"  speaker_id INTEGER NOT NULL REFERENCES speakers(id),"
+	"  role TEXT, date TEXT, date_lo INTEGER, date_hi INTEGER,"
+	"  date_text TEXT,"
+	"  outlet_id INTEGER REFERENCES outlets(id),"
+	"  programme TEXT, occasion TEXT, reported_by TEXT,"
+	"  source_id INTEGER REFERENCES sources(id),"
+	"  locator TEXT, language TEXT, translated TEXT, context TEXT,"
+	"  tags TEXT);"
+	"CREATE INDEX quotes_speaker ON quotes(speaker_id, date_lo);"
+	"CREATE INDEX quotes_outlet ON quotes(outlet_id, date_lo);"
+	"CREATE INDEX quotes_date ON quotes(date_lo, date_hi);"
+	"CREATE INDEX quotes_source ON quotes(source_id);"
+	"CREATE TABLE quote_tags ("
+	"  tag TEXT NOT NULL,"
+	"  qid INTEGER NOT NULL REFERENCES quotes(qid) ON DELETE CASCADE,"
+	"  PRIMARY KEY (tag, qid)) WITHOUT ROWID;"
+	"CREATE INDEX quote_tags_qid ON quote_tags(qid);",
+
+	/* 1 -> 2: the full-text index over text and context.  Diacritics
+	 * and case are folded in the index only; the stored text is not
+	 * touched.  Rebuilt from the rows a version 1 file already has. */
+	"CREATE VIRTUAL TABLE quotes_fts USING fts5("
+	"  text, context, content='quotes', content_rowid='qid',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');",
+};
+
+#define QDB_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+int qdb_schema_version(void)
+{
+	return QDB_SCHEMA_VERSION;
+}
+
+const char *qdb_version(void)
+{
+	return QDB_VERSION;
+}
+
+/* ---- errors ------------------------------------------------------- */
+
+int qdb__error_vset(qdb_error *err, int code, const char *fmt, va_list ap)
+{
+	if (err) {
+		err->code = code;
+		vsnprintf(err->text, sizeof err->text, fmt, ap);
+	}
+	return code;
+}
+
+int qdb__error_set(qdb_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	qdb__error_vset(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *qdb_error_format(const qdb_error *err, char *buf, size_t size)
+{
+	size_t n = 0;
+	if (!buf || size == 0)
+		return buf;
+	buf[0] = '\0';
+#define ADD(...) do { \
+		int w = snprintf(buf + n, size - n, __VA_ARGS__); \
+		if (w > 0) n += (size_t)w < size - n ? (size_t)w : size - n - 1; \
+	} while (0)
+	if (err->file[0]) {
+		ADD("%s:", err->file);
+		if (err->line > 0)
+			ADD("%d:", err->line);
+		if (err->column > 0)
+			ADD("%d:", err->column);
+		ADD(" ");
+	}
+	if (err->field[0])
+		ADD("%s: ", err->field);
+	ADD("%s", err->text);
+#undef ADD
+	return buf;
+}
+
+static void refresh_msg(qdb *db)
+{
+	qdb_error_format(&db->err, db->msg, sizeof db->msg);
+}
+
+void qdb__error_to_db(qdb *db, const qdb_error *err)
+{
+	if (db != NULL && err != NULL && &db->err != err) {
+		db->err = *err;
+		refresh_msg(db);
+	}
+}
+
+int qdb__fail(qdb *db, int code, const char *fmt, ...)
+{
+	if (!db)
+		return code;
+	memset(&db->err, 0, sizeof db->err);
+	va_list ap;
+	va_start(ap, fmt);
+	qdb__error_vset(&db->err, code, fmt, ap);
+	va_end(ap);
+	refresh_msg(db);
+	return code;
+}
+
+int qdb__fail_sql(qdb *db, const char *what)
+{
+	int rc = sqlite3_errcode(db->sql), code = QDB_ERROR;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = QDB_EBUSY;
+		break;
+	case SQLITE_NOMEM:
+		code = QDB_ENOMEM;
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+		code = QDB_EIO;
+		break;
+	default:
+		break;
+	}
+	return qdb__fail(db, code, "%s: %s", what, sqlite3_errmsg(db->sql));
+}
+
+void qdb__ok(qdb *db)
+{
+	if (db) {
+		memset(&db->err, 0, sizeof db->err);
+		db->msg[0] = '\0';
+	}
+}
+
+const char *qdb_errmsg(const qdb *db)
+{
+	if (!db)
+		return "out of memory";
+	return db->msg[0] ? db->msg : "not an error";
+}
+
+const qdb_error *qdb_last_error(const qdb *db)
+{
+	return db ? &db->err : NULL;
+}
+
+/* ---- statements and transactions ---------------------------------- */
+
+int qdb__prepare(sqlite3_stmt **out, qdb *db, const char *sql)
+{
+	if (sqlite3_prepare_v2(db->sql, sql, -1, out, NULL) != SQLITE_OK)
+		return qdb__fail_sql(db, "prepare");
+	return 0;
+}
+
+int qdb__exec(qdb *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = qdb__fail_sql(db, "database");
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+int qdb__bind_str(sqlite3_stmt *st, int col, qdb_str s)
+{
+	if (!s.ptr)
+		return sqlite3_bind_null(st, col);
+	/* The explicit length keeps every byte; SQLITE_STATIC because the
+	 * caller's string outlives the statement's step. */
+	return sqlite3_bind_text64(st, col, s.ptr, s.len, SQLITE_STATIC,
+				   SQLITE_UTF8);
+}
+
+void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col)
+{
+	const char *p = (const char *)sqlite3_column_text(st, col);
+	if (!p) {
+		s->ptr = NULL;
+		s->len = 0;
+		return;
+	}
+	s->ptr = p;
+	s->len = (size_t)sqlite3_column_bytes(st, col);
+}
+
+int qdb__begin(qdb *db)
+{
+	if (db->readonly)
+		return qdb__fail(db, QDB_EINVALID,
+				 "the database is open read-only");
+	return qdb__exec(db, "BEGIN IMMEDIATE");
+}
+
+int qdb__commit(qdb *db)
+{
+	if (sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = qdb__fail_sql(db, "commit");
+		qdb__rollback(db);
+		return rc;
+	}
+	return 0;
+}
+
+void qdb__rollback(qdb *db)
+{
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- buffers ------------------------------------------------------ */
+
+int qdb__buf_add(qdb_buf *b, const void *p, size_t n)
+{
+	if (n > SIZE_MAX / 2 - b->len - 1)
+		return QDB_ENOMEM;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *d = realloc(b->data, cap);
+		if (!d)
+			return QDB_ENOMEM;
+		b->data = d;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int qdb__buf_addstr(qdb_buf *b, const char *s)
+{
+	return qdb__buf_add(b, s, strlen(s));
+}
+
+int qdb__buf_printf(qdb_buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return QDB_ERROR;
+	return qdb__buf_add(b, tmp, (size_t)n);
+}
+
+void qdb__buf_free(qdb_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void qdb_free(void *p)
+{
+	free(p);
+}
+
+/* ---- open, migrate, close ----------------------------------------- */
+
+static int pragma_int(qdb *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, sql);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else {
+		rc = qdb__fail_sql(db, sql);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int count_foreign_tables(qdb *db, int *out)
+{
+	return pragma_int(db, "SELECT count(*) FROM sqlite_schema", out);
+}
+
+static int migrate(qdb *db)
+{
+	int version, appid, tables;
+	int rc = pragma_int(db, "PRAGMA user_version", &version);
+	if (!rc)
+		rc = pragma_int(db, "PRAGMA application_id", &appid);
+	if (rc)
+		return rc;
+	if (version > QDB_SCHEMA_VERSION)
+		return qdb__fail(db, QDB_EINVALID,
+				 "%s: schema version %d is newer than this "
+				 "quotedb understands (%d); upgrade quotedb",
+				 db->path, version, QDB_SCHEMA_VERSION);
+	if (appid != QDB_APPLICATION_ID) {
+		if (count_foreign_tables(db, &tables))
+			return QDB_ERROR;
+		if (appid != 0 || tables != 0)
+			return qdb__fail(db, QDB_EINVALID,
+					 "%s: not a quotedb database",
+					 db->path);
+	}
+	if (version == QDB_SCHEMA_VERSION)
+		return 0;
+	if (db->readonly)
+		return qdb__fail(db, QDB_EINVALID,
+				 "%s: schema version %d needs migrating to %d; "
+				 "open it writable once", db->path, version,
+				 QDB_SCHEMA_VERSION);
+	if ((rc = qdb__begin(db)) != 0)
+		return rc;
+	/* Read again inside the write lock: another process may have
+	 * migrated the file while we waited. */
+	if ((rc = pragma_int(db, "PRAGMA user_version", &version)) != 0)
+		goto fail;
+	for (int v = version; v < QDB_SCHEMA_VERSION; v++) {
+		if ((rc = qdb__exec(db, migrations[v])) != 0)
+			goto fail;
+	}
+	char sql[96];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; "
+		 "PRAGMA application_id = %d", QDB_SCHEMA_VERSION,
+		 QDB_APPLICATION_ID);
+	if ((rc = qdb__exec(db, sql)) != 0)
+		goto fail;
+	return qdb__commit(db);
+fail:
+	qdb__rollback(db);
+	return rc;
+}
+
+int qdb_open(qdb **out, const char *path, int flags)
+{
+	if (!out)
+		return QDB_EINVALID;
+	*out = NULL;
+	qdb *db = calloc(1, sizeof *db);
+	if (!db)
+		return QDB_ENOMEM;
+	*out = db;
+	if (!path || !*path)
+		return qdb__fail(db, QDB_EINVALID, "no database path given");
+	db->path = strdup(path);
+	if (!db->path)
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	db->readonly = (flags & QDB_OPEN_READONLY) != 0;
+	int oflags = db->readonly ? SQLITE_OPEN_READONLY
+		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
+		if (!db->sql)
+			return qdb__fail(db, QDB_ENOMEM, "out of memory");
+		return qdb__fail(db, QDB_EIO, "%s: cannot open: %s", path,
+				 sqlite3_errmsg(db->sql));
+	}
+	sqlite3_extended_result_codes(db->sql, 0);
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
+			  NULL);
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_busy_timeout(db->sql, 10000);
+	int rc = qdb__exec(db, "PRAGMA foreign_keys = ON");
+	if (!rc && !db->readonly) {
+		/* WAL lets readers go on while an import writes; NORMAL sync is
+		 * durable enough in WAL and keeps imports fast. */
+		rc = qdb__exec(db, "PRAGMA journal_mode = WAL; "
+			       "PRAGMA synchronous = NORMAL");
+	}
+	if (rc) {
+		char why[QDB_ERROR_TEXT_LEN];
+		snprintf(why, sizeof why, "%s", db->err.text);
+		return qdb__fail(db, rc, "%s: %s", path, why);
+	}
+	if ((rc = migrate(db)) != 0)
+		return rc;
+	qdb__ok(db);
+	return 0;
+}
+
+void qdb_close(qdb *db)
+{
+	if (!db)
+		return;
+	sqlite3_close_v2(db->sql);
+	free(db->path);
+	free(db);
+}

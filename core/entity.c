@@ -1,0 +1,244 @@
+/*
+ * entity.c: speakers and outlets, each one canonical name with its
+ * variant spellings ("Hizballah" and "Hezbollah", "Meshal" and "Mashal").
+ * Both kinds have the same shape, so one set of statements serves both,
+ * chosen from a table of constant SQL (values are always bound).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct kind_sql {
+	const char *label;      /* for messages */
+	const char *find;       /* name or alias -> id */
+	const char *insert;     /* new entity */
+	const char *alias_of;   /* alias -> id */
+	const char *add_alias;
+	const char *name_of;
+	const char *list;
+	const char *merge[4];
+};
+
+static const struct kind_sql kinds[2] = {
+	{ "speaker",
+	  "SELECT id FROM speakers WHERE name = ?1 UNION ALL "
+	  "SELECT speaker_id FROM speaker_aliases WHERE alias = ?1 LIMIT 1",
+	  "INSERT INTO speakers (name) VALUES (?1)",
+	  "SELECT speaker_id FROM speaker_aliases WHERE alias = ?1",
+	  "INSERT OR IGNORE INTO speaker_aliases (alias, speaker_id) "
+	  "VALUES (?1, ?2)",
+	  "SELECT name FROM speakers WHERE id = ?1",
+	  "SELECT s.name, (SELECT group_concat(alias, '; ') FROM (SELECT alias "
+	  "FROM speaker_aliases a WHERE a.speaker_id = s.id ORDER BY alias)), "
+	  "(SELECT count(*) FROM quotes q WHERE q.speaker_id = s.id) "
+	  "FROM speakers s ORDER BY s.name",
+	  { "UPDATE quotes SET speaker_id = ?1 WHERE speaker_id = ?2",
+	    "UPDATE speaker_aliases SET speaker_id = ?1 WHERE speaker_id = ?2",
+	    "DELETE FROM speakers WHERE id = ?2",
+	    "INSERT OR IGNORE INTO speaker_aliases (alias, speaker_id) "
+	    "VALUES (?3, ?1)" } },
+	{ "outlet",
+	  "SELECT id FROM outlets WHERE name = ?1 UNION ALL "
+	  "SELECT outlet_id FROM outlet_aliases WHERE alias = ?1 LIMIT 1",
+	  "INSERT INTO outlets (name) VALUES (?1)",
+	  "SELECT outlet_id FROM outlet_aliases WHERE alias = ?1",
+	  "INSERT OR IGNORE INTO outlet_aliases (alias, outlet_id) "
+	  "VALUES (?1, ?2)",
+	  "SELECT name FROM outlets WHERE id = ?1",
+	  "SELECT o.name, (SELECT group_concat(alias, '; ') FROM (SELECT alias "
+	  "FROM outlet_aliases a WHERE a.outlet_id = o.id ORDER BY alias)), "
+	  "(SELECT count(*) FROM quotes q WHERE q.outlet_id = o.id) "
+	  "FROM outlets o ORDER BY o.name",
+	  { "UPDATE quotes SET outlet_id = ?1 WHERE outlet_id = ?2",
+	    "UPDATE outlet_aliases SET outlet_id = ?1 WHERE outlet_id = ?2",
+	    "DELETE FROM outlets WHERE id = ?2",
+	    "INSERT OR IGNORE INTO outlet_aliases (alias, outlet_id) "
+	    "VALUES (?3, ?1)" } },
+};
+
+static int step_id(sqlite3_int64 *out, qdb *db, const char *sql,
+		   const char *name, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_text64(st, 1, name, len, SQLITE_STATIC, SQLITE_UTF8);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (s == SQLITE_DONE) {
+		rc = QDB_ENOTFOUND;
+	} else {
+		rc = qdb__fail_sql(db, "lookup");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		     const char *name, size_t len)
+{
+	int rc = step_id(out, db, kinds[kind].find, name, len);
+	if (rc == QDB_ENOTFOUND)
+		return qdb__fail(db, QDB_ENOTFOUND, "no %s called '%.*s'",
+				 kinds[kind].label, (int)len, name);
+	return rc;
+}
+
+int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		       const char *name, size_t len)
+{
+	int rc = step_id(out, db, kinds[kind].find, name, len);
+	if (rc != QDB_ENOTFOUND)
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = qdb__prepare(&st, db, kinds[kind].insert)))
+		return rc;
+	sqlite3_bind_text64(st, 1, name, len, SQLITE_STATIC, SQLITE_UTF8);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = qdb__fail_sql(db, kinds[kind].label);
+	sqlite3_finalize(st);
+	if (!rc)
+		*out = sqlite3_last_insert_rowid(db->sql);
+	return rc;
+}
+
+int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
+			  const char *alias, size_t len)
+{
+	sqlite3_int64 other;
+	int rc = step_id(&other, db, kinds[kind].find, alias, len);
+	if (rc == 0) {
+		if (other == id)
+			return 0;
+		return qdb__fail(db, QDB_EEXISTS, "'%.*s' already names another "
+				 "%s; merge the two instead", (int)len, alias,
+				 kinds[kind].label);
+	}
+	if (rc != QDB_ENOTFOUND)
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = qdb__prepare(&st, db, kinds[kind].add_alias)))
+		return rc;
+	sqlite3_bind_text64(st, 1, alias, len, SQLITE_STATIC, SQLITE_UTF8);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "alias");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int qdb_entity_foreach(qdb *db, qdb_entity_kind kind, qdb_entity_cb cb,
+		       void *payload)
+{
+	if (!db || !cb || (kind != QDB_SPEAKER && kind != QDB_OUTLET))
+		return QDB_EINVALID;
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, kinds[kind].list);
+	if (rc)
+		return rc;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		qdb_entity e = {
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			sqlite3_column_int64(st, 2) };
+		if ((rc = cb(&e, payload)) != 0)
+			break;
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = qdb__fail_sql(db, kinds[kind].label);
+	sqlite3_finalize(st);
+	if (!rc)
+		qdb__ok(db);
+	return rc;
+}
+
+int qdb_entity_alias(qdb *db, qdb_entity_kind kind, const char *name,
+		     const char *alias)
+{
+	if (!db || !name || !alias || (kind != QDB_SPEAKER && kind != QDB_OUTLET))
+		return QDB_EINVALID;
+	qdb_error err = { 0 };
+	qdb_str a = { alias, strlen(alias) };
+	if (qdb__str_validate(a, "alias", 0, &err) || !*alias) {
+		if (!*alias)
+			qdb__error_set(&err, QDB_EINVALID, "alias is empty");
+		qdb__error_to_db(db, &err);
+		return QDB_EINVALID;
+	}
+	int rc = qdb__begin(db);
+	if (rc)
+		return rc;
+	sqlite3_int64 id;
+	if ((rc = qdb__entity_find(&id, db, kind, name, strlen(name))) ||
+	    (rc = qdb__entity_add_alias(db, kind, id, alias, strlen(alias)))) {
+		qdb__rollback(db);
+		return rc;
+	}
+	if ((rc = qdb__commit(db)))
+		return rc;
+	qdb__ok(db);
+	return 0;
+}
+
+int qdb_entity_merge(qdb *db, qdb_entity_kind kind, const char *into,
+		     const char *from)
+{
+	if (!db || !into || !from || (kind != QDB_SPEAKER && kind != QDB_OUTLET))
+		return QDB_EINVALID;
+	int rc = qdb__begin(db);
+	if (rc)
+		return rc;
+	sqlite3_int64 a, b;
+	if ((rc = qdb__entity_find(&a, db, kind, into, strlen(into))) ||
+	    (rc = qdb__entity_find(&b, db, kind, from, strlen(from))))
+		goto fail;
+	if (a == b) {
+		rc = qdb__fail(db, QDB_EINVALID, "'%s' and '%s' are already one "
+			       "%s", into, from, kinds[kind].label);
+		goto fail;
+	}
+	/* The merged name lives on as an alias, so old spellings in files
+	 * imported later still land on the merged entity. */
+	sqlite3_stmt *st;
+	if ((rc = qdb__prepare(&st, db, kinds[kind].name_of)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, b);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		rc = qdb__fail_sql(db, "merge");
+		goto fail;
+	}
+	char *old = sqlite3_mprintf("%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (!old) {
+		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (int i = 0; i < 4 && !rc; i++) {
+		if ((rc = qdb__prepare(&st, db, kinds[kind].merge[i])))
+			break;
+		sqlite3_bind_int64(st, 1, a);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, b);
+		if (sqlite3_bind_parameter_count(st) >= 3)
+			sqlite3_bind_text(st, 3, old, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = qdb__fail_sql(db, "merge");
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(old);
+	if (rc)
+		goto fail;
+	if ((rc = qdb__commit(db)))
+		return rc;
+	qdb__ok(db);
+	return 0;
+fail:
+	qdb__rollback(db);
+	return rc;
+}

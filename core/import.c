@@ -1,0 +1,975 @@
+/*
+ * import.c: reading the YAML files of docs/format.md into the store.
+ *
+ * The file is streamed through libyaml's event parser, one quote at a
+ * time, inside one transaction: a bad record anywhere rolls the whole
+ * import back.  Every scalar is taken as the string libyaml read, never
+ * typed.  What YAML would silently change is refused with its line and
+ * column: anchors and aliases, tags, merge keys, duplicate and unknown
+ * keys, multi-line plain scalars (folded), a " #" after an unquoted text
+ * (the rest becomes a comment), raw NEL, LS and PS (read as line breaks)
+ * and CR LF line ends inside block scalars (turned into LF).
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+/* ---- the raw reader ----------------------------------------------- */
+
+/* Where a '#' opened a comment after whitespace: kept for the few lines
+ * the parser is behind the reader, to catch "text: a #b". */
+#define HASH_RING 1024
+
+typedef struct raw_reader {
+	FILE *f;
+	const unsigned char *mem;
+	size_t memlen, mempos;
+	size_t line, col;          /* 0-based, in characters like libyaml */
+	size_t offset;
+	unsigned char prev1, prev2;
+	int prev_blank;
+	/* first raw problem found: NEL/LS/PS */
+	int bad;
+	size_t bad_line, bad_col;
+	const char *bad_what;
+	/* lines holding a CR, as [first, last] runs */
+	size_t (*cr)[2];
+	size_t ncr, crcap;
+	int oom;
+	struct { size_t line, col; } hash[HASH_RING];
+	size_t nhash;
+} raw_reader;
+
+static void note_cr(raw_reader *r)
+{
+	if (r->ncr && r->cr[r->ncr - 1][1] + 1 >= r->line) {
+		r->cr[r->ncr - 1][1] = r->line;
+		return;
+	}
+	if (r->ncr == r->crcap) {
+		size_t cap = r->crcap ? r->crcap * 2 : 16;
+		void *p = realloc(r->cr, cap * sizeof r->cr[0]);
+		if (!p) {
+			r->oom = 1;
+			return;
+		}
+		r->cr = p;
+		r->crcap = cap;
+	}
+	r->cr[r->ncr][0] = r->cr[r->ncr][1] = r->line;
+	r->ncr++;
+}
+
+static int cr_within(const raw_reader *r, size_t first, size_t last)
+{
+	for (size_t i = 0; i < r->ncr; i++)
+		if (r->cr[i][0] <= last && r->cr[i][1] >= first)
+			return 1;
+	return 0;
+}
+
+static int hash_after(const raw_reader *r, size_t line, size_t col)
+{
+	size_t n = r->nhash < HASH_RING ? r->nhash : HASH_RING;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (r->nhash - 1 - i) % HASH_RING;
+		if (r->hash[k].line == line && r->hash[k].col >= col)
+			return 1;
+		if (r->hash[k].line < line)
+			break;
+	}
+	return 0;
+}
+
+static void scan(raw_reader *r, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (!r->bad) {
+			const char *what = NULL;
+			if (r->prev1 == 0xc2 && c == 0x85)
+				what = "NEL (U+0085)";
+			else if (r->prev2 == 0xe2 && r->prev1 == 0x80 &&
+				 (c == 0xa8 || c == 0xa9))
+				what = c == 0xa8 ? "LINE SEPARATOR (U+2028)"
+					: "PARAGRAPH SEPARATOR (U+2029)";
+			if (what) {
+				r->bad = 1;
+				r->bad_line = r->line;
+				r->bad_col = r->col ? r->col - 1 : 0;
+				r->bad_what = what;
+			}
+		}
+		if (c == '\n') {
+			r->line++;
+			r->col = 0;
+			r->prev_blank = 1;
+		} else {
+			if (c == '\r')
+				note_cr(r);
+			if (c == '#' && (r->prev_blank || r->col == 0)) {
+				size_t k = r->nhash++ % HASH_RING;
+				r->hash[k].line = r->line;
+				r->hash[k].col = r->col;
+			}
+			if ((c & 0xc0) != 0x80)
+				r->col++;
+			r->prev_blank = c == ' ' || c == '\t';
+		}
+		r->prev2 = r->prev1;
+		r->prev1 = c;
+	}
+	r->offset += n;
+}
+
+static int read_handler(void *data, unsigned char *buf, size_t size,
+			size_t *size_read)
+{
+	raw_reader *r = data;
+	size_t n;
+	if (r->f) {
+		n = fread(buf, 1, size, r->f);
+		if (n == 0 && ferror(r->f))
+			return 0;
+	} else {
+		n = r->memlen - r->mempos;
+		if (n > size)
+			n = size;
+		memcpy(buf, r->mem + r->mempos, n);
+		r->mempos += n;
+	}
+	scan(r, buf, n);
+	*size_read = n;
+	return 1;
+}
+
+/* ---- the parse ---------------------------------------------------- */
+
+/* Offsets into the arena: the arena moves as it grows. */
+typedef struct field {
+	size_t off, len;
+	int set;
+} field;
+
+enum {
+	F_ID, F_TEXT, F_SPEAKER, F_ROLE, F_DATE, F_DATE_TEXT, F_OUTLET,
+	F_PROGRAMME, F_OCCASION, F_REPORTED_BY, F_LOCATOR, F_LANGUAGE,
+	F_TRANSLATED, F_CONTEXT, F_TAGS, F_SOURCE, NQUOTE_KEYS
+};
+static const char *const quote_keys[NQUOTE_KEYS] = {
+	"id", "text", "speaker", "role", "date", "date_text", "outlet",
+	"programme", "occasion", "reported_by", "locator", "language",
+	"translated", "context", "tags", "source"
+};
+enum { S_TITLE, S_AUTHOR, S_DATE, S_URL, S_FILE, NSOURCE_KEYS };
+static const char *const source_keys[NSOURCE_KEYS] = {
+	"title", "author", "date", "url", "file"
+};
+static const char *const top_keys[] = {
+	"source", "speakers", "outlets", "quotes"
+};
+static const char *const entity_keys[] = { "name", "aliases" };
+
+typedef struct source_rec {
+	qdb_buf arena;
+	field f[NSOURCE_KEYS];
+} source_rec;
+
+typedef struct parse {
+	qdb *db;
+	const char *name;
+	yaml_parser_t parser;
+	raw_reader raw;
+	yaml_event_t ev;
+	int have_ev;
+	qdb_error *err;
+	qdb_import_stats *stats;
+	source_rec file_source;
+	source_rec quote_source;
+	qdb_buf arena;             /* the current quote's strings */
+	field qf[NQUOTE_KEYS];
+	field tags[QDB_MAX_TAGS];
+	size_t ntags;
+	long quote_index;
+} parse;
+
+/* Fills the error with the event's position and returns code. */
+static int fail_at(parse *p, const yaml_mark_t *m, const char *field,
+		   int code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int fail_at(parse *p, const yaml_mark_t *m, const char *field,
+		   int code, const char *fmt, ...)
+{
+	qdb_error *e = p->err;
+	if (e->code)
+		return e->code;   /* the first error is the one to fix */
+	snprintf(e->file, sizeof e->file, "%s", p->name);
+	e->line = m ? (int)m->line + 1 : 0;
+	e->column = m ? (int)m->column + 1 : 0;
+	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	qdb__error_vset(e, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Line and column of a byte offset, for reader errors libyaml reports
+ * only as an offset: read the start of the input again. */
+static void offset_position(parse *p, size_t off, yaml_mark_t *m)
+{
+	size_t line = 0, col = 0, done = 0;
+	unsigned char buf[4096];
+	if (p->raw.f)
+		rewind(p->raw.f);
+	while (done < off) {
+		size_t want = off - done < sizeof buf ? off - done : sizeof buf;
+		size_t n;
+		const unsigned char *b;
+		if (p->raw.f) {
+			n = fread(buf, 1, want, p->raw.f);
+			b = buf;
+		} else {
+			n = want;
+			b = p->raw.mem + done;
+		}
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (b[i] == '\n') {
+				line++;
+				col = 0;
+			} else if ((b[i] & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		done += n;
+	}
+	memset(m, 0, sizeof *m);
+	m->line = line;
+	m->column = col;
+}
+
+static int syntax_error(parse *p)
+{
+	yaml_parser_t *y = &p->parser;
+	yaml_mark_t m = y->problem_mark;
+	if (y->error == YAML_READER_ERROR) {
+		offset_position(p, y->problem_offset, &m);
+		if (p->raw.offset >= 2 && p->raw.line == 0 &&
+		    ((p->raw.mem && p->raw.memlen >= 2 &&
+		      ((p->raw.mem[0] == 0xff && p->raw.mem[1] == 0xfe) ||
+		       (p->raw.mem[0] == 0xfe && p->raw.mem[1] == 0xff)))))
+			return fail_at(p, &m, NULL, QDB_EINVALID, "the file is "
+				       "UTF-16; save it as UTF-8");
+		return fail_at(p, &m, NULL, QDB_EINVALID, "not UTF-8 text: %s",
+			       y->problem ? y->problem : "unreadable");
+	}
+	if (y->error == YAML_MEMORY_ERROR)
+		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
+	if (y->context)
+		return fail_at(p, &m, NULL, QDB_EINVALID, "YAML syntax: %s %s",
+			       y->problem ? y->problem : "error", y->context);
+	return fail_at(p, &m, NULL, QDB_EINVALID, "YAML syntax: %s",
+		       y->problem ? y->problem : "error");
+}
+
+static void release(parse *p)
+{
+	if (p->have_ev) {
+		yaml_event_delete(&p->ev);
+		p->have_ev = 0;
+	}
+}
+
+/*
+ * Moves to the next event and refuses what this format never uses,
+ * wherever it appears.  field names the place for messages.
+ */
+static int next(parse *p, const char *field)
+{
+	release(p);
+	if (!yaml_parser_parse(&p->parser, &p->ev))
+		return syntax_error(p);
+	p->have_ev = 1;
+	yaml_event_t *e = &p->ev;
+	if (p->raw.bad) {
+		yaml_mark_t m = { 0, p->raw.bad_line, p->raw.bad_col };
+		return fail_at(p, &m, NULL, QDB_EINVALID, "raw %s: YAML reads it "
+			       "as a line break; write it as an escape (\\N, "
+			       "\\L, \\P) inside double quotes", p->raw.bad_what);
+	}
+	if (p->raw.oom)
+		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+	switch (e->type) {
+	case YAML_ALIAS_EVENT:
+		return fail_at(p, &e->start_mark, field, QDB_EINVALID, "aliases "
+			       "(*%s) are not allowed; write the value out",
+			       (const char *)e->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		anchor = e->data.scalar.anchor;
+		tag = e->data.scalar.tag;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = e->data.sequence_start.anchor;
+		tag = e->data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = e->data.mapping_start.anchor;
+		tag = e->data.mapping_start.tag;
+		break;
+	default:
+		break;
+	}
+	if (anchor)
+		return fail_at(p, &e->start_mark, field, QDB_EINVALID, "anchors "
+			       "(&%s) are not allowed", (const char *)anchor);
+	if (tag) {
+		const char *t = (const char *)tag;
+		int ok = e->type == YAML_SCALAR_EVENT && (!strcmp(t, "!") ||
+			!strcmp(t, YAML_STR_TAG));
+		if (!ok)
+			return fail_at(p, &e->start_mark, field, QDB_EINVALID,
+				       "tag '%s' is not allowed; values are "
+				       "plain strings", t);
+	}
+	return 0;
+}
+
+static const char *event_name(yaml_event_type_t t)
+{
+	switch (t) {
+	case YAML_SCALAR_EVENT: return "a string";
+	case YAML_SEQUENCE_START_EVENT: return "a list";
+	case YAML_MAPPING_START_EVENT: return "a mapping";
+	case YAML_DOCUMENT_START_EVENT: return "another document";
+	default: return "the end";
+	}
+}
+
+static int expect(parse *p, yaml_event_type_t t, const char *field,
+		  const char *what)
+{
+	if (p->ev.type == t)
+		return 0;
+	return fail_at(p, &p->ev.start_mark, field, QDB_EINVALID,
+		       "expected %s, found %s", what, event_name(p->ev.type));
+}
+
+/* Edit distance, for "did you mean" on a mistyped key. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[32];
+	if (la >= 31 || lb >= 31)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Index of the key scalar in keys, or a refusal naming a near miss. */
+static int key_index(parse *p, const char *const *keys, int n,
+		     unsigned long *seen, const char *where)
+{
+	const char *k = (const char *)p->ev.data.scalar.value;
+	size_t klen = p->ev.data.scalar.length;
+	for (int i = 0; i < n; i++) {
+		if (strlen(keys[i]) == klen && !memcmp(keys[i], k, klen)) {
+			if (*seen & (1ul << i))
+				return fail_at(p, &p->ev.start_mark, where,
+					       QDB_EINVALID, "duplicate key "
+					       "'%s'", keys[i]);
+			*seen |= 1ul << i;
+			return i;
+		}
+	}
+	if (klen == 2 && !memcmp(k, "<<", 2))
+		return fail_at(p, &p->ev.start_mark, where, QDB_EINVALID,
+			       "merge keys (<<) are not allowed");
+	const char *best = NULL;
+	size_t bd = 3;
+	for (int i = 0; i < n; i++) {
+		size_t d = distance(k, keys[i]);
+		if (d < bd) {
+			bd = d;
+			best = keys[i];
+		}
+	}
+	if (best)
+		return fail_at(p, &p->ev.start_mark, where, QDB_EINVALID,
+			       "unknown key '%.*s' (did you mean '%s'?)",
+			       (int)(klen > 64 ? 64 : klen), k, best);
+	return fail_at(p, &p->ev.start_mark, where, QDB_EINVALID,
+		       "unknown key '%.*s'", (int)(klen > 64 ? 64 : klen), k);
+}
+
+/* Takes the current event as a string value: checks the traps and
+ * copies it into arena. */
+static int take_string(parse *p, qdb_buf *arena, field *f, const char *where,
+		       int is_text)
+{
+	yaml_event_t *e = &p->ev;
+	if (e->type != YAML_SCALAR_EVENT)
+		return fail_at(p, &e->start_mark, where, QDB_EINVALID,
+			       "expected a string, found %s",
+			       event_name(e->type));
+	yaml_scalar_style_t style = e->data.scalar.style;
+	if (style == YAML_PLAIN_SCALAR_STYLE &&
+	    e->end_mark.line != e->start_mark.line)
+		return fail_at(p, &e->start_mark, where, QDB_EINVALID,
+			       "an unquoted value over several lines is folded "
+			       "into one by YAML; put it in double quotes");
+	if (style == YAML_PLAIN_SCALAR_STYLE && is_text &&
+	    hash_after(&p->raw, e->end_mark.line, e->end_mark.column))
+		return fail_at(p, &e->start_mark, where, QDB_EINVALID,
+			       "' #' in an unquoted text starts a comment and "
+			       "cuts the text short; put it in double quotes");
+	if ((style == YAML_LITERAL_SCALAR_STYLE ||
+	     style == YAML_FOLDED_SCALAR_STYLE) &&
+	    cr_within(&p->raw, e->start_mark.line, e->end_mark.line))
+		return fail_at(p, &e->start_mark, where, QDB_EINVALID,
+			       "CR LF line ends in a block scalar become LF; "
+			       "save the file with LF line ends");
+	size_t len = e->data.scalar.length;
+	if (len > QDB_MAX_FIELD)
+		return fail_at(p, &e->start_mark, where, QDB_EINVALID,
+			       "value longer than %u bytes", QDB_MAX_FIELD);
+	f->off = arena->len;
+	f->len = len;
+	f->set = 1;
+	if (qdb__buf_add(arena, e->data.scalar.value, len) ||
+	    qdb__buf_add(arena, "", 1))
+		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
+	return 0;
+}
+
+static qdb_str arena_str(const qdb_buf *a, const field *f)
+{
+	qdb_str s = { NULL, 0 };
+	if (f->set) {
+		s.ptr = a->data + f->off;
+		s.len = f->len;
+	}
+	return s;
+}
+
+/* source: { title: ..., ... } into rec. */
+static int parse_source(parse *p, source_rec *rec, const char *where)
+{
+	int rc;
+	rec->arena.len = 0;
+	memset(rec->f, 0, sizeof rec->f);
+	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where, "a mapping")))
+		return rc;
+	yaml_mark_t start = p->ev.start_mark;
+	unsigned long seen = 0;
+	char fname[64];
+	for (;;) {
+		if ((rc = next(p, where)))
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
+			return rc;
+		int k = key_index(p, source_keys, NSOURCE_KEYS, &seen, where);
+		if (k < 0)
+			return k;
+		snprintf(fname, sizeof fname, "%s.%s", where, source_keys[k]);
+		if ((rc = next(p, fname)) ||
+		    (rc = take_string(p, &rec->arena, &rec->f[k], fname, 0)))
+			return rc;
+	}
+	if (!rec->f[S_TITLE].set)
+		return fail_at(p, &start, where, QDB_EINVALID,
+			       "a source needs a title");
+	return 0;
+}
+
+/* speakers: or outlets: a list of { name:, aliases: [...] }. */
+static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
+{
+	int rc;
+	char fname[64];
+	if ((rc = next(p, where)) ||
+	    (rc = expect(p, YAML_SEQUENCE_START_EVENT, where, "a list")))
+		return rc;
+	for (long i = 0;; i++) {
+		if ((rc = next(p, where)))
+			return rc;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		snprintf(fname, sizeof fname, "%s[%ld]", where, i);
+		if ((rc = expect(p, YAML_MAPPING_START_EVENT, fname,
+				 "a mapping with name and aliases")))
+			return rc;
+		yaml_mark_t start = p->ev.start_mark;
+		unsigned long seen = 0;
+		sqlite3_int64 id = 0;
+		int have_id = 0;
+		qdb_buf names = { 0 };   /* aliases before the name: rare */
+		for (;;) {
+			if ((rc = next(p, fname)))
+				break;
+			if (p->ev.type == YAML_MAPPING_END_EVENT)
+				break;
+			if ((rc = expect(p, YAML_SCALAR_EVENT, fname, "a key")))
+				break;
+			int k = key_index(p, entity_keys, 2, &seen, fname);
+			if ((rc = k < 0 ? k : 0))
+				break;
+			if (k == 0) {
+				field f;
+				char nf[80];
+				snprintf(nf, sizeof nf, "%s.name", fname);
+				if ((rc = next(p, nf)) ||
+				    (rc = take_string(p, &names, &f, nf, 0)))
+					break;
+				qdb_str s = arena_str(&names, &f);
+				qdb_error ve = { 0 };
+				if (qdb__str_validate(s, "name", 0, &ve)) {
+					rc = fail_at(p, &p->ev.start_mark, nf,
+						     QDB_EINVALID, "%s", ve.text);
+					break;
+				}
+				if ((rc = qdb__entity_ensure(&id, p->db, kind,
+							     s.ptr, s.len))) {
+					rc = fail_at(p, &p->ev.start_mark, nf, rc,
+						     "%s", qdb_errmsg(p->db));
+					break;
+				}
+				have_id = 1;
+				names.len = 0;
+				continue;
+			}
+			if (!have_id) {
+				rc = fail_at(p, &p->ev.start_mark, fname,
+					     QDB_EINVALID, "name: must come "
+					     "before aliases:");
+				break;
+			}
+			char af[80];
+			snprintf(af, sizeof af, "%s.aliases", fname);
+			if ((rc = next(p, af)) ||
+			    (rc = expect(p, YAML_SEQUENCE_START_EVENT, af,
+					 "a list of names")))
+				break;
+			for (;;) {
+				if ((rc = next(p, af)))
+					break;
+				if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+					break;
+				field f;
+				names.len = 0;
+				if ((rc = take_string(p, &names, &f, af, 0)))
+					break;
+				qdb_str s = arena_str(&names, &f);
+				qdb_error ve = { 0 };
+				if (qdb__str_validate(s, "alias", 0, &ve)) {
+					rc = fail_at(p, &p->ev.start_mark, af,
+						     QDB_EINVALID, "%s", ve.text);
+					break;
+				}
+				if ((rc = qdb__entity_add_alias(p->db, kind, id,
+							s.ptr, s.len))) {
+					rc = fail_at(p, &p->ev.start_mark, af, rc,
+						     "%s", qdb_errmsg(p->db));
+					break;
+				}
+			}
+			if (rc)
+				break;
+		}
+		qdb__buf_free(&names);
+		if (rc)
+			return rc;
+		if (!have_id)
+			return fail_at(p, &start, fname, QDB_EINVALID,
+				       "an entry needs a name");
+	}
+}
+
+static int parse_quote(parse *p)
+{
+	int rc;
+	char where[48], fname[96];
+	snprintf(where, sizeof where, "quotes[%ld]", p->quote_index);
+	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where,
+			 "a mapping with text and speaker")))
+		return rc;
+	yaml_mark_t start = p->ev.start_mark;
+	p->arena.len = 0;
+	memset(p->qf, 0, sizeof p->qf);
+	p->ntags = 0;
+	int own_source = 0;
+	unsigned long seen = 0;
+	for (;;) {
+		if ((rc = next(p, where)))
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
+			return rc;
+		int k = key_index(p, quote_keys, NQUOTE_KEYS, &seen, where);
+		if (k < 0)
+			return k;
+		snprintf(fname, sizeof fname, "%s.%s", where, quote_keys[k]);
+		if ((rc = next(p, fname)))
+			return rc;
+		if (k == F_SOURCE) {
+			if ((rc = parse_source(p, &p->quote_source, fname)))
+				return rc;
+			own_source = 1;
+		} else if (k == F_TAGS) {
+			if ((rc = expect(p, YAML_SEQUENCE_START_EVENT, fname,
+					 "a list of tags")))
+				return rc;
+			for (;;) {
+				if ((rc = next(p, fname)))
+					return rc;
+				if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+					break;
+				if (p->ntags == QDB_MAX_TAGS)
+					return fail_at(p, &p->ev.start_mark,
+						       fname, QDB_EINVALID,
+						       "more than %d tags",
+						       QDB_MAX_TAGS);
+				if ((rc = take_string(p, &p->arena,
+						      &p->tags[p->ntags++],
+						      fname, 0)))
+					return rc;
+			}
+		} else {
+			if ((rc = take_string(p, &p->arena, &p->qf[k], fname,
+					      k == F_TEXT)))
+				return rc;
+		}
+	}
+
+	qdb_quote q = QDB_QUOTE_INIT;
+	qdb_str *dst[] = { &q.id, &q.text, &q.speaker, &q.role, &q.date,
+		&q.date_text, &q.outlet, &q.programme, &q.occasion,
+		&q.reported_by, &q.locator, &q.language, &q.translated,
+		&q.context };
+	for (int i = 0; i < F_TAGS; i++)
+		*dst[i] = arena_str(&p->arena, &p->qf[i]);
+	qdb_str tags[QDB_MAX_TAGS];
+	for (size_t i = 0; i < p->ntags; i++)
+		tags[i] = arena_str(&p->arena, &p->tags[i]);
+	q.tags = tags;
+	q.ntags = p->ntags;
+	source_rec *src = own_source ? &p->quote_source : &p->file_source;
+	qdb_str *sdst[] = { &q.source, &q.source_author, &q.source_date,
+		&q.source_url, &q.source_file };
+	for (int i = 0; i < NSOURCE_KEYS; i++)
+		*sdst[i] = arena_str(&src->arena, &src->f[i]);
+
+	qdb_error qe;
+	memset(&qe, 0, sizeof qe);
+	int added = 0;
+	rc = qdb__quote_put(p->db, &q, &added, NULL, &qe);
+	if (rc) {
+		/* Point at the offending field's value when we know it. */
+		yaml_mark_t m = start;
+		char full[128];
+		if (qe.field[0]) {
+			snprintf(full, sizeof full, "%s.%s", where, qe.field);
+			if (!strncmp(qe.field, "source", 6) && !own_source)
+				snprintf(full, sizeof full, "%s", qe.field);
+		} else {
+			snprintf(full, sizeof full, "%s", where);
+		}
+		return fail_at(p, &m, full, rc, "%s", qe.text);
+	}
+	p->stats->quotes_read++;
+	if (added)
+		p->stats->quotes_added++;
+	else
+		p->stats->quotes_same++;
+	p->quote_index++;
+	return 0;
+}
+
+static int parse_document(parse *p)
+{
+	int rc;
+	if ((rc = next(p, NULL)) ||
+	    (rc = expect(p, YAML_STREAM_START_EVENT, NULL, "a stream")))
+		return rc;
+	if ((rc = next(p, NULL)))
+		return rc;
+	if (p->ev.type == YAML_STREAM_END_EVENT)
+		return fail_at(p, &p->ev.start_mark, NULL, QDB_EINVALID,
+			       "the file is empty; expected a mapping with "
+			       "quotes:");
+	if ((rc = expect(p, YAML_DOCUMENT_START_EVENT, NULL, "a document")) ||
+	    (rc = next(p, NULL)) ||
+	    (rc = expect(p, YAML_MAPPING_START_EVENT, NULL,
+			 "a mapping with source:, speakers:, outlets:, "
+			 "quotes:")))
+		return rc;
+	unsigned long seen = 0;
+	int quotes_seen = 0;
+	for (;;) {
+		if ((rc = next(p, NULL)))
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if ((rc = expect(p, YAML_SCALAR_EVENT, NULL, "a key")))
+			return rc;
+		int k = key_index(p, top_keys, 4, &seen, NULL);
+		if (k < 0)
+			return k;
+		if (quotes_seen)
+			return fail_at(p, &p->ev.start_mark, top_keys[k],
+				       QDB_EINVALID, "%s: must come before "
+				       "quotes:", top_keys[k]);
+		if (k == 0) {
+			if ((rc = next(p, "source")) ||
+			    (rc = parse_source(p, &p->file_source, "source")))
+				return rc;
+		} else if (k == 1 || k == 2) {
+			if ((rc = parse_entities(p, k == 1 ? QDB_SPEAKER
+						 : QDB_OUTLET, top_keys[k])))
+				return rc;
+		} else {
+			quotes_seen = 1;
+			if ((rc = next(p, "quotes")) ||
+			    (rc = expect(p, YAML_SEQUENCE_START_EVENT, "quotes",
+					 "a list of quotes")))
+				return rc;
+			for (;;) {
+				if ((rc = next(p, "quotes")))
+					return rc;
+				if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+					break;
+				if ((rc = parse_quote(p)))
+					return rc;
+			}
+		}
+	}
+	if ((rc = next(p, NULL)) ||
+	    (rc = expect(p, YAML_DOCUMENT_END_EVENT, NULL, "the end")))
+		return rc;
+	if ((rc = next(p, NULL)))
+		return rc;
+	if (p->ev.type != YAML_STREAM_END_EVENT)
+		return fail_at(p, &p->ev.start_mark, NULL, QDB_EINVALID,
+			       "one document per file; found a second");
+	return 0;
+}
+
+/* Parses one input into the open transaction. */
+static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
+		      size_t len, qdb_import_stats *stats, qdb_error *err)
+{
+	parse *p = calloc(1, sizeof *p);
+	if (!p)
+		return qdb__error_set(err, QDB_ENOMEM, "out of memory");
+	p->db = db;
+	p->name = name;
+	p->err = err;
+	p->stats = stats;
+	p->raw.f = f;
+	p->raw.mem = buf;
+	p->raw.memlen = len;
+	p->raw.prev_blank = 1;
+	int rc;
+	if (!yaml_parser_initialize(&p->parser)) {
+		free(p);
+		return qdb__error_set(err, QDB_ENOMEM, "out of memory");
+	}
+	/* UTF-8 only: a UTF-16 file is refused rather than converted. */
+	yaml_parser_set_encoding(&p->parser, YAML_UTF8_ENCODING);
+	yaml_parser_set_input(&p->parser, read_handler, &p->raw);
+	rc = parse_document(p);
+	release(p);
+	yaml_parser_delete(&p->parser);
+	qdb__buf_free(&p->arena);
+	qdb__buf_free(&p->file_source.arena);
+	qdb__buf_free(&p->quote_source.arena);
+	free(p->raw.cr);
+	free(p);
+	return rc;
+}
+
+static int import_path(qdb *db, const char *path, qdb_import_stats *stats,
+		       qdb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err->file, sizeof err->file, "%s", path);
+		return qdb__error_set(err, errno == ENOENT ? QDB_ENOTFOUND
+				      : QDB_EIO, "cannot open: %s",
+				      strerror(errno));
+	}
+	int rc = import_one(db, path, f, NULL, 0, stats, err);
+	if (!rc && ferror(f)) {
+		snprintf(err->file, sizeof err->file, "%s", path);
+		rc = qdb__error_set(err, QDB_EIO, "read error");
+	}
+	fclose(f);
+	return rc;
+}
+
+static int yaml_name(const char *n)
+{
+	size_t l = strlen(n);
+	if (n[0] == '.')
+		return 0;
+	return (l > 5 && !strcmp(n + l - 5, ".yaml")) ||
+	       (l > 4 && !strcmp(n + l - 4, ".yml"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The YAML files directly in dir, in name order. */
+static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
+		      qdb_error *err)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err->file, sizeof err->file, "%s", dir);
+		return qdb__error_set(err, QDB_EIO, "cannot read directory: %s",
+				      strerror(errno));
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (!yaml_name(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, cap * sizeof *nn);
+			if (!nn) {
+				rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
+				break;
+			}
+			names = nn;
+		}
+		size_t l = strlen(dir) + strlen(de->d_name) + 2;
+		if (!(names[n] = malloc(l))) {
+			rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
+			break;
+		}
+		snprintf(names[n], l, "%s%s%s", dir,
+			 dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+		n++;
+	}
+	closedir(d);
+	if (!rc) {
+		qsort(names, n, sizeof *names, cmp_str);
+		for (size_t i = 0; i < n && !rc; i++) {
+			struct stat st;
+			if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
+				rc = import_path(db, names[i], stats, err);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int finish(qdb *db, int rc, qdb_error *err, qdb_error *mine,
+		  qdb_import_stats *stats, const qdb_import_stats *before)
+{
+	if (rc) {
+		qdb__rollback(db);
+		if (stats)
+			*stats = *before;
+		qdb__error_to_db(db, mine);
+	} else if ((rc = qdb__commit(db)) != 0) {
+		if (stats)
+			*stats = *before;
+		*mine = *qdb_last_error(db);
+	} else {
+		qdb__ok(db);
+	}
+	if (err)
+		*err = *mine;
+	return rc;
+}
+
+int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
+		     qdb_import_stats *stats, qdb_error *err)
+{
+	if (!db || (!paths && n))
+		return QDB_EINVALID;
+	qdb_import_stats local = QDB_IMPORT_STATS_INIT, before;
+	if (stats && stats->size < sizeof *stats)
+		return qdb__fail(db, QDB_EINVALID, "stats struct too short");
+	qdb_import_stats *s = stats ? stats : &local;
+	before = *s;
+	qdb_error mine;
+	memset(&mine, 0, sizeof mine);
+	int rc = qdb__begin(db);
+	if (rc) {
+		if (err)
+			*err = *qdb_last_error(db);
+		return rc;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			rc = import_dir(db, paths[i], s, &mine);
+		else
+			rc = import_path(db, paths[i], s, &mine);
+	}
+	return finish(db, rc, err, &mine, stats, &before);
+}
+
+int qdb_import_file(qdb *db, const char *path, qdb_import_stats *stats,
+		    qdb_error *err)
+{
+	return qdb_import_paths(db, &path, 1, stats, err);
+}
+
+int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
+		      qdb_import_stats *stats, qdb_error *err)
+{
+	if (!db || (!buf && len))
+		return QDB_EINVALID;
+	qdb_import_stats local = QDB_IMPORT_STATS_INIT, before;
+	if (stats && stats->size < sizeof *stats)
+		return qdb__fail(db, QDB_EINVALID, "stats struct too short");
+	qdb_import_stats *s = stats ? stats : &local;
+	before = *s;
+	qdb_error mine;
+	memset(&mine, 0, sizeof mine);
+	int rc = qdb__begin(db);
+	if (rc) {
+		if (err)
+			*err = *qdb_last_error(db);
+		return rc;
+	}
+	rc = import_one(db, name ? name : "<buffer>", NULL, buf ? buf : "",
+			len, s, &mine);
+	return finish(db, rc, err, &mine, stats, &before);
+}

@@ -1,0 +1,101 @@
+/*
+ * internal.h: what the library's own files share and callers never see:
+ * the qdb handle, error helpers, transactions and field validation.
+ */
+#ifndef QDB_INTERNAL_H
+#define QDB_INTERNAL_H
+
+#include <stdarg.h>
+#include <sqlite3.h>
+#include "quotedb.h"
+
+/* Caps that keep one bad file from exhausting memory (docs/format.md). */
+#define QDB_MAX_FIELD (1u << 20)   /* bytes in one field */
+#define QDB_MAX_TAGS 64            /* tags on one quote */
+#define QDB_MAX_DEPTH 8            /* YAML nesting */
+
+struct qdb {
+	sqlite3 *sql;
+	int readonly;
+	qdb_error err;
+	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
+	char *path;
+};
+
+/* Sets db's error (no location) and returns code. */
+int qdb__fail(qdb *db, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The same with SQLite's own message appended; maps SQLITE_BUSY etc. */
+int qdb__fail_sql(qdb *db, const char *what);
+
+/* Fills err (which may be NULL) and returns code. */
+int qdb__error_set(qdb_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int qdb__error_vset(qdb_error *err, int code, const char *fmt, va_list ap);
+
+/* Copies err into db's last error, so qdb_errmsg tells the same. */
+void qdb__error_to_db(qdb *db, const qdb_error *err);
+
+/* Clears db's error: a call that succeeds leaves no stale message. */
+void qdb__ok(qdb *db);
+
+/* Runs one statement with no result rows. */
+int qdb__exec(qdb *db, const char *sql);
+
+/* Transactions: BEGIN IMMEDIATE, so writers queue on the busy timeout
+ * instead of failing half-way when they upgrade from read to write. */
+int qdb__begin(qdb *db);
+int qdb__commit(qdb *db);
+void qdb__rollback(qdb *db);
+
+/*
+ * Checks a quote before it is stored: required fields present, no empty
+ * strings, valid UTF-8 without NUL or control characters (text may hold
+ * LF and TAB), a valid EDTF date.  On failure fills err with the field.
+ */
+int qdb__quote_validate(const qdb_quote *q, qdb_error *err);
+
+/* Checks one string field the same way; multiline allows LF and TAB. */
+int qdb__str_validate(qdb_str s, const char *field, int multiline,
+		      qdb_error *err);
+
+/*
+ * Stores one quote inside the caller's transaction.  *out_added is 1 for
+ * a new row, 0 when an identical quote with that id was already there.
+ * The id comes back through out_id when not NULL (caller frees).
+ */
+int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
+		   qdb_error *err);
+
+/* Resolves or creates an entity by name or alias inside a transaction. */
+int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		       const char *name, size_t len);
+/* Resolves an entity by name or alias; QDB_ENOTFOUND when unknown. */
+int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		     const char *name, size_t len);
+/* Adds alias to entity id inside a transaction (no-op when present). */
+int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
+			  const char *alias, size_t len);
+
+/* Prepares a statement, reporting failure on db. */
+int qdb__prepare(sqlite3_stmt **out, qdb *db, const char *sql);
+
+/* Binds s as text with its length, or NULL when absent. */
+int qdb__bind_str(sqlite3_stmt *st, int col, qdb_str s);
+
+/* Reads column col into s, pointing into the statement's memory. */
+void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col);
+
+/* Dynamic byte buffer used where a length is not known up front. */
+typedef struct qdb_buf {
+	char *data;
+	size_t len, cap;
+} qdb_buf;
+int qdb__buf_add(qdb_buf *b, const void *p, size_t n);
+int qdb__buf_addstr(qdb_buf *b, const char *s);
+int qdb__buf_printf(qdb_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void qdb__buf_free(qdb_buf *b);
+
+#endif
