@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct host {
@@ -132,8 +135,20 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	h->write = write;
 	h->payload = payload;
 
+	/* A plugin's "order" option says how it groups; the host sorts to
+	 * match unless the caller chose an order itself. */
+	qdb_filter sorted = QDB_FILTER_INIT;
+	if (f)
+		sorted = *f;
+	const char *order = host_option(&h->pub, "order");
+	if (order && sorted.sort == QDB_SORT_ADDED) {
+		sorted.sort = !strcmp(order, "date") ? QDB_SORT_DATE
+			: !strcmp(order, "speaker") ? QDB_SORT_SPEAKER
+			: !strcmp(order, "outlet") ? QDB_SORT_OUTLET
+			: QDB_SORT_ADDED;
+	}
 	qdb_cursor *c = NULL;
-	if ((rc = qdb_cursor_open(&c, db, f)) != 0) {
+	if ((rc = qdb_cursor_open(&c, db, &sorted)) != 0) {
 		free(h);
 		return rc;
 	}
@@ -184,6 +199,32 @@ static int file_write(const void *buf, size_t len, void *payload)
 	return fwrite(buf, 1, len, payload) == len ? 0 : -1;
 }
 
+/* Flushes, syncs (when asked) and closes out; 0 or an errno value. */
+static int close_out(FILE *out, int sync)
+{
+	int werr = 0;
+	if (fflush(out) != 0 || ferror(out))
+		werr = errno ? errno : EIO;
+	if (!werr && sync && fsync(fileno(out)) != 0)
+		werr = errno;
+	if (fclose(out) != 0 && !werr)
+		werr = errno ? errno : EIO;
+	return werr;
+}
+
+/* Runs the export into the open file out, in this process. */
+static int export_to(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		     const char *const *options, FILE *out, const char *path,
+		     int sync)
+{
+	int rc = qdb_export(db, p, f, options, file_write, out);
+	int werr = close_out(out, sync && !rc);
+	if ((!rc || rc == QDB_EIO) && werr)
+		rc = qdb__fail(db, QDB_EIO, "%s: write failed: %s", path,
+			       strerror(werr));
+	return rc;
+}
+
 static int export_direct(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 			 const char *const *options, const char *path)
 {
@@ -191,14 +232,86 @@ static int export_direct(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	if (!out)
 		return qdb__fail(db, QDB_EIO, "%s: cannot open: %s", path,
 				 strerror(errno));
-	int rc = qdb_export(db, p, f, options, file_write, out);
-	int werr = fflush(out) != 0 || ferror(out) ? (errno ? errno : EIO) : 0;
-	if (fclose(out) != 0 && !werr)
-		werr = errno ? errno : EIO;
-	if ((!rc || rc == QDB_EIO) && werr)
-		rc = qdb__fail(db, QDB_EIO, "%s: write failed: %s", path,
-			       strerror(werr));
-	return rc;
+	return export_to(db, p, f, options, out, path, 0);
+}
+
+/*
+ * The child's side: a connection of its own (SQLite connections must not
+ * cross fork), the export into fd, and its message back through msgfd.
+ */
+static void child_export(qdb *parent, qdb_plugin_handle *p,
+			 const qdb_filter *f, const char *const *options,
+			 int fd, int msgfd, const char *path)
+{
+	qdb *db = NULL;
+	int rc = qdb_open(&db, parent->path, QDB_OPEN_READONLY);
+	if (!rc) {
+		FILE *out = fdopen(fd, "wb");
+		if (!out)
+			rc = qdb__fail(db, QDB_EIO, "%s: %s", path,
+				       strerror(errno));
+		else
+			rc = export_to(db, p, f, options, out, path, 1);
+	}
+	if (rc) {
+		const char *m = qdb_errmsg(db);
+		ssize_t w = write(msgfd, m, strlen(m));
+		(void)w;
+	}
+	_exit(rc ? 1 : 0);
+}
+
+static long export_timeout(void)
+{
+	const char *t = getenv("QUOTEDB_EXPORT_TIMEOUT");
+	long v = t ? strtol(t, NULL, 10) : 0;
+	return v > 0 ? v : 300;
+}
+
+/* Waits for the child, stopping it when the output stops growing. */
+static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name)
+{
+	long timeout_ms = export_timeout() * 1000, idle_ms = 0;
+	off_t last = 0;
+	int status;
+	/* Poll every 2 ms: most exports take a few milliseconds, and the
+	 * polling costs nothing next to them. */
+	const struct timespec tick = { 0, 2000000 };
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return qdb__fail(db, QDB_ERROR, "export: wait: %s",
+					 strerror(errno));
+		struct stat st;
+		if (fstat(fd, &st) == 0 && st.st_size != last) {
+			last = st.st_size;
+			idle_ms = 0;
+		}
+		if (idle_ms >= timeout_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return qdb__fail(db, QDB_ERROR, "export: plugin '%s' made "
+					 "no progress for %ld s and was stopped; "
+					 "nothing was written", name,
+					 timeout_ms / 1000);
+		}
+		nanosleep(&tick, NULL);
+		idle_ms += 2;
+	}
+	if (WIFSIGNALED(status))
+		return qdb__fail(db, QDB_ERROR, "export: plugin '%s' crashed "
+				 "(%s); nothing was written", name,
+				 strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status) != 0) {
+		char m[QDB_ERROR_TEXT_LEN];
+		ssize_t n = read(msgfd, m, sizeof m - 1);
+		m[n > 0 ? n : 0] = '\0';
+		return qdb__fail(db, QDB_ERROR, "%s", n > 0 ? m
+				 : "export failed");
+	}
+	return 0;
 }
 
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
@@ -224,30 +337,42 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	mode_t mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
-	FILE *out = fdopen(fd, "wb");
-	if (!out) {
+	int rc;
+	int pipefd[2];
+	/* An in-memory database cannot be opened again by a child. */
+	int isolate = strcmp(db->path, ":memory:") != 0 && db->path[0] &&
+		pipe(pipefd) == 0;
+	if (isolate) {
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			child_export(db, p, f, options, fd, pipefd[1], path);
+		}
+		close(pipefd[1]);
+		if (pid < 0)
+			rc = qdb__fail(db, QDB_ERROR, "export: fork: %s",
+				       strerror(errno));
+		else
+			rc = wait_child(db, pid, fd, pipefd[0],
+					qdb_plugin_descriptor_of(p)->name);
+		close(pipefd[0]);
 		close(fd);
-		unlink(tmp);
-		return qdb__fail(db, QDB_EIO, "%s: %s", tmp, strerror(errno));
+	} else {
+		FILE *out = fdopen(fd, "wb");
+		if (!out) {
+			close(fd);
+			rc = qdb__fail(db, QDB_EIO, "%s: %s", tmp, strerror(errno));
+		} else {
+			rc = export_to(db, p, f, options, out, path, 1);
+		}
 	}
-	int rc = qdb_export(db, p, f, options, file_write, out);
-	int werr = 0;
-	if (fflush(out) != 0 || ferror(out))
-		werr = errno ? errno : EIO;
-	if (!werr && fsync(fileno(out)) != 0)
-		werr = errno;
-	if (fclose(out) != 0 && !werr)
-		werr = errno ? errno : EIO;
-	if (!rc && werr)
-		rc = qdb__fail(db, QDB_EIO, "%s: write failed: %s", path,
-			       strerror(werr));
-	else if (rc == QDB_EIO && werr)
-		qdb__fail(db, QDB_EIO, "%s: write failed: %s", path,
-			  strerror(werr));
 	if (!rc && rename(tmp, path) != 0)
 		rc = qdb__fail(db, QDB_EIO, "%s: cannot rename into place: %s",
 			       path, strerror(errno));
 	if (rc)
 		unlink(tmp);
+	else
+		qdb__ok(db);
 	return rc;
 }

@@ -965,18 +965,6 @@ static int cmd_export(int argc, char **argv)
 		return misuse("unexpected argument '%s'", argv[optind]);
 	if (!e.format)
 		return misuse("export needs --format NAME");
-	/* latex groups by speaker by default, so it sorts that way too. */
-	if (fo.f.sort == QDB_SORT_ADDED) {
-		if (!strcmp(e.format, "latex")) {
-			const char *order = "speaker";
-			for (int i = 0; i < e.noptions; i++)
-				if (!strncmp(e.options[i], "order=", 6))
-					order = e.options[i] + 6;
-			fo.f.sort = !strcmp(order, "date") ? QDB_SORT_DATE
-				: !strcmp(order, "outlet") ? QDB_SORT_OUTLET
-				: QDB_SORT_SPEAKER;
-		}
-	}
 	qdb_plugin_handle *p;
 	qdb_error err;
 	if (qdb_plugin_load(&p, e.format, &err) != 0) {

@@ -379,6 +379,12 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * The same into the file path: written to a temporary file beside it,
  * synced and renamed into place only when everything succeeded, so a failed
  * export leaves no partial file and the old file intact.
+ *
+ * The plugin runs in a child process with its own read-only connection, so
+ * a plugin that crashes, aborts or hangs fails the export with a message
+ * instead of taking the caller down.  A child that writes nothing new for
+ * $QUOTEDB_EXPORT_TIMEOUT seconds (default 300) is stopped.  A path that
+ * is a device or a pipe (/dev/stdout) is written directly.
  */
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path);

@@ -13,6 +13,10 @@
  * through host->error.  Memory a plugin allocates, it frees; memory the host
  * lends (quotes, option values) is valid for the call only.
  *
+ * One option name is the host's too: when a plugin declares an option
+ * "order", its value (date, speaker, outlet or added) is the order in which
+ * the host hands over the quotes, unless the user chose a sort.
+ *
  * ABI rules: the major version changes when a field changes meaning; the
  * minor version when fields are appended.  The host refuses a plugin with a
  * different major, a newer minor or a descriptor shorter than it expects.
