@@ -132,6 +132,48 @@ demo: deps
 	    echo "wrote out/appendix.pdf"; fi; fi
 	@ls -l out/
 
+$(B)/quotedb.pc: Makefile
+	@mkdir -p $(B)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+	  'includedir=$(INCLUDEDIR)' 'plugindir=$(PLUGINDIR)' '' \
+	  'Name: quotedb' \
+	  'Description: Direct quotations kept exactly as said, on SQLite' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	  'Libs: -L$${libdir} -lquotedb' 'Libs.private: -ldl' \
+	  'Cflags: -I$${includedir}' > $@
+
+install: all $(B)/quotedb.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+	  $(DESTDIR)$(INCLUDEDIR)/quotedb $(DESTDIR)$(PLUGINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)/quotedb
+	$(INSTALL) -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/libquotedb.a
+	$(INSTALL) -m 755 $(DYLIB) $(DESTDIR)$(LIBDIR)/libquotedb.so.$(VERSION)
+	ln -sf libquotedb.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(DYLIB_SONAME)
+	ln -sf libquotedb.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libquotedb.so
+	$(INSTALL) -m 644 core/include/quotedb.h $(DESTDIR)$(INCLUDEDIR)/quotedb.h
+	$(INSTALL) -m 644 core/include/quotedb/plugin.h $(DESTDIR)$(INCLUDEDIR)/quotedb/plugin.h
+	$(INSTALL) -m 644 $(B)/quotedb.pc $(DESTDIR)$(LIBDIR)/pkgconfig/quotedb.pc
+	$(INSTALL) -m 755 $(PLUGINS) $(DESTDIR)$(PLUGINDIR)/
+	$(INSTALL) -m 644 man/quotedb.1 $(DESTDIR)$(MANDIR)/man1/quotedb.1
+	$(INSTALL) -m 644 man/quotedb-format.5 $(DESTDIR)$(MANDIR)/man5/quotedb-format.5
+	$(INSTALL) -m 644 man/quotedb-plugin.7 $(DESTDIR)$(MANDIR)/man7/quotedb-plugin.7
+	$(INSTALL) -m 644 man/quotedb.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/quotedb
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/quotedb $(DESTDIR)$(LIBDIR)/libquotedb.a \
+	  $(DESTDIR)$(LIBDIR)/libquotedb.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/$(DYLIB_SONAME) $(DESTDIR)$(LIBDIR)/libquotedb.so \
+	  $(DESTDIR)$(INCLUDEDIR)/quotedb.h $(DESTDIR)$(INCLUDEDIR)/quotedb/plugin.h \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/quotedb.pc \
+	  $(DESTDIR)$(MANDIR)/man1/quotedb.1 $(DESTDIR)$(MANDIR)/man5/quotedb-format.5 \
+	  $(DESTDIR)$(MANDIR)/man7/quotedb-plugin.7 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/quotedb
+	rm -f $(PLUGINS:$(B)/plugins/%=$(DESTDIR)$(PLUGINDIR)/%)
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/quotedb $(DESTDIR)$(PLUGINDIR) \
+	  $(DESTDIR)$(LIBDIR)/quotedb 2>/dev/null
+
 # Each public header compiles on its own (libgit2's headertest).
 headertest:
 	@for h in core/include/quotedb.h core/include/quotedb/plugin.h; do \
