@@ -57,11 +57,16 @@ static const struct kind_sql kinds[2] = {
 	    "VALUES (?3, ?1)" } },
 };
 
-static int step_id(sqlite3_int64 *out, qdb *db, const char *sql,
+static const int find_slot[2] = { QDB_ST_SPEAKER_FIND, QDB_ST_OUTLET_FIND };
+static const int insert_slot[2] = { QDB_ST_SPEAKER_INSERT,
+				    QDB_ST_OUTLET_INSERT };
+
+/* Looks name up by name or alias with the kind's cached statement. */
+static int step_id(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		   const char *name, size_t len)
 {
 	sqlite3_stmt *st;
-	int rc = qdb__prepare(&st, db, sql);
+	int rc = qdb__cached(&st, db, find_slot[kind], kinds[kind].find);
 	if (rc)
 		return rc;
 	sqlite3_bind_text64(st, 1, name, len, SQLITE_STATIC, SQLITE_UTF8);
@@ -74,14 +79,14 @@ static int step_id(sqlite3_int64 *out, qdb *db, const char *sql,
 	} else {
 		rc = qdb__fail_sql(db, "lookup");
 	}
-	sqlite3_finalize(st);
+	qdb__done(db, st);
 	return rc;
 }
 
 int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		     const char *name, size_t len)
 {
-	int rc = step_id(out, db, kinds[kind].find, name, len);
+	int rc = step_id(out, db, kind, name, len);
 	if (rc == QDB_ENOTFOUND)
 		return qdb__fail(db, QDB_ENOTFOUND, "no %s called '%.*s'",
 				 kinds[kind].label, (int)len, name);
@@ -91,16 +96,16 @@ int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		       const char *name, size_t len)
 {
-	int rc = step_id(out, db, kinds[kind].find, name, len);
+	int rc = step_id(out, db, kind, name, len);
 	if (rc != QDB_ENOTFOUND)
 		return rc;
 	sqlite3_stmt *st;
-	if ((rc = qdb__prepare(&st, db, kinds[kind].insert)))
+	if ((rc = qdb__cached(&st, db, insert_slot[kind], kinds[kind].insert)))
 		return rc;
 	sqlite3_bind_text64(st, 1, name, len, SQLITE_STATIC, SQLITE_UTF8);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = qdb__fail_sql(db, kinds[kind].label);
-	sqlite3_finalize(st);
+	qdb__done(db, st);
 	if (!rc)
 		*out = sqlite3_last_insert_rowid(db->sql);
 	return rc;
@@ -110,13 +115,22 @@ int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len)
 {
 	sqlite3_int64 other;
-	int rc = step_id(&other, db, kinds[kind].find, alias, len);
+	int rc = step_id(&other, db, kind, alias, len);
 	if (rc == 0) {
 		if (other == id)
 			return 0;
-		return qdb__fail(db, QDB_EEXISTS, "'%.*s' already names another "
-				 "%s; merge the two instead", (int)len, alias,
-				 kinds[kind].label);
+		/* Name the other one: the user has to decide which is right. */
+		sqlite3_stmt *st;
+		if ((rc = qdb__prepare(&st, db, kinds[kind].name_of)))
+			return rc;
+		sqlite3_bind_int64(st, 1, other);
+		const char *name = sqlite3_step(st) == SQLITE_ROW
+			? (const char *)sqlite3_column_text(st, 0) : NULL;
+		rc = qdb__fail(db, QDB_EEXISTS, "'%.*s' already names the %s "
+			       "'%s'; merge the two instead", (int)len, alias,
+			       kinds[kind].label, name ? name : "?");
+		sqlite3_finalize(st);
+		return rc;
 	}
 	if (rc != QDB_ENOTFOUND)
 		return rc;

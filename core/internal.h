@@ -14,8 +14,19 @@
 #define QDB_MAX_TAGS 64            /* tags on one quote */
 #define QDB_MAX_DEPTH 8            /* YAML nesting */
 
+/* Statements the import path runs once per quote, prepared once per
+ * handle: preparing them per call costs more than running them. */
+enum qdb_stmt_slot {
+	QDB_ST_SPEAKER_FIND, QDB_ST_SPEAKER_INSERT,
+	QDB_ST_OUTLET_FIND, QDB_ST_OUTLET_INSERT,
+	QDB_ST_SOURCE_FIND, QDB_ST_SOURCE_INSERT, QDB_ST_SPEAKER_NAME,
+	QDB_ST_QUOTE_SAME, QDB_ST_QUOTE_INSERT, QDB_ST_FTS_INSERT,
+	QDB_ST_TAG_INSERT, QDB_ST_COUNT
+};
+
 struct qdb {
 	sqlite3 *sql;
+	sqlite3_stmt *stmts[QDB_ST_COUNT];
 	int readonly;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
@@ -52,11 +63,11 @@ void qdb__rollback(qdb *db);
 /*
  * Checks a quote before it is stored: required fields present, no empty
  * strings, valid UTF-8 without NUL or control characters (text may hold
- * LF and TAB), a valid EDTF date.  On failure fills err with the field.
+ * LF, TAB and NEL), a valid EDTF date.  On failure fills err with the field.
  */
 int qdb__quote_validate(const qdb_quote *q, qdb_error *err);
 
-/* Checks one string field the same way; multiline allows LF and TAB. */
+/* Checks one string field the same way; multiline allows LF, TAB, NEL. */
 int qdb__str_validate(qdb_str s, const char *field, int multiline,
 		      qdb_error *err);
 
@@ -77,6 +88,14 @@ int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);
+
+/* The cached statement for slot, reset and unbound, prepared from sql on
+ * first use.  Borrowed: the handle finalizes it on close. */
+int qdb__cached(sqlite3_stmt **out, qdb *db, int slot, const char *sql);
+
+/* Gives back a statement from qdb__cached (reset for the next use) or
+ * qdb__prepare (finalized), so callers need not know which it was. */
+void qdb__done(qdb *db, sqlite3_stmt *st);
 
 /* Prepares a statement, reporting failure on db. */
 int qdb__prepare(sqlite3_stmt **out, qdb *db, const char *sql);

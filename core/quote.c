@@ -68,7 +68,10 @@ int qdb__str_validate(qdb_str s, const char *field, int multiline,
 			return qdb__error_set(err, QDB_EINVALID, "%s has invalid "
 					      "UTF-8 at byte %zu", field, i);
 		int ctl = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
-		if (ctl && !(multiline && (cp == '\n' || cp == '\t'))) {
+		/* NEL is a line break as much as LF is: the importer tells
+		 * users to write it as \N, so a text may hold it. */
+		int brk = cp == '\n' || cp == '\t' || cp == 0x85;
+		if (ctl && !(multiline && brk)) {
 			if (cp == 0)
 				return qdb__error_set(err, QDB_EINVALID, "%s "
 						      "holds a NUL byte", field);
@@ -94,6 +97,15 @@ int qdb__quote_validate(const qdb_quote *q, qdb_error *err)
 		return qdb__error_set(err, QDB_EINVALID, "text is required");
 	if (!q->speaker.ptr)
 		return qdb__error_set(err, QDB_EINVALID, "speaker is required");
+	/* Not the "leave the field out" of an optional field: these two
+	 * cannot be left out. */
+	if (!q->text.len || !q->speaker.len) {
+		const char *name = !q->text.len ? "text" : "speaker";
+		if (err)
+			snprintf(err->field, sizeof err->field, "%s", name);
+		return qdb__error_set(err, QDB_EINVALID, "%s is required and "
+				      "may not be empty", name);
+	}
 	struct { qdb_str s; const char *name; int multi; } f[] = {
 		{ q->id, "id", 0 }, { q->text, "text", 1 },
 		{ q->speaker, "speaker", 0 }, { q->role, "role", 0 },
@@ -185,7 +197,7 @@ static void content_key(char out[20], const char *speaker, size_t slen,
 static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 {
 	sqlite3_stmt *st;
-	int rc = qdb__prepare(&st, db,
+	int rc = qdb__cached(&st, db, QDB_ST_SOURCE_FIND,
 		"SELECT id FROM sources WHERE title = ?1 AND author IS ?2 "
 		"AND date IS ?3 AND url IS ?4 AND file IS ?5");
 	if (rc)
@@ -197,19 +209,20 @@ static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		qdb__done(db, st);
 		return 0;
 	}
-	sqlite3_finalize(st);
+	qdb__done(db, st);
 	if (s != SQLITE_DONE)
 		return qdb__fail_sql(db, "source");
-	if ((rc = qdb__prepare(&st, db, "INSERT INTO sources (title, author, "
-			       "date, url, file) VALUES (?1,?2,?3,?4,?5)")))
+	if ((rc = qdb__cached(&st, db, QDB_ST_SOURCE_INSERT, "INSERT INTO "
+			      "sources (title, author, date, url, file) "
+			      "VALUES (?1,?2,?3,?4,?5)")))
 		return rc;
 	for (int i = 0; i < 5; i++)
 		qdb__bind_str(st, i + 1, f[i]);
 	s = sqlite3_step(st);
-	sqlite3_finalize(st);
+	qdb__done(db, st);
 	if (s != SQLITE_DONE)
 		return qdb__fail_sql(db, "source");
 	*out = sqlite3_last_insert_rowid(db->sql);
@@ -300,18 +313,18 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		/* Keyed on the canonical speaker, so "Kirby" and "John
 		 * Kirby" give one key for the same words. */
 		sqlite3_stmt *st;
-		if ((rc = qdb__prepare(&st, db,
+		if ((rc = qdb__cached(&st, db, QDB_ST_SPEAKER_NAME,
 				"SELECT name FROM speakers WHERE id = ?")))
 			goto sqlfail;
 		sqlite3_bind_int64(st, 1, speaker);
 		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_finalize(st);
+			qdb__done(db, st);
 			rc = qdb__fail_sql(db, "speaker");
 			goto sqlfail;
 		}
 		content_key(key, (const char *)sqlite3_column_text(st, 0),
 			    (size_t)sqlite3_column_bytes(st, 0), q->text);
-		sqlite3_finalize(st);
+		qdb__done(db, st);
 		id.ptr = key;
 		id.len = strlen(key);
 	}
@@ -325,7 +338,7 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 	/* Same id: identical content is a no-op, anything else a clash. */
 	sqlite3_stmt *st = NULL;
 	int added = 0;
-	rc = qdb__prepare(&st, db, "SELECT qid, (text = ?2 AND speaker_id = ?3"
+	rc = qdb__cached(&st, db, QDB_ST_QUOTE_SAME, "SELECT qid, (text = ?2 AND speaker_id = ?3"
 		" AND role IS ?4 AND date IS ?5 AND date_lo IS ?6 AND date_hi IS ?7"
 		" AND date_text IS ?8 AND outlet_id IS ?9 AND programme IS ?10"
 		" AND occasion IS ?11 AND reported_by IS ?12 AND source_id IS ?13"
@@ -337,7 +350,7 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		int same = sqlite3_column_int(st, 1);
-		sqlite3_finalize(st);
+		qdb__done(db, st);
 		st = NULL;
 		if (!same) {
 			rc = qdb__error_set(err, QDB_EEXISTS, "a quote with id "
@@ -349,9 +362,10 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 			goto out;
 		}
 	} else if (s == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		qdb__done(db, st);
 		st = NULL;
-		rc = qdb__prepare(&st, db, "INSERT INTO quotes (id, " QUOTE_COLS
+		rc = qdb__cached(&st, db, QDB_ST_QUOTE_INSERT, "INSERT INTO quotes "
+			"(id, " QUOTE_COLS
 			") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
 			"?14,?15,?16,?17,?18)");
 		if (rc)
@@ -361,11 +375,12 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 			rc = qdb__fail_sql(db, "insert");
 			goto out;
 		}
-		sqlite3_finalize(st);
+		qdb__done(db, st);
 		st = NULL;
 		sqlite3_int64 qid = sqlite3_last_insert_rowid(db->sql);
-		if ((rc = qdb__prepare(&st, db, "INSERT INTO quotes_fts (rowid, "
-				       "text, context) VALUES (?1, ?2, ?3)")))
+		if ((rc = qdb__cached(&st, db, QDB_ST_FTS_INSERT, "INSERT INTO "
+				      "quotes_fts (rowid, text, context) "
+				      "VALUES (?1, ?2, ?3)")))
 			goto out;
 		sqlite3_bind_int64(st, 1, qid);
 		qdb__bind_str(st, 2, q->text);
@@ -374,10 +389,11 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 			rc = qdb__fail_sql(db, "index");
 			goto out;
 		}
-		sqlite3_finalize(st);
+		qdb__done(db, st);
 		st = NULL;
-		if (q->ntags && (rc = qdb__prepare(&st, db, "INSERT OR IGNORE "
-				"INTO quote_tags (tag, qid) VALUES (?1, ?2)")))
+		if (q->ntags && (rc = qdb__cached(&st, db, QDB_ST_TAG_INSERT,
+				"INSERT OR IGNORE INTO quote_tags (tag, qid) "
+				"VALUES (?1, ?2)")))
 			goto out;
 		for (size_t i = 0; i < q->ntags; i++) {
 			sqlite3_reset(st);
@@ -401,7 +417,7 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 	if (out_added)
 		*out_added = added;
 out:
-	sqlite3_finalize(st);
+	qdb__done(db, st);
 	qdb__buf_free(&tags);
 	if (rc && rc != QDB_EEXISTS && rc != QDB_ENOMEM && err &&
 	    err->code != rc)
