@@ -55,7 +55,7 @@ RUNNER = $(B)/tests/runner
 # Plugins that need more than libc say so here.
 PLUGIN_LIBS_yaml = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 
-.PHONY: all deps test check demo clean install uninstall headertest
+.PHONY: all deps test check demo clean install uninstall headertest FORCE
 
 all: $(STLIB) $(DYLIB) $(CLI) $(PLUGINS)
 
@@ -132,7 +132,16 @@ demo: deps
 	    echo "wrote out/appendix.pdf"; fi; fi
 	@ls -l out/
 
-$(B)/quotedb.pc: Makefile
+# PREFIX is compiled into the plugin search path and written into
+# quotedb.pc: both are rebuilt when it changes, so `make && make install
+# PREFIX=/usr` installs a quotedb that looks in /usr/lib/quotedb/plugins.
+$(B)/prefix: FORCE
+	@mkdir -p $(B)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(B)/obj/core/plugin.o $(B)/obj/core/cli/quotedb.o: $(B)/prefix
+FORCE:
+
+$(B)/quotedb.pc: Makefile $(B)/prefix
 	@mkdir -p $(B)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	  'includedir=$(INCLUDEDIR)' 'plugindir=$(PLUGINDIR)' '' \
@@ -183,3 +192,5 @@ clean:
 	rm -rf $(B) out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include tests/fuzz/fuzz.mk
+-include tests/bench/bench.mk
