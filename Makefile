@@ -68,8 +68,10 @@ $(STLIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(DYLIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(DYLIB_SONAME) -o $@ $^ $(QDB_LDFLAGS) $(PKG_LIBS) -ldl
+$(DYLIB): $(LIB_OBJ) core/quotedb.map
+	$(CC) -shared -Wl,-soname,$(DYLIB_SONAME) \
+		-Wl,--version-script=core/quotedb.map -o $@ $(LIB_OBJ) \
+		$(QDB_LDFLAGS) $(PKG_LIBS) -ldl
 	ln -sf libquotedb.so.$(VERSION) $(B)/$(DYLIB_SONAME)
 	ln -sf libquotedb.so.$(VERSION) $(B)/libquotedb.so
 

@@ -271,7 +271,8 @@ static const char filter_help[] =
 	"  --sort KEY         date, speaker, outlet, added or rank\n"
 	"  --limit N          at most N quotes\n"
 	"  --db PATH          the database (default $QUOTEDB_DB, then\n"
-	"                     $XDG_DATA_HOME/quotedb/quotes.db)\n";
+	"                     $XDG_DATA_HOME/quotedb/quotes.db or\n"
+	"                     ~/.local/share/quotedb/quotes.db)\n";
 
 static int push(strvec *v, const char *s)
 {
@@ -291,8 +292,16 @@ static int filter_opt(filter_opts *o, int c, const char *arg)
 	case OPT_TAG: return push(&o->tags, arg);
 	case OPT_LANGUAGE: return push(&o->languages, arg);
 	case OPT_ID: return push(&o->ids, arg);
-	case OPT_FROM: o->f.from = arg; return 0;
-	case OPT_TO: o->f.to = arg; return 0;
+	case OPT_FROM:
+	case OPT_TO: {
+		int32_t lo, hi;
+		qdb_error err;
+		if (qdb_date_parse(&lo, &hi, arg, strlen(arg), &err) != 0)
+			return misuse("%s '%s': %s", c == OPT_FROM ? "--from"
+				      : "--to", arg, err.text);
+		*(c == OPT_FROM ? &o->f.from : &o->f.to) = arg;
+		return 0;
+	}
 	case OPT_STRICT: o->f.strict_dates = 1; return 0;
 	case OPT_SEARCH: o->f.search = arg; return 0;
 	case OPT_DB: db_flag = arg; return 0;
@@ -694,7 +703,8 @@ static int cmd_list(int argc, char **argv)
 	int r = parse_opts(argc, argv, "h", opts, &fo, json_extra, &json,
 		"Usage: quotedb list [filters] [--json]\n"
 		"Lists quotes: a table on a terminal, tab-separated lines (id,\n"
-		"date, speaker, outlet, text; \\t \\n \\\\ escaped) when piped,\n"
+		"date, speaker, outlet, text; \\t \\n \\r \\\\ escaped) when\n"
+		"piped,\n"
 		"a JSON array with --json.\n");
 	if (r)
 		return r;
@@ -725,6 +735,8 @@ static int cmd_search(int argc, char **argv)
 		return r;
 	if (optind == argc)
 		return misuse("search needs WORDS");
+	if (fo.f.search)
+		return misuse("give the query as WORDS or --search, not both");
 	size_t len = 0;
 	for (int i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
@@ -1020,7 +1032,9 @@ static int print_format(const char *path, void *payload)
 
 static int cmd_formats(int argc, char **argv)
 {
-	int r = parse_opts(argc, argv, "h", db_only, NULL, db_extra, NULL,
+	static const struct option help_only[] = {
+		{ "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 } };
+	int r = parse_opts(argc, argv, "h", help_only, NULL, NULL, NULL,
 		"Usage: quotedb formats\n"
 		"Lists the export plugins found along QUOTEDB_PLUGIN_PATH, the\n"
 		"install directory and the build tree: name, version,\n"
@@ -1201,8 +1215,8 @@ static int cmd_info(int argc, char **argv)
 		qdb_close(db);
 	}
 	const char *pp = getenv("QUOTEDB_PLUGIN_PATH");
-	printf("plugin path   %s%s%s\n", pp ? pp : "", pp ? ":" : "",
-	       QDB_PLUGIN_DIR);
+	printf("plugin path   %s%s%s (then the build tree's plugins/ when "
+	       "run from it)\n", pp ? pp : "", pp ? ":" : "", QDB_PLUGIN_DIR);
 	printf("version       %s\n", qdb_version());
 	return db ? 0 : 1;
 }
@@ -1229,6 +1243,7 @@ static const struct command commands[] = {
 	{ "formats", cmd_formats, "list the export plugins found" },
 	{ "verify", cmd_verify, "check quotes against their source text" },
 	{ "info", cmd_info, "database path, schema, counts, plugin path" },
+	{ "help", NULL, "help COMMAND: the same as COMMAND --help" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -1304,7 +1319,8 @@ int main(int argc, char **argv)
 	if (!strcmp(name, "help")) {
 		if (i + 1 < argc) {
 			for (size_t k = 0; k < NCOMMANDS; k++)
-				if (!strcmp(commands[k].name, argv[i + 1])) {
+				if (commands[k].run &&
+				    !strcmp(commands[k].name, argv[i + 1])) {
 					char *args[] = { argv[i + 1], "--help", NULL };
 					prog_cmd = commands[k].name;
 					return commands[k].run(2, args);
@@ -1314,7 +1330,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t k = 0; k < NCOMMANDS; k++) {
-		if (!strcmp(commands[k].name, name)) {
+		if (commands[k].run && !strcmp(commands[k].name, name)) {
 			prog_cmd = commands[k].name;
 			return commands[k].run(argc - i, argv + i);
 		}
