@@ -90,9 +90,11 @@ $(B)/tests/suites.h: $(TEST_SRC)
 	@printf '%s\n' $(foreach s,$(TEST_SUITES),'QDB_SUITE($(s))') > $@.tmp
 	@mv $@.tmp $@
 
-$(B)/obj/tests/%.o: tests/%.c $(B)/tests/suites.h
+$(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(QDB_CFLAGS) $(CUNIT_CFLAGS) -I$(B)/tests -MMD -MP -c $< -o $@
+
+$(B)/obj/tests/runner.o: $(B)/tests/suites.h
 
 $(RUNNER): $(TEST_OBJ) $(STLIB)
 	$(CC) -o $@ $(TEST_OBJ) $(STLIB) $(QDB_LDFLAGS) $(CUNIT_LIBS) $(PKG_LIBS) -ldl

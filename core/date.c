@@ -167,8 +167,8 @@ static int parse_date(date_parser *p, date_range *out)
 			if (mlo > 12)
 				return fail(p, "no month matches the X digits");
 		} else if (mlo < 1 || mlo > 12) {
-			snprintf(p->why, sizeof p->why, "there is no month %02d",
-				 mlo);
+			snprintf(p->why, sizeof p->why,
+				 "there is no month %02d", mlo);
 			return -1;
 		}
 	}
@@ -222,10 +222,14 @@ static void show_input(char *buf, size_t size, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 		buf[n++] = c >= 0x20 && c != 0x7f ? (char)c : '?';
 	}
-	if (n < len && n == max)
-		memcpy(buf + n, "...", 4);
-	else
+	if (n == len) {
 		buf[n] = '\0';
+		return;
+	}
+	/* Shortened: without cutting a UTF-8 character in two. */
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(buf + n, "...", 4);
 }
 
 static int date_fail(qdb_error *err, const char *s, size_t len,
@@ -279,7 +283,8 @@ int qdb_date_parse(int32_t *out_lo, int32_t *out_hi, const char *s, size_t len,
 	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
 	    s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
 	    s[0] == '\n' || s[0] == '\r')
-		return date_fail(err, s, len, "leading or trailing white space");
+		return date_fail(err, s, len,
+				 "leading or trailing white space");
 
 	date_parser p = { s, len, 0, "" };
 	const char *slash = memchr(s, '/', len);

@@ -5,12 +5,15 @@
  *
  * The quote is cut into tokens: literal bytes, white space runs, bracketed
  * insertions and ellipses.  Ellipses cut it into segments, which are found
- * left to right, each at its first occurrence after the previous one; that
- * greedy order keeps the work linear in the number of segments however many
- * ellipses there are.  Inside a segment the only choices are the passages a
- * [bracket] may stand for (at most BRACKET_MAX bytes each), so one match
- * attempt follows the set of source positions every token can reach, never
- * more than the bytes a bracket can span: no backtracking, no blowup.
+ * left to right, each at its first occurrence after the previous one: that
+ * greedy order keeps the work linear in the number of ellipses.  Within a
+ * segment, the part before its first bracket is found by Knuth-Morris-Pratt
+ * over the source read with each white space run as one symbol, linear
+ * however repetitive the text.  From each place it occurs, the rest is
+ * matched by following the set of source positions each token can reach:
+ * a bracket's choices (any passage of up to BRACKET_MAX bytes) widen the
+ * set by at most that many positions and literal text narrows it again,
+ * so nothing backtracks.  WORK_MAX bounds what is left.
  */
 #include "quotedb.h"
 
@@ -22,6 +25,12 @@
 
 /* Anchors tried when a quote differs near its start (see diagnose). */
 #define ANCHORS 8
+
+/* The most source positions all match attempts of one call may step
+ * through.  Natural text needs a tiny fraction of it; a quote dense with
+ * [brackets] against very repetitive text could otherwise take minutes.
+ * A call that runs out reports the quote as not found: never verified. */
+#define WORK_MAX (1u << 27)
 
 /* Below this many matched bytes (or a third of the quote) a quote is not
  * found rather than different: a short prefix matches by chance. */
@@ -59,10 +68,16 @@ typedef struct vctx {
 	/* A [bracket] stripped from either end of the quote, for the span. */
 	const vtok *lead_br, *trail_br;
 	int lead_glued, trail_glued;
+	/* The pattern scan uses: symbols (256 is white space), their quote
+	 * offsets, the KMP failure function and recent source offsets. */
+	int *pat;
+	size_t *pat_q, *fail, *ring;
 	/* The two position sets of a match attempt. */
 	size_t *set[2];
 	size_t cap;
+	size_t work;
 	int nomem;
+	int exhausted;
 } vctx;
 
 /* ---- bytes ---------------------------------------------------------- */
@@ -311,9 +326,39 @@ static size_t sort_unique(size_t *v, size_t n)
 }
 
 /*
+ * The positions a bracket can end at from the sorted positions cur: every
+ * position up to BRACKET_MAX bytes on without crossing a line break, and
+ * the end of the bracket's own text.  The passages come out in order and
+ * without repeats; the rare literal ends beyond them are sorted in.
+ */
+static size_t expand_bracket(const vctx *c, const size_t *cur, size_t ncur,
+			     size_t *nxt, const unsigned char *text,
+			     size_t tlen)
+{
+	size_t n = 0, next_free = 0;
+	for (size_t i = 0; i < ncur; i++) {
+		size_t p = cur[i], lim = p;
+		while (lim - p < BRACKET_MAX && lim < c->slen &&
+		       c->s[lim] != '\n' && c->s[lim] != '\r')
+			lim++;
+		for (size_t k = p > next_free ? p : next_free; k <= lim; k++)
+			nxt[n++] = k;
+		if (lim + 1 > next_free)
+			next_free = lim + 1;
+	}
+	size_t passages = n;
+	for (size_t i = 0; i < ncur; i++) {
+		size_t e = match_ws_equal(c, cur[i], text, tlen);
+		if (e != (size_t)-1 && e - cur[i] > BRACKET_MAX)
+			nxt[n++] = e;
+	}
+	return n > passages ? sort_unique(nxt, n) : n;
+}
+
+/*
  * Matches tokens t0.. of segment g at source position start, following
- * every source position each token can end at.  Returns -1 only when
- * memory runs out; the outcome is in *m.
+ * every source position each token can end at (sorted, without repeats).
+ * Returns -1 only when memory runs out; the outcome is in *m.
  */
 static int match_seg(vctx *c, const vseg *g, size_t t0, size_t start,
 		     vmatch *m)
@@ -327,16 +372,28 @@ static int match_seg(vctx *c, const vseg *g, size_t t0, size_t start,
 		const vtok *tk = &c->tok[t];
 		const unsigned char *text = c->q + tk->off;
 		size_t nnxt = 0, best_cp = 0, best_pos = cur[0];
+		c->work += ncur;
+		if (c->work > WORK_MAX)
+			c->exhausted = 1;
+		if (c->exhausted) {
+			m->ok = 0;
+			m->q_fail = tk->off;
+			m->s_fail = cur[0];
+			m->progress = m->q_fail - q0;
+			return 0;
+		}
 		if (tk->kind == TOK_BR) {
-			if (reserve(c, ncur * (BRACKET_MAX + 2)))
+			/* Room for every position the passages reach, and for
+			 * the literal ends beyond them. */
+			if (reserve(c, cur[ncur - 1] - cur[0] + BRACKET_MAX +
+				    1 + ncur))
 				return -1;
 			cur = c->set[ci];
 			nxt = c->set[ci ^ 1];
-		}
-		for (size_t i = 0; i < ncur; i++) {
-			size_t p = cur[i];
-			if (tk->kind == TOK_LIT) {
-				size_t room = c->slen - p, cp = 0;
+			nnxt = expand_bracket(c, cur, ncur, nxt, text, tk->len);
+		} else if (tk->kind == TOK_LIT) {
+			for (size_t i = 0; i < ncur; i++) {
+				size_t p = cur[i], room = c->slen - p, cp = 0;
 				size_t max = tk->len < room ? tk->len : room;
 				while (cp < max && c->s[p + cp] == text[cp])
 					cp++;
@@ -346,26 +403,18 @@ static int match_seg(vctx *c, const vseg *g, size_t t0, size_t start,
 					best_cp = cp;
 					best_pos = p;
 				}
-			} else if (tk->kind == TOK_WS) {
+			}
+		} else {
+			/* After a bracket that stood for nothing, the white
+			 * space on its two sides is one run. */
+			int after_br = t > g->first &&
+				       c->tok[t - 1].kind == TOK_BR;
+			for (size_t i = 0; i < ncur; i++) {
+				size_t p = cur[i];
 				size_t e = skip_ws(c->s, c->slen, p);
-				/* Around a bracket that stood for nothing,
-				 * the white space on its two sides is one. */
-				if (e > p || (t > g->first &&
-					      c->tok[t - 1].kind == TOK_BR &&
-					      ws_before(c->s, p)))
+				if ((e > p || (after_br && ws_before(c->s, p)))
+				    && (nnxt == 0 || nxt[nnxt - 1] != e))
 					nxt[nnxt++] = e;
-			} else {
-				size_t e = match_ws_equal(c, p, text, tk->len);
-				if (e != (size_t)-1)
-					nxt[nnxt++] = e;
-				for (size_t k = 0; k <= BRACKET_MAX &&
-				     p + k <= c->slen; k++) {
-					nxt[nnxt++] = p + k;
-					if (p + k < c->slen &&
-					    (c->s[p + k] == '\n' ||
-					     c->s[p + k] == '\r'))
-						break;
-				}
 			}
 		}
 		if (nnxt == 0) {
@@ -375,8 +424,6 @@ static int match_seg(vctx *c, const vseg *g, size_t t0, size_t start,
 			m->progress = m->q_fail - q0;
 			return 0;
 		}
-		if (nnxt > 1)
-			nnxt = sort_unique(nxt, nnxt);
 		ci ^= 1;
 		cur = c->set[ci];
 		nxt = c->set[ci ^ 1];
@@ -392,65 +439,103 @@ static int match_seg(vctx *c, const vseg *g, size_t t0, size_t start,
 }
 
 /*
- * Finds the first source position at or after from where segment g
- * matches; *out gets the match.  Returns 1 when found, 0 when not, -1 when
- * memory runs out.
+ * Scans the source from `from` for tokens t0.. of segment g.  The tokens up
+ * to the first bracket are found with Knuth-Morris-Pratt over the source
+ * read as a stream in which a white space run is one symbol, so the scan
+ * is linear however repetitive the text; only where they occur is the rest
+ * of the segment matched with match_seg.
+ *
+ * With first set, stops at the first full match and returns 1 (0: none).
+ * Otherwise finds the start that gets furthest, the first on a tie, and
+ * returns 1 when any byte matched; a full match ends the scan early.
+ * Returns -1 when memory runs out.
  */
-static int find_first(vctx *c, const vseg *g, size_t from, size_t *out_start,
-		      vmatch *out)
+static int scan(vctx *c, const vseg *g, size_t t0, size_t from, int first,
+		size_t *out_start, vmatch *out)
 {
-	const vtok *t = &c->tok[g->first];
-	const unsigned char *text = c->q + t->off;
-	size_t p = from;
-	while (p + t->len <= c->slen) {
-		const unsigned char *hit = memchr(c->s + p, text[0],
-						  c->slen - t->len + 1 - p);
-		if (!hit)
-			return 0;
-		p = (size_t)(hit - c->s);
-		if (memcmp(c->s + p, text, t->len) == 0) {
-			if (match_seg(c, g, 0, p, out))
-				return -1;
-			if (out->ok) {
-				*out_start = p;
-				return 1;
+	size_t tb = g->first + t0, tend = g->first + g->n;
+	size_t L = 0;
+	for (; tb < tend && c->tok[tb].kind != TOK_BR; tb++) {
+		const vtok *tk = &c->tok[tb];
+		if (tk->kind == TOK_WS) {
+			c->pat[L] = 256;
+			c->pat_q[L++] = tk->off;
+		} else {
+			for (size_t i = 0; i < tk->len; i++) {
+				c->pat[L] = c->q[tk->off + i];
+				c->pat_q[L++] = tk->off + i;
 			}
 		}
-		p++;
 	}
-	return 0;
-}
+	size_t q0 = c->tok[g->first + t0].off;
+	size_t qend = tb < tend ? c->tok[tb].off : c->tok[tend - 1].off +
+		      c->tok[tend - 1].len;
+	c->pat_q[L] = qend;
+	c->fail[0] = 0;
+	for (size_t i = 1, k = 0; i < L; i++) {
+		while (k > 0 && c->pat[i] != c->pat[k])
+			k = c->fail[k - 1];
+		if (c->pat[i] == c->pat[k])
+			k++;
+		c->fail[i] = k;
+	}
 
-/*
- * The source position at or after from where tokens t0.. of segment g get
- * furthest, the first on a tie.  Stops early at a full match.
- */
-static int best_from(vctx *c, const vseg *g, size_t t0, size_t from,
-		     size_t *out_start, vmatch *out)
-{
-	const vtok *t = &c->tok[g->first + t0];
-	const unsigned char *text = c->q + t->off;
 	int found = 0;
-	size_t p = from;
-	while (p < c->slen) {
-		const unsigned char *hit = memchr(c->s + p, text[0],
-						  c->slen - p);
-		if (!hit)
-			break;
-		p = (size_t)(hit - c->s);
+	size_t i = from, k = 0, j = 0;
+	while (i < c->slen) {
+		size_t w = ws_len(c->s, c->slen, i), next;
+		int sym;
+		if (w) {
+			sym = 256;
+			next = skip_ws(c->s, c->slen, i);
+		} else {
+			sym = c->s[i];
+			next = i + 1;
+		}
+		c->ring[j++ % L] = i;
+		while (k > 0 && c->pat[k] != sym)
+			k = c->fail[k - 1];
+		if (c->pat[k] == sym)
+			k++;
+		if (k < L) {
+			/* A partial match is only worth keeping as a guess. */
+			size_t prog = c->pat_q[k] - q0;
+			if (!first && k > 0 && (!found ||
+						prog > out->progress)) {
+				out->ok = 0;
+				out->q_fail = c->pat_q[k];
+				out->s_fail = next;
+				out->progress = prog;
+				*out_start = c->ring[(j - k) % L];
+				found = 1;
+			}
+			i = next;
+			continue;
+		}
+		size_t start = c->ring[(j - L) % L];
 		vmatch m;
-		if (match_seg(c, g, t0, p, &m))
+		if (tb == tend) {
+			m.ok = 1;
+			m.end = m.s_fail = next;
+			m.q_fail = qend;
+		} else if (match_seg(c, g, tb - g->first, next, &m)) {
 			return -1;
-		if (!found || m.progress > out->progress) {
+		}
+		m.progress = m.q_fail - q0;
+		if (c->exhausted)
+			break;
+		if (m.ok || (!first && (!found ||
+					m.progress > out->progress))) {
 			*out = m;
-			*out_start = p;
+			*out_start = start;
 			found = 1;
 			if (m.ok)
-				break;
+				return 1;
 		}
-		p++;
+		k = c->fail[L - 1];
+		i = next;
 	}
-	return found;
+	return first ? 0 : found;
 }
 
 /* ---- when the quote is not there ----------------------------------- */
@@ -460,6 +545,39 @@ static size_t dist(size_t a, size_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* How far an alignment may be off from where resync expects it. */
+#define RESYNC_SLACK 8
+
+/*
+ * After a difference at quote[qf] against source[sf], how much of segment
+ * g matches again from one of the next two word starts, near where an
+ * alignment that merely swapped a few bytes would put them.  Returns the
+ * bytes matched (-1: out of memory).
+ */
+static long resync(vctx *c, const vseg *g, size_t qf, size_t sf)
+{
+	size_t best = 0;
+	int tried = 0;
+	for (size_t t = 1; t < g->n && tried < 2; t++) {
+		const vtok *tk = &c->tok[g->first + t];
+		if (tk->kind != TOK_LIT || tk->off <= qf ||
+		    c->tok[g->first + t - 1].kind != TOK_WS)
+			continue;
+		tried++;
+		size_t want = sf + (tk->off - qf);
+		size_t lo = want > RESYNC_SLACK ? want - RESYNC_SLACK : 0;
+		for (size_t p = lo; p <= want + RESYNC_SLACK && p < c->slen;
+		     p++) {
+			vmatch m;
+			if (match_seg(c, g, t, p, &m))
+				return -1;
+			if (m.progress > best)
+				best = m.progress;
+		}
+	}
+	return (long)best;
+}
+
 /*
  * Segment j could not be placed at or after base.  Looks for the alignment
  * that matches most of it: the longest prefix anywhere, and, since a
@@ -467,7 +585,8 @@ static size_t dist(size_t a, size_t b)
  * of the segment's tail from a few word starts, followed by the start that
  * gets furthest near where that tail puts the segment.  *out_start is the
  * alignment's start, *m the attempt from there; the return value is the
- * number of the segment's bytes that match (-1: out of memory).
+ * number of the segment's bytes that match, before the difference and
+ * after it (-1: out of memory).
  */
 static long diagnose(vctx *c, size_t j, size_t base, size_t *out_start,
 		     vmatch *m)
@@ -482,11 +601,16 @@ static long diagnose(vctx *c, size_t j, size_t base, size_t *out_start,
 	m->q_fail = q0;
 	m->s_fail = base < c->slen ? base : c->slen;
 	*out_start = m->s_fail;
-	int rc = best_from(c, g, 0, base, out_start, m);
+	int rc = scan(c, g, 0, base, 0, out_start, m);
 	if (rc < 0)
 		return -1;
-	size_t matched = m->progress;
-	if (matched * 2 >= seglen)
+	long after = rc > 0 ? resync(c, g, m->q_fail, m->s_fail) : 0;
+	if (after < 0)
+		return -1;
+	size_t matched = m->progress + (size_t)after;
+	if (matched > seglen)
+		matched = seglen;
+	if (m->progress * 2 >= seglen)
 		return (long)matched;
 
 	/* Tails from word starts spread over the segment. */
@@ -502,10 +626,14 @@ static long diagnose(vctx *c, size_t j, size_t base, size_t *out_start,
 			mark++;
 		vmatch tm;
 		size_t tp = 0;
-		rc = best_from(c, g, t, base, &tp, &tm);
+		rc = scan(c, g, t, base, 0, &tp, &tm);
 		if (rc < 0)
 			return -1;
-		if (rc > 0 && tm.progress > best_tail) {
+		/* A tail counts when it is no chance match: a third of
+		 * the segment at least, and halfway to its end. */
+		size_t rest = seglen - (tk->off - q0);
+		if (rc > 0 && tm.progress > best_tail &&
+		    tm.progress * 3 >= seglen && tm.progress * 2 >= rest) {
 			best_tail = tm.progress;
 			best_k = t;
 			best_p = tp;
@@ -533,9 +661,14 @@ static long diagnose(vctx *c, size_t j, size_t base, size_t *out_start,
 		vmatch tm;
 		if (match_seg(c, g, 0, s, &tm))
 			return -1;
-		if (!have || tm.progress > wm.progress ||
-		    (tm.progress == wm.progress && dist(s, est) <
-		     dist(ws, est))) {
+		/* A start away from where the tail puts it needs a source
+		 * insertion or omission, so it must match more to win: a
+		 * stray "the" nearby is not the alignment, "did they"
+		 * before an inserted "[the Iranians]" is. */
+		long score = 3 * (long)tm.progress - (long)dist(s, est);
+		long best = 3 * (long)wm.progress - (long)dist(ws, est);
+		if (!have || score > best ||
+		    (score == best && dist(s, est) < dist(ws, est))) {
 			wm = tm;
 			ws = s;
 			have = 1;
@@ -586,7 +719,8 @@ static void widen(const vctx *c, size_t *st, size_t *en)
 			if (p == *en)
 				p = c->slen + 1;
 		}
-		if (p <= c->slen && c->slen - p >= n && memcmp(s + p, t, n) == 0) {
+		if (p <= c->slen && c->slen - p >= n &&
+		    memcmp(s + p, t, n) == 0) {
 			*en = p + n;
 		} else if (c->trail_glued) {
 			size_t w;
@@ -615,9 +749,11 @@ static int verify(vctx *c, qdb_verify_result *out)
 	for (j = 0; j < c->nseg; j++) {
 		size_t st;
 		vmatch m;
-		int rc = find_first(c, &c->seg[j], pos, &st, &m);
+		int rc = scan(c, &c->seg[j], 0, pos, 1, &st, &m);
 		if (rc < 0)
 			return QDB_ENOMEM;
+		if (rc == 0 && c->exhausted)
+			return 0;
 		if (rc == 0)
 			break;
 		if (j == 0)
@@ -640,8 +776,14 @@ static int verify(vctx *c, qdb_verify_result *out)
 	long got = diagnose(c, j, base, &at, &m);
 	if (got < 0)
 		return QDB_ENOMEM;
-	size_t matched = c->tok[c->seg[j].first].off + (size_t)got;
-	if (matched < NEAR_MIN || matched * 3 < c->qlen)
+	if (c->exhausted)
+		return 0;
+	/* Measured against the quote up to the end of the part that could
+	 * not be placed: what comes after it was never looked for. */
+	const vseg *g = &c->seg[j];
+	const vtok *glast = &c->tok[g->first + g->n - 1];
+	size_t matched = c->tok[g->first].off + (size_t)got;
+	if (matched < NEAR_MIN || matched * 3 < glast->off + glast->len)
 		return 0;
 
 	/* Report the start of the character that differs: the bytes before
@@ -666,6 +808,10 @@ static int verify(vctx *c, qdb_verify_result *out)
 	size_t end = near + len;
 	if (near < c->slen)
 		near = char_start(c->s, near);
+	/* End at the end of a word, if one ends soon. */
+	for (size_t k = 0; k < 24 && end < c->slen &&
+	     !ws_len(c->s, c->slen, end); k++)
+		end++;
 	while (end < c->slen && (c->s[end] & 0xC0) == 0x80)
 		end++;
 	out->status = QDB_DIFFERS;
@@ -692,13 +838,21 @@ int qdb_verify_text(qdb_verify_result *out, const char *quote, size_t qlen,
 	c.slen = slen;
 	c.tok = malloc((qlen + 1) * sizeof *c.tok);
 	c.seg = malloc((qlen + 1) * sizeof *c.seg);
+	c.pat = malloc((qlen + 1) * sizeof *c.pat);
+	c.pat_q = malloc((qlen + 1) * sizeof *c.pat_q);
+	c.fail = malloc((qlen + 1) * sizeof *c.fail);
+	c.ring = malloc((qlen + 1) * sizeof *c.ring);
 	int rc = QDB_ENOMEM;
-	if (c.tok && c.seg)
+	if (c.tok && c.seg && c.pat && c.pat_q && c.fail && c.ring)
 		rc = verify(&c, out);
 	if (c.nomem)
 		rc = QDB_ENOMEM;
 	free(c.tok);
 	free(c.seg);
+	free(c.pat);
+	free(c.pat_q);
+	free(c.fail);
+	free(c.ring);
 	free(c.set[0]);
 	free(c.set[1]);
 	return rc;

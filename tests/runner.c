@@ -24,7 +24,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
+	unsigned failed = 0, suites_failed = 0;
 	if (argc > 1) {
+		/* Each run resets CUnit's counts: add them up per suite. */
 		for (int i = 1; i < argc; i++) {
 			CU_pSuite s = CU_get_suite(argv[i]);
 			if (!s) {
@@ -33,12 +35,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			CU_basic_run_suite(s);
+			failed += CU_get_number_of_failures();
+			suites_failed += CU_get_number_of_suites_failed();
 		}
 	} else {
 		CU_basic_run_tests();
+		failed = CU_get_number_of_failures();
+		suites_failed = CU_get_number_of_suites_failed();
 	}
-	unsigned failed = CU_get_number_of_failures();
-	unsigned suites_failed = CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
 	if (failed || suites_failed) {
 		fprintf(stderr, "runner: %u assertion(s) failed, %u suite(s) "
