@@ -320,7 +320,8 @@ typedef enum qdb_verify_status {
 /*
  * Where a quote stands against its source text.  For QDB_DIFFERS, the
  * closest passage is source[near_off, near_off + near_len) and the first
- * differing byte is at quote[quote_off] against source[source_off].
+ * differing character starts at quote[quote_off], against the one at
+ * source[source_off] (whole UTF-8 characters, so they print cleanly).
  * For QDB_VERIFIED, the match is source[near_off, near_off + near_len).
  */
 typedef struct qdb_verify_result {
