@@ -20,7 +20,7 @@ INSTALL ?= install
 # Packages a fresh Debian/Ubuntu machine needs: to build, and to run every
 # test (the LaTeX tests compile the appendix with both TeX engines).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
-DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 valgrind poppler-utils \
+DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
 	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
 
 PKGS = sqlite3 yaml-0.1

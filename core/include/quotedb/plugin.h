@@ -99,7 +99,8 @@ typedef struct qdb_plugin {
 	int (*end)(void *state, int status, const qdb_plugin_host *host);
 } qdb_plugin;
 
-/* The one symbol every plugin exports. */
+/* The one symbol every plugin exports, and its type for dlsym. */
+QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void);
 typedef const qdb_plugin *(*qdb_plugin_entry_fn)(void);
 
 #ifdef __cplusplus

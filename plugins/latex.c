@@ -1,0 +1,893 @@
+/*
+ * latex.c: the "latex" export plugin, the printable appendix.  It writes a
+ * LaTeX document (or, with standalone=0, a body to \input) that compiles
+ * with pdflatex and with lualatex and shows every quotation exactly as
+ * stored.
+ *
+ * Exactness.  Every character TeX treats specially is written as a command
+ * (\textbackslash{}, \{, \textasciitilde{} ...), and so are the ASCII
+ * characters fonts turn into other glyphs (' ` " < > |).  Characters that
+ * would form a ligature with their neighbour (-- into an en dash, ‘‘ into
+ * “, !‘ into ¡, << into « ...) are kept apart with \kern0pt{}: an empty
+ * group does that in pdfTeX but not in LuaTeX, which forms ligatures after
+ * the paragraph is built.  So no text can reach TeX as markup: "\input",
+ * "^^5c" or "%" are printed, not obeyed.  The same escaping applies to
+ * every field, the title included.  A line break in a quotation (LF, CR,
+ * CRLF, NEL, U+2028, U+2029) is set as a paragraph break (\par); in other
+ * fields it is a space.  TeX collapses runs of spaces, as typesetting does.
+ *
+ * Characters.  With charset=latin (the default) the plugin refuses a
+ * character the standalone preamble cannot set in both engines (T1 + Latin
+ * Modern in pdflatex, Latin Modern OpenType in lualatex): the list below
+ * was measured with TeX Live 2022.  Control characters are always refused.
+ * With charset=any every other character is passed through for the
+ * writer's own fonts; \tracinglostchars=3 still makes a missing glyph an
+ * error in the standalone document.
+ *
+ * Layout.  The host sorts; the plugin only starts a new heading when the
+ * speaker, the outlet or the month (order=speaker|outlet|date) changes.
+ * Each quotation is a displayquote (csquotes) followed by its attribution.
+ * The index of speakers at the end lists the pages of each speaker's
+ * quotations; every quotation carries a generated label qdbspk<N>q<K>
+ * (never user text), and the page lists are read with refcount.  The
+ * plugin remembers each distinct speaker (for the index) but nothing per
+ * quotation.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quotedb/plugin.h"
+
+#define OUT_CAP (64 * 1024)
+
+enum { ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET };
+enum { MODE_TEXT, MODE_FIELD };    /* line breaks: \par, or a space */
+
+typedef struct speaker {
+	char *name;
+	size_t len;
+	unsigned long num;       /* N of qdbspk<N>q<K> */
+	unsigned long nquotes;   /* K so far */
+} speaker;
+
+typedef struct latex_state {
+	const qdb_plugin_host *host;
+	int order;
+	int standalone;
+	int any_chars;
+	unsigned long nquote;    /* quotes seen, for messages */
+	char *group;             /* the key of the current heading */
+	size_t group_len;
+	int have_group;
+	speaker *spk;            /* in order of first appearance */
+	size_t nspk, capspk;
+	size_t *slots;           /* hash of spk: index + 1, 0 is empty */
+	size_t nslots;
+	size_t len;              /* bytes waiting in out */
+	char out[OUT_CAP];
+} latex_state;
+
+/* ---- Output -------------------------------------------------------- */
+
+static int flush(latex_state *st)
+{
+	if (st->len == 0)
+		return 0;
+	if (st->host->write(st->host, st->out, st->len) != 0) {
+		st->host->error(st->host, "cannot write the LaTeX output");
+		return QDB_EIO;
+	}
+	st->len = 0;
+	return 0;
+}
+
+static int put(latex_state *st, const char *p, size_t n)
+{
+	while (n > 0) {
+		if (st->len == OUT_CAP) {
+			int rc = flush(st);
+			if (rc)
+				return rc;
+		}
+		size_t room = OUT_CAP - st->len;
+		size_t k = n < room ? n : room;
+		memcpy(st->out + st->len, p, k);
+		st->len += k;
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int puts_(latex_state *st, const char *s)
+{
+	return put(st, s, strlen(s));
+}
+
+/* ---- Characters ---------------------------------------------------- */
+
+/*
+ * Decodes one UTF-8 sequence at p (n > 0 bytes left) into *cp; returns
+ * its length, or 0 when it is not valid UTF-8 (overlong forms, surrogates
+ * and values past U+10FFFF included).
+ */
+static size_t utf8_decode(uint32_t *cp, const unsigned char *p, size_t n)
+{
+	uint32_t c = p[0];
+	size_t len, i;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		c &= 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		c &= 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int is_break(uint32_t c)
+{
+	return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 ||
+	       c == 0x2029;
+}
+
+static int is_control(uint32_t c)
+{
+	return (c < 0x20 && c != '\t' && !is_break(c)) || c == 0x7F ||
+	       (c >= 0x80 && c < 0xA0 && c != 0x85);
+}
+
+/*
+ * What both engines set with the standalone preamble, beyond ASCII: every
+ * character from U+00A0 to U+024F, U+02B0 to U+02FF and U+2000 to U+215F
+ * (and a few more) was typeset with pdflatex (T1, lmodern) and lualatex
+ * (fontspec, Latin Modern); these are the ones neither refused.
+ */
+static const uint32_t latin_ranges[][2] = {
+	{ 0x00A0, 0x0125 }, { 0x0128, 0x0137 }, { 0x0139, 0x013E },
+	{ 0x0141, 0x0148 }, { 0x014A, 0x0165 }, { 0x0168, 0x017E },
+	{ 0x0192, 0x0192 }, { 0x01CD, 0x01D4 }, { 0x01E6, 0x01E7 },
+	{ 0x01EA, 0x01EB }, { 0x01F0, 0x01F0 }, { 0x01F4, 0x01F5 },
+	{ 0x0218, 0x021B }, { 0x0237, 0x0237 }, { 0x02C6, 0x02C7 },
+	{ 0x02D8, 0x02D9 }, { 0x02DB, 0x02DD }, { 0x200C, 0x200C },
+	{ 0x2010, 0x2011 }, { 0x2013, 0x2014 }, { 0x2016, 0x2016 },
+	{ 0x2018, 0x201A }, { 0x201C, 0x201E }, { 0x2020, 0x2022 },
+	{ 0x2026, 0x2026 }, { 0x2030, 0x2030 }, { 0x2039, 0x203B },
+	{ 0x203D, 0x203D }, { 0x2044, 0x2044 }, { 0x20A1, 0x20A1 },
+	{ 0x20A4, 0x20A4 }, { 0x20A6, 0x20A6 }, { 0x20A9, 0x20A9 },
+	{ 0x20AB, 0x20AC }, { 0x20B1, 0x20B1 }, { 0x2103, 0x2103 },
+	{ 0x2116, 0x2117 }, { 0x2122, 0x2122 }, { 0x212E, 0x212E },
+	{ 0x2190, 0x2193 }, { 0xFB00, 0xFB04 },
+};
+
+/*
+ * Characters pdflatex draws right but pdftotext (and copy and paste) would
+ * read back as something else: accents built from two glyphs, glyphs T1
+ * shares with other characters (U+2010 is "-", U+02C6 is "^"), TS1 symbols
+ * without a Unicode name.  They are written \qdbu{hex}{c}, which under
+ * pdfTeX puts c in an ActualText span naming the character.  Sorted.
+ */
+static const uint16_t actual_text[] = {
+	0x00B2, 0x00B3, 0x00B9, 0x0110, 0x0122, 0x0123, 0x0129, 0x012B,
+	0x012D, 0x012E, 0x012F, 0x0135, 0x0136, 0x0137, 0x013B, 0x013C,
+	0x0145, 0x0146, 0x0156, 0x0157, 0x0172, 0x0173, 0x01D0, 0x01EA,
+	0x01EB, 0x01F0, 0x0218, 0x0219, 0x021A, 0x021B, 0x02C6, 0x02DC,
+	0x2010, 0x2011, 0x20A6, 0x20B1, 0x2117,
+};
+
+static int needs_actual_text(uint32_t c)
+{
+	size_t lo = 0, hi = sizeof actual_text / sizeof actual_text[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (actual_text[mid] == c)
+			return 1;
+		if (actual_text[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Characters written as commands (the rest is written as it is). */
+static const char *command_for(uint32_t c)
+{
+	switch (c) {
+	case '\\': return "\\textbackslash{}";
+	case '{': return "\\{";
+	case '}': return "\\}";
+	case '$': return "\\$";
+	case '&': return "\\&";
+	case '#': return "\\#";
+	case '%': return "\\%";
+	case '_': return "\\_";
+	case '^': return "\\textasciicircum{}";
+	case '~': return "\\textasciitilde{}";
+	/* [ ] can be taken for an optional argument after a macro */
+	case '[': return "{[}";
+	case ']': return "{]}";
+	/* T1 and TeX ligatures turn these into other glyphs */
+	case '<': return "\\textless{}";
+	case '>': return "\\textgreater{}";
+	case '|': return "\\textbar{}";
+	case '"': return "\\textquotedbl{}";
+	case '\'': return "\\textquotesingle{}";
+	case '`': return "\\textasciigrave{}";
+	case '\t': return " ";
+	/* pdflatex builds … from three dots: ActualText keeps it one */
+	case 0x2026: return "\\qdbellipsis{}";
+	/* spaces Latin Modern has no glyph for */
+	case 0x2002: case 0x2007: return "\\enspace{}";
+	case 0x2003: return "\\quad{}";
+	case 0x2004: case 0x2005: case 0x2006: case 0x2008: case 0x2009:
+	case 0x200A: case 0x202F: case 0x205F: return "\\,";
+	case 0x200B: return "\\hspace{0pt}";
+	case 0x2060: case 0xFEFF: return "\\nobreak{}";
+	case 0x2212: return "\\textminus{}";
+	}
+	return NULL;
+}
+
+static int is_latin(uint32_t c)
+{
+	if (c >= 0x20 && c < 0x7F)
+		return 1;
+	if (c == '\t' || is_break(c) || command_for(c))
+		return 1;
+	for (size_t i = 0; i < sizeof latin_ranges / sizeof latin_ranges[0];
+	     i++)
+		if (c >= latin_ranges[i][0] && c <= latin_ranges[i][1])
+			return 1;
+	return 0;
+}
+
+/*
+ * Pairs the fonts would join into one glyph: -- (en dash), –- (em dash),
+ * ‘‘ and ’’ (double quotes), !‘ and ?‘ (¡ ¿), ,, („), << and >> (« »).
+ * pdflatex sets U+2010 (hyphen) as "-", so it joins like one.  Found by
+ * typesetting every pair of punctuation characters with both engines.
+ */
+static int ligature(uint32_t a, uint32_t b)
+{
+	switch (a) {
+	case '-': case 0x2010: case 0x2013:
+		return b == '-' || b == 0x2010;
+	case 0x2018: return b == 0x2018;
+	case 0x2019: return b == 0x2019;
+	case '!': case '?': return b == 0x2018;
+	case ',': return b == ',';
+	case '<': return b == '<';
+	case '>': return b == '>';
+	}
+	return 0;
+}
+
+/* Checks that s can be written; what names it in the message. */
+static int check_str(latex_state *st, const char *what, const char *p,
+		     size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t c;
+		size_t k = utf8_decode(&c, u + i, n - i);
+		if (k == 0) {
+			st->host->error(st->host, "%s: not valid UTF-8 at "
+					"byte %zu", what, i);
+			return QDB_EINVALID;
+		}
+		if (is_control(c)) {
+			st->host->error(st->host, "%s: control character "
+					"U+%04X at byte %zu cannot be set in "
+					"LaTeX", what, (unsigned)c, i);
+			return QDB_EINVALID;
+		}
+		if (!st->any_chars && !is_latin(c)) {
+			st->host->error(st->host, "%s: U+%04X \"%.*s\" at "
+					"byte %zu cannot be set by both "
+					"pdflatex and lualatex (use -O "
+					"charset=any if your own document's "
+					"fonts have it)", what, (unsigned)c,
+					(int)k, p + i, i);
+			return QDB_EINVALID;
+		}
+		i += k;
+	}
+	return 0;
+}
+
+/* Writes p escaped; check_str has accepted it. */
+static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t prev = 0;
+	size_t i = 0;
+	int rc;
+	while (i < n) {
+		uint32_t c;
+		size_t k = utf8_decode(&c, u + i, n - i);
+		const char *cmd;
+		if (k == 0)
+			return QDB_EINVALID;
+		if (is_break(c)) {
+			/* a run of line breaks is one paragraph break */
+			while (i < n && utf8_decode(&c, u + i, n - i) &&
+			       is_break(c))
+				i += utf8_decode(&c, u + i, n - i);
+			rc = puts_(st, mode == MODE_TEXT ? "\\par\n" : " ");
+			if (rc)
+				return rc;
+			prev = 0;
+			continue;
+		}
+		if (ligature(prev, c) && (rc = puts_(st, "\\kern0pt{}")))
+			return rc;
+		cmd = command_for(c);
+		if (cmd) {
+			rc = puts_(st, cmd);
+		} else if (needs_actual_text(c)) {
+			char head[16];
+			snprintf(head, sizeof head, "\\qdbu{%04X}{",
+				 (unsigned)c);
+			rc = puts_(st, head);
+			if (!rc)
+				rc = put(st, p + i, k);
+			if (!rc)
+				rc = puts_(st, "}");
+		} else {
+			rc = put(st, p + i, k);
+		}
+		if (rc)
+			return rc;
+		prev = c;
+		i += k;
+	}
+	return 0;
+}
+
+static int put_field(latex_state *st, qdb_str s)
+{
+	return put_escaped(st, s.ptr, s.len, MODE_FIELD);
+}
+
+/* ---- Speakers ------------------------------------------------------ */
+
+static size_t hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return (size_t)h;
+}
+
+static int rehash(latex_state *st, size_t nslots)
+{
+	size_t *slots = calloc(nslots, sizeof *slots);
+	if (!slots)
+		return QDB_ENOMEM;
+	for (size_t i = 0; i < st->nspk; i++) {
+		size_t h = hash(st->spk[i].name, st->spk[i].len) & (nslots - 1);
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i + 1;
+	}
+	free(st->slots);
+	st->slots = slots;
+	st->nslots = nslots;
+	return 0;
+}
+
+/* The entry of speaker s, added when new; NULL when out of memory. */
+static speaker *speaker_get(latex_state *st, qdb_str s)
+{
+	if ((st->nspk + 1) * 2 > st->nslots &&
+	    rehash(st, st->nslots ? st->nslots * 2 : 64))
+		return NULL;
+	size_t h = hash(s.ptr, s.len) & (st->nslots - 1);
+	while (st->slots[h]) {
+		speaker *e = &st->spk[st->slots[h] - 1];
+		if (e->len == s.len && memcmp(e->name, s.ptr, s.len) == 0)
+			return e;
+		h = (h + 1) & (st->nslots - 1);
+	}
+	if (st->nspk == st->capspk) {
+		size_t cap = st->capspk ? st->capspk * 2 : 64;
+		speaker *v = realloc(st->spk, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		st->spk = v;
+		st->capspk = cap;
+	}
+	speaker *e = &st->spk[st->nspk];
+	e->name = malloc(s.len + 1);
+	if (!e->name)
+		return NULL;
+	memcpy(e->name, s.ptr, s.len);
+	e->name[s.len] = '\0';
+	e->len = s.len;
+	e->num = st->nspk + 1;
+	e->nquotes = 0;
+	st->slots[h] = ++st->nspk;
+	return e;
+}
+
+/* By name, ASCII letters without case first, then bytes. */
+static int speaker_cmp(const void *a, const void *b)
+{
+	const speaker *x = *(const speaker *const *)a;
+	const speaker *y = *(const speaker *const *)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	for (size_t i = 0; i < n; i++) {
+		int cx = (unsigned char)x->name[i];
+		int cy = (unsigned char)y->name[i];
+		if (cx >= 'A' && cx <= 'Z')
+			cx += 'a' - 'A';
+		if (cy >= 'A' && cy <= 'Z')
+			cy += 'a' - 'A';
+		if (cx != cy)
+			return cx - cy;
+	}
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* ---- The document -------------------------------------------------- */
+
+static const char standalone_head[] =
+	"% quotedb appendix (latex plugin 1.0), a standalone document.\n"
+	"% Compile it twice with pdflatex or lualatex, so the page numbers\n"
+	"% in the index of speakers are right; no shell escape is needed.\n"
+	"% A line break inside a quotation is set as a paragraph break.\n"
+	"\\documentclass[11pt]{article}\n"
+	"\\usepackage{iftex}\n"
+	"\\ifPDFTeX\n"
+	"  \\usepackage[T1]{fontenc}\n"
+	"  \\usepackage[utf8]{inputenc}\n"
+	"  \\usepackage{lmodern}\n"
+	"\\else\n"
+	"  \\usepackage{fontspec}\n"
+	"\\fi\n"
+	"% A character the font does not have is an error, not a gap.\n"
+	"\\tracinglostchars=3\n"
+	"\\usepackage{csquotes}\n"
+	"\\usepackage{refcount}\n"
+	"\\begin{document}\n";
+
+static const char body_head[] =
+	"% quotedb appendix body (latex plugin 1.0), to \\input after\n"
+	"% \\begin{document}.  Your preamble needs:\n"
+	"%   \\usepackage{csquotes}  % displayquote, for the quotations\n"
+	"%   \\usepackage{refcount}  % page numbers in the index of speakers\n"
+	"% and with pdflatex \\usepackage[T1]{fontenc} (UTF-8 input is the\n"
+	"% default since LaTeX 2018); with lualatex or xelatex, fontspec.\n"
+	"% Run LaTeX twice so the page numbers are right.  A line break\n"
+	"% inside a quotation is set as a paragraph break.  Labels are\n"
+	"% qdbspk<N>q<K>: \\input only one such body per document.  To\n"
+	"% restyle, define any of these before the \\input: \\qdbgroup{head},\n"
+	"% the environment qdbquote, \\qdbattribution{text},\n"
+	"% \\qdbindexentry{speaker}{n}{count}, \\qdbindexname,\n"
+	"% \\qdbreportedby, \\qdbundatedname, \\qdbnooutletname.\n";
+
+/*
+ * Shared by both forms.  \qdbpages{n}{count} prints the pages of labels
+ * qdbspk<n>q1 .. q<count>, each page once (pages only grow, so comparing
+ * with the last one printed is enough).  Under pdfTeX, \qdbu{hex}{c} and
+ * the ellipsis carry an ActualText span so the PDF's text is the stored
+ * character.  The span starts and ends with an invisible glyph (text
+ * render mode 3) flush with its edges: readers take the span's extent from
+ * the first and last glyphs drawn in it, and without them a trailing kern,
+ * or an accent drawn before or after its letter, would read as a space.
+ */
+static const char definitions[] =
+	"\\makeatletter\n"
+	"\\providecommand\\qdbgroup[1]{\\section*{#1}}\n"
+	"\\providecommand\\qdbindexname{Index of speakers}\n"
+	"\\providecommand\\qdbreportedby{reported by}\n"
+	"\\providecommand\\qdbundatedname{Undated}\n"
+	"\\providecommand\\qdbnooutletname{Outlet not stated}\n"
+	"\\@ifundefined{qdbquote}{\\newenvironment{qdbquote}%\n"
+	"  {\\begin{displayquote}}{\\end{displayquote}}}{}\n"
+	"\\providecommand\\qdbattribution[1]{\\par\\nopagebreak\n"
+	"  {\\raggedleft\\small\\textemdash\\ #1\\par}}\n"
+	"\\providecommand\\qdbindexentry[3]{\\par\\noindent\n"
+	"  #1\\dotfill\\qdbpages{#2}{#3}\\par}\n"
+	"\\providecommand\\qdbpages[2]{\\begingroup\n"
+	"  \\let\\qdb@last\\@empty\n"
+	"  \\@tempcnta\\z@\n"
+	"  \\loop\\ifnum\\@tempcnta<#2\\relax\n"
+	"    \\advance\\@tempcnta\\@ne\n"
+	"    \\edef\\qdb@this{\\getpagerefnumber{qdbspk#1q\\the\\@tempcnta}}%\n"
+	"    \\ifx\\qdb@this\\qdb@last\\else\n"
+	"      \\ifx\\qdb@last\\@empty\\else, \\fi\n"
+	"      \\qdb@this\\let\\qdb@last\\qdb@this\n"
+	"    \\fi\n"
+	"  \\repeat\\endgroup}\n"
+	"\\providecommand\\qdbellipsis{\\qdb@ellipsis}\n"
+	"\\providecommand\\qdbu[2]{\\qdb@u{#1}{#2}}\n"
+	"\\def\\qdb@ellipsis{\\textellipsis}\n"
+	"\\def\\qdb@u#1#2{#2}\n"
+	"\\ifx\\directlua\\@undefined\\ifx\\pdfliteral\\@undefined\\else\n"
+	"  \\ifnum\\pdfoutput>\\z@\n"
+	"    \\def\\qdb@u#1#2{%\n"
+	"      \\pdfliteral page{/Span<</ActualText<FEFF#1>>>BDC}%\n"
+	"      \\rlap{\\qdb@invisible}#2\\llap{\\qdb@invisible}%\n"
+	"      \\pdfliteral page{EMC}}\n"
+	"    \\def\\qdb@invisible{%\n"
+	"      \\pdfliteral direct{3 Tr}.\\pdfliteral direct{0 Tr}}\n"
+	"    \\def\\qdb@ellipsis{\\qdb@u{2026}{\\textellipsis}}\n"
+	"  \\fi\n"
+	"\\fi\\fi\n"
+	"\\makeatother\n";
+
+static const char *const months[] = {
+	"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"
+};
+
+/*
+ * The heading for order=date, from the earliest and latest day: the month
+ * of the earliest day, but a year (or years) when the date is only that
+ * precise, so "2023" is not filed under January 2023.  key identifies the
+ * heading for comparison with the previous quote's.
+ */
+static void date_heading(char *key, size_t keylen, char *text,
+			 size_t textlen, int32_t lo, int32_t hi)
+{
+	int ylo = lo / 10000, mlo = lo / 100 % 100, yhi = hi / 10000;
+	const char *mname = mlo >= 1 && mlo <= 12 ? months[mlo - 1] : "";
+	if (lo <= 0 && (hi <= 0 || hi >= 99991231)) {
+		snprintf(key, keylen, "none");
+		snprintf(text, textlen, "\\qdbundatedname{}");
+	} else if (lo <= 0) {
+		int mhi = hi / 100 % 100;
+		snprintf(key, keylen, "until %d", hi / 100);
+		snprintf(text, textlen, "Until %s %d",
+			 mhi >= 1 && mhi <= 12 ? months[mhi - 1] : "", yhi);
+	} else if (hi >= 99991231) {
+		snprintf(key, keylen, "from %d", lo / 100);
+		snprintf(text, textlen, "From %s %d", mname, ylo);
+	} else if (lo % 10000 == 101 && hi % 10000 == 1231) {
+		snprintf(key, keylen, "years %d %d", ylo, yhi);
+		if (ylo == yhi)
+			snprintf(text, textlen, "%d", ylo);
+		else
+			snprintf(text, textlen, "%d\\textendash %d", ylo, yhi);
+	} else {
+		snprintf(key, keylen, "month %d", lo / 100);
+		snprintf(text, textlen, "%s %d", mname, ylo);
+	}
+}
+
+/* Starts a heading when key differs from the current one. */
+static int group(latex_state *st, const char *key, size_t keylen,
+		 qdb_str escaped, const char *literal)
+{
+	int rc;
+	if (st->have_group && st->group_len == keylen &&
+	    memcmp(st->group, key, keylen) == 0)
+		return 0;
+	char *g = realloc(st->group, keylen + 1);
+	if (!g) {
+		st->host->error(st->host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	memcpy(g, key, keylen);
+	st->group = g;
+	st->group_len = keylen;
+	st->have_group = 1;
+	if ((rc = puts_(st, "\n\\qdbgroup{")))
+		return rc;
+	rc = escaped.ptr ? put_field(st, escaped) : puts_(st, literal);
+	return rc ? rc : puts_(st, "}\n");
+}
+
+static int put_heading(latex_state *st, const qdb_quote *q)
+{
+	qdb_str none = { NULL, 0 };
+	switch (st->order) {
+	case ORDER_SPEAKER:
+		return group(st, q->speaker.ptr, q->speaker.len, q->speaker,
+			     NULL);
+	case ORDER_OUTLET:
+		if (!q->outlet.ptr)
+			/* a key no outlet can have: outlets are not empty */
+			return group(st, "", 0, none, "\\qdbnooutletname{}");
+		return group(st, q->outlet.ptr, q->outlet.len, q->outlet,
+			     NULL);
+	default: {
+		char key[48], text[64];
+		date_heading(key, sizeof key, text, sizeof text, q->date_lo,
+			     q->date_hi);
+		return group(st, key, strlen(key), none, text);
+	}
+	}
+}
+
+/* "a, b" parts of the attribution; *first says whether one was written. */
+static int part(latex_state *st, int *first, const char *sep, qdb_str s)
+{
+	int rc;
+	if (!s.ptr)
+		return 0;
+	if (!*first && (rc = puts_(st, sep)))
+		return rc;
+	*first = 0;
+	return put_field(st, s);
+}
+
+/*
+ * Speaker, role; outlet, programme, occasion; the date as the source gave
+ * it; reported by X.
+ */
+static int put_attribution(latex_state *st, const qdb_quote *q)
+{
+	int rc, first = 1, group_first;
+	if ((rc = puts_(st, "\\qdbattribution{")) ||
+	    (rc = part(st, &first, "; ", q->speaker)) ||
+	    (rc = part(st, &first, ", ", q->role)))
+		return rc;
+	group_first = 1;
+	const qdb_str where[] = { q->outlet, q->programme, q->occasion };
+	for (size_t i = 0; i < 3; i++) {
+		if (!where[i].ptr)
+			continue;
+		if ((rc = puts_(st, group_first ? "; " : ", ")) ||
+		    (rc = put_field(st, where[i])))
+			return rc;
+		group_first = 0;
+	}
+	if (q->date_text.ptr) {
+		if ((rc = puts_(st, "; ")) ||
+		    (rc = put_field(st, q->date_text)))
+			return rc;
+		if (q->date.ptr && ((rc = puts_(st, " (")) ||
+				    (rc = put_field(st, q->date)) ||
+				    (rc = puts_(st, ")"))))
+			return rc;
+	} else if (q->date.ptr) {
+		if ((rc = puts_(st, "; ")) || (rc = put_field(st, q->date)))
+			return rc;
+	}
+	if (q->reported_by.ptr &&
+	    ((rc = puts_(st, "; \\qdbreportedby\\ ")) ||
+	     (rc = put_field(st, q->reported_by))))
+		return rc;
+	return puts_(st, "}\n");
+}
+
+/* ---- Options ------------------------------------------------------- */
+
+static int choose(int *out, const qdb_plugin_host *host, const char *name,
+		  const char *const *values, const char *expect)
+{
+	const char *v = host->option(host, name);
+	if (!v) {
+		*out = 0;
+		return 0;
+	}
+	for (int i = 0; values[i]; i++)
+		if (strcmp(v, values[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	host->error(host, "option %s: \"%s\" is not %s", name, v, expect);
+	return QDB_EINVALID;
+}
+
+static int latex_begin(void **state, const qdb_plugin_host *host)
+{
+	static const char *const orders[] = { "speaker", "date", "outlet",
+					      NULL };
+	static const char *const bools[] = { "0", "1", NULL };
+	static const char *const charsets[] = { "latin", "any", NULL };
+	int order, standalone, any, rc = 0;
+	*state = NULL;
+	if (!host || host->size < sizeof(qdb_plugin_host) ||
+	    host->abi_major != QDB_PLUGIN_ABI_MAJOR)
+		return QDB_EABI;
+	if ((rc = choose(&order, host, "order", orders,
+			 "speaker, date or outlet")) ||
+	    (rc = choose(&standalone, host, "standalone", bools, "0 or 1")) ||
+	    (rc = choose(&any, host, "charset", charsets, "latin or any")))
+		return rc;
+	if (!host->option(host, "standalone"))
+		standalone = 1;
+	latex_state *st = calloc(1, sizeof *st);
+	if (!st) {
+		host->error(host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	st->host = host;
+	st->order = order;
+	st->standalone = standalone;
+	st->any_chars = any;
+	const char *title = host->option(host, "title");
+	if (!title)
+		title = "Appendix: Quotations";
+	if (standalone)
+		rc = check_str(st, "option title", title, strlen(title));
+	if (!rc)
+		rc = puts_(st, standalone ? standalone_head : body_head);
+	if (!rc)
+		rc = puts_(st, definitions);
+	if (!rc && standalone && *title) {
+		rc = puts_(st, "\\begin{center}\\LARGE\\bfseries ");
+		if (!rc)
+			rc = put_escaped(st, title, strlen(title), MODE_FIELD);
+		if (!rc)
+			rc = puts_(st, "\\end{center}\n");
+	}
+	if (rc) {
+		/* end is only called after a successful begin */
+		free(st);
+		return rc;
+	}
+	*state = st;
+	return 0;
+}
+
+/* ---- Quotes -------------------------------------------------------- */
+
+static int latex_quote(void *state, const qdb_quote *q,
+		       const qdb_plugin_host *host)
+{
+	latex_state *st = state;
+	char what[200], label[64];
+	int rc;
+	if (!q || q->size < sizeof(qdb_quote)) {
+		host->error(host, "quote record too small for this plugin "
+			    "(%zu < %zu bytes)", q ? q->size : 0,
+			    sizeof(qdb_quote));
+		return QDB_EABI;
+	}
+	st->nquote++;
+	const struct { const char *name; qdb_str s; } f[] = {
+		{ "text", q->text }, { "speaker", q->speaker },
+		{ "role", q->role }, { "outlet", q->outlet },
+		{ "programme", q->programme }, { "occasion", q->occasion },
+		{ "date", q->date }, { "date_text", q->date_text },
+		{ "reported_by", q->reported_by },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		if (q->id.ptr)
+			snprintf(what, sizeof what, "quote %.100s: %s",
+				 q->id.ptr, f[i].name);
+		else
+			snprintf(what, sizeof what, "quote #%lu: %s",
+				 st->nquote, f[i].name);
+		if (!f[i].s.ptr && i < 2) {
+			host->error(host, "%s is missing", what);
+			return QDB_EINVALID;
+		}
+		if (f[i].s.ptr &&
+		    (rc = check_str(st, what, f[i].s.ptr, f[i].s.len)))
+			return rc;
+	}
+	if ((rc = put_heading(st, q)))
+		return rc;
+	speaker *s = speaker_get(st, q->speaker);
+	if (!s) {
+		host->error(host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	s->nquotes++;
+	snprintf(label, sizeof label, "\\label{qdbspk%luq%lu}%%\n", s->num,
+		 s->nquotes);
+	if ((rc = puts_(st, "\n\\begin{qdbquote}")) ||
+	    (rc = puts_(st, label)) ||
+	    (rc = put_escaped(st, q->text.ptr, q->text.len, MODE_TEXT)) ||
+	    (rc = puts_(st, "\n")) ||
+	    (rc = put_attribution(st, q)))
+		return rc;
+	return puts_(st, "\\end{qdbquote}\n");
+}
+
+/* The index of speakers, by name. */
+static int put_index(latex_state *st)
+{
+	int rc;
+	if (st->nspk == 0)
+		return 0;
+	speaker **v = malloc(st->nspk * sizeof *v);
+	if (!v) {
+		st->host->error(st->host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	for (size_t i = 0; i < st->nspk; i++)
+		v[i] = &st->spk[i];
+	qsort(v, st->nspk, sizeof *v, speaker_cmp);
+	rc = puts_(st, "\n\\qdbgroup{\\qdbindexname}\n");
+	for (size_t i = 0; i < st->nspk && !rc; i++) {
+		char nums[64];
+		qdb_str name = { v[i]->name, v[i]->len };
+		snprintf(nums, sizeof nums, "}{%lu}{%lu}\n", v[i]->num,
+			 v[i]->nquotes);
+		rc = puts_(st, "\\qdbindexentry{");
+		if (!rc)
+			rc = put_field(st, name);
+		if (!rc)
+			rc = puts_(st, nums);
+	}
+	free(v);
+	return rc;
+}
+
+static int latex_end(void *state, int status, const qdb_plugin_host *host)
+{
+	(void)host;
+	latex_state *st = state;
+	int rc = 0;
+	if (!st)
+		return 0;
+	if (status == 0) {
+		rc = put_index(st);
+		if (!rc && st->standalone)
+			rc = puts_(st, "\n\\end{document}\n");
+		if (!rc)
+			rc = flush(st);
+	}
+	for (size_t i = 0; i < st->nspk; i++)
+		free(st->spk[i].name);
+	free(st->spk);
+	free(st->slots);
+	free(st->group);
+	free(st);
+	return rc;
+}
+
+static const qdb_plugin_option latex_options[] = {
+	{ "title", "the heading of the standalone document",
+	  "Appendix: Quotations" },
+	{ "order", "speaker, date or outlet: quotes are sorted by it and a "
+	  "heading starts whenever it changes", "speaker" },
+	{ "standalone", "1: a whole document; 0: only the body, to \\input "
+	  "(see the packages listed at its top)", "1" },
+	{ "charset", "latin: refuse characters pdflatex and lualatex cannot "
+	  "both set; any: pass them to your own fonts", "latin" },
+	{ NULL, NULL, NULL }
+};
+
+static const qdb_plugin latex_plugin = {
+	QDB_PLUGIN_ABI_MAJOR,
+	QDB_PLUGIN_ABI_MINOR,
+	sizeof(qdb_plugin),
+	"latex",
+	"1.0",
+	"LaTeX appendix for pdflatex and lualatex, grouped, with an index "
+	"of speakers",
+	"tex",
+	latex_options,
+	latex_begin,
+	latex_quote,
+	latex_end
+};
+
+/* Declared here too: plugin.h has only the pointer type. */
+
+QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)
+{
+	return &latex_plugin;
+}

@@ -1,0 +1,313 @@
+/*
+ * yaml.c: the "yaml" export plugin.  Writes the quotes in the format of the
+ * quotes/ files (docs/format.md) through libyaml's emitter, so the output
+ * can be imported again and gives back the same bytes.
+ *
+ * One document: a mapping with the single key quotes, a sequence of quote
+ * mappings in the key order of docs/format.md.  Absent fields are left out.
+ * Each quote carries its own source: mapping (an export may mix sources).
+ * Every value is a double-quoted scalar, so no YAML reader retypes "yes",
+ * "null" or "2023-10-07"; libyaml escapes what double quotes cannot hold
+ * literally (control characters, NEL, LS, PS, BOM) and reading the file
+ * back undoes the escapes.  Lines are never folded.
+ *
+ * libyaml buffers its output (16 KiB) and hands it to write_handler, which
+ * passes it to host->write; events are emitted one quote at a time, so
+ * memory does not grow with the number of quotes.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "quotedb/plugin.h"
+
+typedef struct yaml_state {
+	const qdb_plugin_host *host;
+	yaml_emitter_t emitter;
+	int write_failed;
+} yaml_state;
+
+/* libyaml's convention: 1 is success. */
+static int write_handler(void *data, unsigned char *buf, size_t size)
+{
+	yaml_state *st = data;
+	if (st->write_failed)
+		return 0;
+	if (size && st->host->write(st->host, buf, size) != 0) {
+		st->write_failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Emits ev (which libyaml frees, also on failure); 0 or a QDB_E* code. */
+static int emit(yaml_state *st, yaml_event_t *ev)
+{
+	if (yaml_emitter_emit(&st->emitter, ev))
+		return 0;
+	if (st->write_failed) {
+		st->host->error(st->host, "cannot write the YAML output");
+		return QDB_EIO;
+	}
+	st->host->error(st->host, "libyaml: %s",
+			st->emitter.problem ? st->emitter.problem : "error");
+	return st->emitter.error == YAML_MEMORY_ERROR ? QDB_ENOMEM : QDB_ERROR;
+}
+
+/* A key: a fixed plain word. */
+static int emit_key(yaml_state *st, const char *key)
+{
+	yaml_event_t ev;
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL,
+					  (yaml_char_t *)key, (int)strlen(key),
+					  1, 0, YAML_PLAIN_SCALAR_STYLE)) {
+		st->host->error(st->host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	return emit(st, &ev);
+}
+
+/* A value: always double-quoted, so always a string. */
+static int emit_value(yaml_state *st, const char *what, qdb_str s)
+{
+	yaml_event_t ev;
+	if (s.len > INT_MAX) {
+		st->host->error(st->host, "%s: %zu bytes is too long", what,
+				s.len);
+		return QDB_EINVALID;
+	}
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL,
+					  (yaml_char_t *)s.ptr, (int)s.len,
+					  0, 1,
+					  YAML_DOUBLE_QUOTED_SCALAR_STYLE)) {
+		/* libyaml refuses only bad UTF-8 here (or no memory) */
+		st->host->error(st->host, "%s is not valid UTF-8", what);
+		return QDB_EINVALID;
+	}
+	return emit(st, &ev);
+}
+
+/* For messages: the quote's id, or "(no id)". */
+static const char *quote_name(const qdb_quote *q)
+{
+	return q->id.ptr ? q->id.ptr : "(no id)";
+}
+
+static int emit_field(yaml_state *st, const qdb_quote *q, const char *key,
+		      qdb_str s)
+{
+	char what[160];
+	int rc;
+	if (!s.ptr)
+		return 0;
+	if ((rc = emit_key(st, key)))
+		return rc;
+	snprintf(what, sizeof what, "quote %.100s: %s", quote_name(q), key);
+	return emit_value(st, what, s);
+}
+
+static int emit_mapping_start(yaml_state *st)
+{
+	yaml_event_t ev;
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+					    YAML_BLOCK_MAPPING_STYLE);
+	return emit(st, &ev);
+}
+
+static int emit_mapping_end(yaml_state *st)
+{
+	yaml_event_t ev;
+	yaml_mapping_end_event_initialize(&ev);
+	return emit(st, &ev);
+}
+
+static int emit_sequence_start(yaml_state *st, yaml_sequence_style_t style)
+{
+	yaml_event_t ev;
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, style);
+	return emit(st, &ev);
+}
+
+static int emit_sequence_end(yaml_state *st)
+{
+	yaml_event_t ev;
+	yaml_sequence_end_event_initialize(&ev);
+	return emit(st, &ev);
+}
+
+static int yaml_begin(void **state, const qdb_plugin_host *host)
+{
+	yaml_event_t ev;
+	int rc;
+	*state = NULL;
+	if (!host || host->size < sizeof(qdb_plugin_host) ||
+	    host->abi_major != QDB_PLUGIN_ABI_MAJOR)
+		return QDB_EABI;
+	yaml_state *st = calloc(1, sizeof *st);
+	if (!st || !yaml_emitter_initialize(&st->emitter)) {
+		free(st);
+		host->error(host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	st->host = host;
+	yaml_emitter_set_output(&st->emitter, write_handler, st);
+	yaml_emitter_set_encoding(&st->emitter, YAML_UTF8_ENCODING);
+	yaml_emitter_set_unicode(&st->emitter, 1);
+	yaml_emitter_set_width(&st->emitter, -1);    /* never fold lines */
+	yaml_emitter_set_indent(&st->emitter, 2);
+	yaml_emitter_set_break(&st->emitter, YAML_LN_BREAK);
+
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	rc = emit(st, &ev);
+	if (!rc) {
+		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+		rc = emit(st, &ev);
+	}
+	if (!rc)
+		rc = emit_mapping_start(st);
+	if (!rc)
+		rc = emit_key(st, "quotes");
+	if (!rc)
+		rc = emit_sequence_start(st, YAML_BLOCK_SEQUENCE_STYLE);
+	if (rc) {
+		/* end is only called after a successful begin */
+		yaml_emitter_delete(&st->emitter);
+		free(st);
+		return rc;
+	}
+	*state = st;
+	return 0;
+}
+
+static int emit_source(yaml_state *st, const qdb_quote *q)
+{
+	const struct { const char *key; qdb_str s; } f[] = {
+		{ "title", q->source }, { "author", q->source_author },
+		{ "date", q->source_date }, { "url", q->source_url },
+		{ "file", q->source_file }
+	};
+	size_t i, n = sizeof(f) / sizeof(f[0]);
+	int rc;
+	for (i = 0; i < n && !f[i].s.ptr; i++)
+		;
+	if (i == n)
+		return 0;
+	if ((rc = emit_key(st, "source")) || (rc = emit_mapping_start(st)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		char what[160];
+		if (!f[i].s.ptr)
+			continue;
+		snprintf(what, sizeof what, "quote %.100s: source.%s",
+			 quote_name(q), f[i].key);
+		if ((rc = emit_key(st, f[i].key)) ||
+		    (rc = emit_value(st, what, f[i].s)))
+			return rc;
+	}
+	return emit_mapping_end(st);
+}
+
+static int emit_tags(yaml_state *st, const qdb_quote *q)
+{
+	int rc;
+	if (q->ntags == 0)
+		return 0;
+	if ((rc = emit_key(st, "tags")) ||
+	    (rc = emit_sequence_start(st, YAML_FLOW_SEQUENCE_STYLE)))
+		return rc;
+	for (size_t i = 0; i < q->ntags; i++) {
+		char what[160];
+		if (!q->tags[i].ptr)
+			continue;
+		snprintf(what, sizeof what, "quote %.100s: tags[%zu]",
+			 quote_name(q), i);
+		if ((rc = emit_value(st, what, q->tags[i])))
+			return rc;
+	}
+	return emit_sequence_end(st);
+}
+
+static int yaml_quote(void *state, const qdb_quote *q,
+		      const qdb_plugin_host *host)
+{
+	yaml_state *st = state;
+	int rc;
+	if (!q || q->size < sizeof(qdb_quote)) {
+		host->error(host, "quote record too small for this plugin "
+			    "(%zu < %zu bytes)", q ? q->size : 0,
+			    sizeof(qdb_quote));
+		return QDB_EABI;
+	}
+	/* The key order of docs/format.md. */
+	const struct { const char *key; qdb_str s; } f[] = {
+		{ "id", q->id }, { "text", q->text }, { "speaker", q->speaker },
+		{ "role", q->role }, { "date", q->date },
+		{ "date_text", q->date_text }, { "outlet", q->outlet },
+		{ "programme", q->programme }, { "occasion", q->occasion },
+		{ "reported_by", q->reported_by }, { "locator", q->locator },
+		{ "language", q->language }, { "translated", q->translated },
+		{ "context", q->context }
+	};
+	if ((rc = emit_mapping_start(st)))
+		return rc;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if ((rc = emit_field(st, q, f[i].key, f[i].s)))
+			return rc;
+	if ((rc = emit_tags(st, q)) || (rc = emit_source(st, q)))
+		return rc;
+	return emit_mapping_end(st);
+}
+
+static int yaml_end(void *state, int status, const qdb_plugin_host *host)
+{
+	(void)host;
+	yaml_state *st = state;
+	yaml_event_t ev;
+	int rc = 0;
+	if (!st)
+		return 0;
+	if (status == 0) {
+		rc = emit_sequence_end(st);
+		if (!rc)
+			rc = emit_mapping_end(st);
+		if (!rc) {
+			yaml_document_end_event_initialize(&ev, 1);
+			rc = emit(st, &ev);
+		}
+		if (!rc) {
+			yaml_stream_end_event_initialize(&ev);
+			rc = emit(st, &ev);
+		}
+		if (!rc && !yaml_emitter_flush(&st->emitter)) {
+			st->host->error(st->host, "cannot write the YAML "
+					"output");
+			rc = QDB_EIO;
+		}
+	}
+	yaml_emitter_delete(&st->emitter);
+	free(st);
+	return rc;
+}
+
+static const qdb_plugin yaml_plugin = {
+	QDB_PLUGIN_ABI_MAJOR,
+	QDB_PLUGIN_ABI_MINOR,
+	sizeof(qdb_plugin),
+	"yaml",
+	"1.0",
+	"quotedb YAML (docs/format.md), to import again elsewhere",
+	"yaml",
+	NULL,
+	yaml_begin,
+	yaml_quote,
+	yaml_end
+};
+
+/* Declared here too: plugin.h has only the pointer type. */
+
+QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)
+{
+	return &yaml_plugin;
+}

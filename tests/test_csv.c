@@ -1,0 +1,934 @@
+/*
+ * test_csv.c: the "csv" export plugin (plugins/csv.c), tested through a
+ * fake host: build/plugins/csv.so is dlopen'ed, its output goes to memory.
+ * Cases live in tests/data/csv/<case>/: input.yaml (quotes, in the format
+ * of docs/format.md), options (optional, one key=value a line) and
+ * output.csv (the exact bytes).  Every output is also read with Python's
+ * csv module, which must give back every field byte for byte.
+ */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "quotedb/plugin.h"
+
+#define PLUGIN_PATH "build/plugins/csv.so"
+#define DATA_DIR "tests/data/csv"
+
+/* ---- A fake host: output to memory, options from a list ------------ */
+
+typedef struct fake_host {
+	qdb_plugin_host h;            /* first: the plugin is given &h */
+	const qdb_plugin *plugin;
+	const char *const *options;   /* "key=value", NULL-terminated */
+	th_buf out;
+	char err[1024];
+	int nerrors;
+	size_t fail_after;            /* writes fail past this many bytes */
+	size_t nwrites;
+	size_t max_write;
+} fake_host;
+
+static int fh_write(const qdb_plugin_host *h, const void *buf, size_t len)
+{
+	fake_host *fh = (fake_host *)h;
+	if (fh->fail_after && fh->out.len + len > fh->fail_after)
+		return -1;
+	fh->nwrites++;
+	if (len > fh->max_write)
+		fh->max_write = len;
+	return th_buf_write(buf, len, &fh->out);
+}
+
+static const char *fh_option(const qdb_plugin_host *h, const char *name)
+{
+	fake_host *fh = (fake_host *)h;
+	const qdb_plugin_option *o = fh->plugin->options;
+	while (o && o->name && strcmp(o->name, name) != 0)
+		o++;
+	if (!o || !o->name)
+		return NULL;
+	size_t n = strlen(name);
+	for (const char *const *p = fh->options; p && *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return o->default_value;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fh_error(const qdb_plugin_host *h, const char *fmt, ...)
+{
+	fake_host *fh = (fake_host *)h;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fh->err, sizeof fh->err, fmt, ap);
+	va_end(ap);
+	fh->nerrors++;
+}
+
+static void fh_init(fake_host *fh, const qdb_plugin *p,
+		    const char *const *options)
+{
+	memset(fh, 0, sizeof *fh);
+	fh->h.size = sizeof(qdb_plugin_host);
+	fh->h.abi_major = QDB_PLUGIN_ABI_MAJOR;
+	fh->h.abi_minor = QDB_PLUGIN_ABI_MINOR;
+	fh->h.write = fh_write;
+	fh->h.option = fh_option;
+	fh->h.error = fh_error;
+	fh->plugin = p;
+	fh->options = options;
+}
+
+/* begin, one quote call per quote, end: what the host does. */
+static int fh_export(fake_host *fh, const qdb_quote *qs, size_t n)
+{
+	void *state = NULL;
+	int rc = fh->plugin->begin(&state, &fh->h);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fh->plugin->quote(state, &qs[i], &fh->h);
+	int erc = fh->plugin->end(state, rc, &fh->h);
+	return rc ? rc : erc;
+}
+
+/* A failed check with a message built at run time (CUnit copies it). */
+static void fail_msg(int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
+}
+#define FAILF(...) fail_msg(__LINE__, __VA_ARGS__)
+
+/* ---- Quotes from YAML (docs/format.md), for test input ------------- */
+
+typedef struct quote_list {
+	qdb_quote *v;
+	size_t n;
+} quote_list;
+
+static qdb_str str_dup(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return (qdb_str){ s, n };
+}
+
+static qdb_str str_copy(qdb_str s)
+{
+	return s.ptr ? str_dup(s.ptr, s.len) : s;
+}
+
+static void quote_clear(qdb_quote *q)
+{
+	qdb_str *f[] = {
+		&q->id, &q->text, &q->speaker, &q->role, &q->date,
+		&q->date_text, &q->outlet, &q->programme, &q->occasion,
+		&q->reported_by, &q->source, &q->source_author,
+		&q->source_date, &q->source_url, &q->source_file, &q->locator,
+		&q->language, &q->translated, &q->context
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		free((void *)f[i]->ptr);
+	for (size_t i = 0; i < q->ntags; i++)
+		free((void *)q->tags[i].ptr);
+	free((void *)q->tags);
+}
+
+static void quotes_free(quote_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		quote_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* The field of q that key names, or NULL. */
+static qdb_str *quote_field(qdb_quote *q, const char *key)
+{
+	static const struct { const char *key; size_t off; } map[] = {
+		{ "id", offsetof(qdb_quote, id) },
+		{ "text", offsetof(qdb_quote, text) },
+		{ "speaker", offsetof(qdb_quote, speaker) },
+		{ "role", offsetof(qdb_quote, role) },
+		{ "date", offsetof(qdb_quote, date) },
+		{ "date_text", offsetof(qdb_quote, date_text) },
+		{ "outlet", offsetof(qdb_quote, outlet) },
+		{ "programme", offsetof(qdb_quote, programme) },
+		{ "occasion", offsetof(qdb_quote, occasion) },
+		{ "reported_by", offsetof(qdb_quote, reported_by) },
+		{ "locator", offsetof(qdb_quote, locator) },
+		{ "language", offsetof(qdb_quote, language) },
+		{ "translated", offsetof(qdb_quote, translated) },
+		{ "context", offsetof(qdb_quote, context) },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].key, key) == 0)
+			return (qdb_str *)((char *)q + map[i].off);
+	return NULL;
+}
+
+/* The source field of q that key (under source:) names, or NULL. */
+static qdb_str *source_field(qdb_quote *q, const char *key)
+{
+	if (strcmp(key, "title") == 0)
+		return &q->source;
+	if (strcmp(key, "author") == 0)
+		return &q->source_author;
+	if (strcmp(key, "date") == 0)
+		return &q->source_date;
+	if (strcmp(key, "url") == 0)
+		return &q->source_url;
+	if (strcmp(key, "file") == 0)
+		return &q->source_file;
+	return NULL;
+}
+
+static int scalar(yaml_node_t *n, const char **p, size_t *len)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return -1;
+	*p = (const char *)n->data.scalar.value;
+	*len = n->data.scalar.length;
+	return 0;
+}
+
+/* Fills the source fields of q from a source: mapping. */
+static int load_source(qdb_quote *q, yaml_document_t *d, yaml_node_t *m,
+		       char *err, size_t errlen)
+{
+	if (!m || m->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "source: not a mapping");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k, *v;
+		size_t kl, vl;
+		qdb_str *f;
+		if (scalar(yaml_document_get_node(d, p->key), &k, &kl) ||
+		    !(f = source_field(q, k)) ||
+		    scalar(yaml_document_get_node(d, p->value), &v, &vl)) {
+			snprintf(err, errlen, "source: bad key or value");
+			return -1;
+		}
+		free((void *)f->ptr);
+		*f = str_dup(v, vl);
+	}
+	return 0;
+}
+
+static int load_quote(qdb_quote *q, const qdb_quote *file_source,
+		      yaml_document_t *d, yaml_node_t *m, char *err,
+		      size_t errlen)
+{
+	*q = (qdb_quote)QDB_QUOTE_INIT;
+	q->source = str_copy(file_source->source);
+	q->source_author = str_copy(file_source->source_author);
+	q->source_date = str_copy(file_source->source_date);
+	q->source_url = str_copy(file_source->source_url);
+	q->source_file = str_copy(file_source->source_file);
+	if (m->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "quote: not a mapping");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k, *v;
+		size_t kl, vl;
+		yaml_node_t *val = yaml_document_get_node(d, p->value);
+		qdb_str *f;
+		if (scalar(yaml_document_get_node(d, p->key), &k, &kl)) {
+			snprintf(err, errlen, "quote: key not a scalar");
+			return -1;
+		}
+		if (strcmp(k, "source") == 0) {
+			/* a quote's source replaces the file's */
+			qdb_str *s[] = { &q->source, &q->source_author,
+					 &q->source_date, &q->source_url,
+					 &q->source_file };
+			for (size_t i = 0; i < 5; i++) {
+				free((void *)s[i]->ptr);
+				*s[i] = (qdb_str){ NULL, 0 };
+			}
+			if (load_source(q, d, val, err, errlen))
+				return -1;
+		} else if (strcmp(k, "tags") == 0) {
+			if (!val || val->type != YAML_SEQUENCE_NODE) {
+				snprintf(err, errlen, "tags: not a sequence");
+				return -1;
+			}
+			size_t n = (size_t)(val->data.sequence.items.top -
+					    val->data.sequence.items.start);
+			qdb_str *tags = calloc(n ? n : 1, sizeof *tags);
+			q->tags = tags;
+			for (size_t i = 0; i < n; i++) {
+				yaml_node_t *t = yaml_document_get_node(d,
+					val->data.sequence.items.start[i]);
+				if (scalar(t, &v, &vl)) {
+					snprintf(err, errlen, "tags: item");
+					return -1;
+				}
+				tags[i] = str_dup(v, vl);
+				q->ntags = i + 1;
+			}
+		} else if ((f = quote_field(q, k)) && !f->ptr &&
+			   !scalar(val, &v, &vl)) {
+			*f = str_dup(v, vl);
+		} else {
+			snprintf(err, errlen, "quote: bad key %s", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads quotes from YAML in buf; 0, or -1 with a reason in err. */
+static int load_quotes(quote_list *out, const char *buf, size_t len,
+		       char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	qdb_quote file_source = QDB_QUOTE_INIT;
+	int rc = -1;
+	out->v = NULL;
+	out->n = 0;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
+				     len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "YAML: %s at line %zu",
+			 parser.problem ? parser.problem : "error",
+			 parser.problem_mark.line + 1);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	yaml_node_t *quotes = NULL;
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "root: not a mapping");
+		goto done;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		const char *k;
+		size_t kl;
+		yaml_node_t *val = yaml_document_get_node(&doc, p->value);
+		if (scalar(yaml_document_get_node(&doc, p->key), &k, &kl)) {
+			snprintf(err, errlen, "root: key not a scalar");
+			goto done;
+		}
+		if (strcmp(k, "source") == 0) {
+			if (load_source(&file_source, &doc, val, err, errlen))
+				goto done;
+		} else if (strcmp(k, "quotes") == 0) {
+			quotes = val;
+		} else if (strcmp(k, "speakers") && strcmp(k, "outlets")) {
+			snprintf(err, errlen, "root: bad key %s", k);
+			goto done;
+		}
+	}
+	if (!quotes || quotes->type != YAML_SEQUENCE_NODE) {
+		snprintf(err, errlen, "quotes: missing or not a sequence");
+		goto done;
+	}
+	size_t n = (size_t)(quotes->data.sequence.items.top -
+			    quotes->data.sequence.items.start);
+	out->v = calloc(n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *m = yaml_document_get_node(&doc,
+			quotes->data.sequence.items.start[i]);
+		out->n = i + 1;
+		if (!m || load_quote(&out->v[i], &file_source, &doc, m, err,
+				     errlen))
+			goto done;
+	}
+	rc = 0;
+done:
+	quote_clear(&file_source);
+	if (rc)
+		quotes_free(out);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- What the CSV must hold ------------------------------------------ */
+
+static const char *const columns[] = {
+	"text", "speaker", "role", "date", "date_text", "outlet", "programme",
+	"occasion", "reported_by", "source", "locator", "language",
+	"translated", "context", "tags", "id"
+};
+
+/* OWASP's formula starters, and the full-width = + - @. */
+static int is_formula(const char *p, size_t n)
+{
+	static const char *const starts[] = {
+		"=", "+", "-", "@", "\t", "\r",
+		"\xef\xbc\x9d", "\xef\xbc\x8b", "\xef\xbc\x8d", "\xef\xbc\xa0"
+	};
+	for (size_t i = 0; i < NELEM(starts); i++) {
+		size_t k = strlen(starts[i]);
+		if (n >= k && memcmp(p, starts[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void hex_field(th_buf *b, const char *p, size_t n, int guard)
+{
+	static const char digits[] = "0123456789abcdef";
+	if (guard && is_formula(p, n))
+		th_buf_write("27", 2, b);
+	for (size_t i = 0; i < n; i++) {
+		char h[2] = { digits[(unsigned char)p[i] >> 4],
+			      digits[(unsigned char)p[i] & 15] };
+		th_buf_write(h, 2, b);
+	}
+}
+
+/*
+ * The records as the Python script below prints them: a BOM line, then a
+ * line per record with each field in hex, separated by commas.
+ */
+static void expected_records(th_buf *b, const quote_list *l, int bom,
+			     int guard)
+{
+	th_buf_write(bom ? "BOM\n" : "NOBOM\n", bom ? 4 : 6, b);
+	for (size_t c = 0; c < NELEM(columns); c++) {
+		if (c)
+			th_buf_write(",", 1, b);
+		hex_field(b, columns[c], strlen(columns[c]), 0);
+	}
+	th_buf_write("\n", 1, b);
+	for (size_t i = 0; i < l->n; i++) {
+		const qdb_quote *q = &l->v[i];
+		const qdb_str cells[] = {
+			q->text, q->speaker, q->role, q->date, q->date_text,
+			q->outlet, q->programme, q->occasion, q->reported_by,
+			q->source, q->locator, q->language, q->translated,
+			q->context
+		};
+		th_buf tags = { 0 };
+		th_buf_write("", 0, &tags);
+		for (size_t t = 0; t < q->ntags; t++) {
+			if (t)
+				th_buf_write("; ", 2, &tags);
+			th_buf_write(q->tags[t].ptr, q->tags[t].len, &tags);
+		}
+		for (size_t c = 0; c < NELEM(cells); c++) {
+			if (c)
+				th_buf_write(",", 1, b);
+			if (cells[c].ptr)
+				hex_field(b, cells[c].ptr, cells[c].len,
+					  guard);
+		}
+		th_buf_write(",", 1, b);
+		hex_field(b, tags.data, tags.len, guard);
+		th_buf_write(",", 1, b);
+		if (q->id.ptr)
+			hex_field(b, q->id.ptr, q->id.len, guard);
+		th_buf_write("\n", 1, b);
+		th_buf_free(&tags);
+	}
+}
+
+static const char csv_script[] =
+	"import csv, io, sys\n"
+	"data = open(sys.argv[1], 'rb').read()\n"
+	"bom = data.startswith(b'\\xef\\xbb\\xbf')\n"
+	"text = data.decode('utf-8')\n"
+	"if bom:\n"
+	"    text = text[1:]\n"
+	"rows = csv.reader(io.StringIO(text, newline=''), strict=True)\n"
+	"out = ['BOM' if bom else 'NOBOM']\n"
+	"for r in rows:\n"
+	"    out.append(','.join(f.encode('utf-8').hex() for f in r))\n"
+	"sys.stdout.write(''.join(l + '\\n' for l in out))\n";
+
+/* First line where a and b differ, for messages. */
+static void first_difference(char *msg, size_t msglen, const char *a,
+			     const char *b)
+{
+	size_t i = 0, line = 1, start = 0;
+	while (a[i] && a[i] == b[i]) {
+		if (a[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+		i++;
+	}
+	snprintf(msg, msglen, "line %zu: got \"%.160s\" want \"%.160s\"",
+		 line, a + start, b + start);
+}
+
+/* Reads bytes with Python's csv module; every field must come back. */
+static void check_python(const char *name, const char *bytes, size_t len,
+			 const quote_list *want, int bom, int guard)
+{
+	const char *script = th_path("read_csv.py");
+	const char *file = th_path("export.csv");
+	char *out = NULL, *err = NULL, msg[512];
+	th_buf b = { 0 };
+	CU_ASSERT_EQUAL_FATAL(th_write_file(script, csv_script,
+					    strlen(csv_script)), 0);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(file, bytes, len), 0);
+	int rc = th_run(&out, &err, "python3 '%s' '%s'", script, file);
+	if (rc != 0 || !out) {
+		FAILF("%s: Python's csv module cannot read the output: %.300s",
+		      name, err ? err : "");
+	} else {
+		expected_records(&b, want, bom, guard);
+		if (strcmp(out, b.data) != 0) {
+			first_difference(msg, sizeof msg, out, b.data);
+			FAILF("%s: Python reads other fields: %s", name, msg);
+		}
+	}
+	free(out);
+	free(err);
+	th_buf_free(&b);
+}
+
+/* ---- The suite ------------------------------------------------------- */
+
+static void *dl;
+static const qdb_plugin *plugin;
+
+static int suite_init(void)
+{
+	qdb_plugin_entry_fn entry;
+	dl = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		fprintf(stderr, "csv: %s\n", dlerror());
+		return -1;
+	}
+	void *sym = dlsym(dl, QDB_PLUGIN_SYMBOL);
+	if (!sym) {
+		fprintf(stderr, "csv: %s\n", dlerror());
+		return -1;
+	}
+	memcpy(&entry, &sym, sizeof entry);
+	plugin = entry();
+	return plugin ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+	if (dl)
+		dlclose(dl);
+	dl = NULL;
+	plugin = NULL;
+	th_cleanup();
+	return 0;
+}
+
+static void test_descriptor(void)
+{
+	CU_ASSERT_EQUAL(plugin->abi_major, QDB_PLUGIN_ABI_MAJOR);
+	CU_ASSERT_EQUAL(plugin->abi_minor, QDB_PLUGIN_ABI_MINOR);
+	CU_ASSERT_EQUAL(plugin->size, sizeof(qdb_plugin));
+	CU_ASSERT_STRING_EQUAL(plugin->name, "csv");
+	CU_ASSERT_STRING_EQUAL(plugin->version, "1.0");
+	CU_ASSERT_STRING_EQUAL(plugin->extension, "csv");
+	CU_ASSERT_PTR_NOT_NULL(plugin->description);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plugin->options);
+	const qdb_plugin_option *o = plugin->options;
+	CU_ASSERT_STRING_EQUAL(o[0].name, "bom");
+	CU_ASSERT_STRING_EQUAL(o[0].default_value, "0");
+	CU_ASSERT_PTR_NOT_NULL(o[0].help);
+	CU_ASSERT_STRING_EQUAL(o[1].name, "formula_guard");
+	CU_ASSERT_STRING_EQUAL(o[1].default_value, "0");
+	CU_ASSERT_PTR_NOT_NULL(o[1].help);
+	CU_ASSERT_PTR_NULL(o[2].name);
+}
+
+static void test_one_symbol(void)
+{
+	char *out = NULL;
+	int rc = th_run(&out, NULL, "nm -D --defined-only '%s' | "
+			"awk '{print $NF}'", PLUGIN_PATH);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
+	free(out);
+}
+
+/* The case directories under DATA_DIR, sorted; NULL-terminated. */
+static char **list_cases(void)
+{
+	DIR *d = opendir(DATA_DIR);
+	size_t n = 0;
+	char **v = calloc(256, sizeof *v);
+	struct dirent *e;
+	if (!d || !v) {
+		if (d)
+			closedir(d);
+		free(v);
+		return NULL;
+	}
+	while ((e = readdir(d)) && n < 255) {
+		if (e->d_name[0] != '.')
+			v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static void free_cases(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Splits the options file into a NULL-terminated list (in place). */
+static size_t split_options(char *text, const char **opts, size_t max)
+{
+	size_t n = 0;
+	for (char *line = strtok(text, "\n"); line && n + 1 < max;
+	     line = strtok(NULL, "\n"))
+		if (*line && *line != '#')
+			opts[n++] = line;
+	opts[n] = NULL;
+	return n;
+}
+
+static int option_is(const char *const *opts, const char *kv)
+{
+	for (; *opts; opts++)
+		if (strcmp(*opts, kv) == 0)
+			return 1;
+	return 0;
+}
+
+static void run_case(const char *name)
+{
+	char path[512], err[256], msg[512];
+	size_t inlen, wantlen;
+	const char *opts[16];
+	quote_list in;
+	fake_host fh;
+
+	snprintf(path, sizeof path, "%s/%s/input.yaml", DATA_DIR, name);
+	char *input = th_read_file(path, &inlen);
+	snprintf(path, sizeof path, "%s/%s/output.csv", DATA_DIR, name);
+	char *want = th_read_file(path, &wantlen);
+	snprintf(path, sizeof path, "%s/%s/options", DATA_DIR, name);
+	char *options = th_read_file(path, NULL);
+	split_options(options ? options : (char[]){ "" }, opts, NELEM(opts));
+	if (!input || !want) {
+		FAILF("%s: needs input.yaml and output.csv", name);
+		goto out;
+	}
+	if (load_quotes(&in, input, inlen, err, sizeof err)) {
+		FAILF("%s: input.yaml: %s", name, err);
+		goto out;
+	}
+	fh_init(&fh, plugin, opts);
+	int rc = fh_export(&fh, in.v, in.n);
+	if (rc != 0) {
+		FAILF("%s: export failed (%d): %s", name, rc, fh.err);
+	} else if (fh.out.len != wantlen ||
+		   memcmp(fh.out.data, want, wantlen) != 0) {
+		first_difference(msg, sizeof msg, fh.out.data, want);
+		FAILF("%s: output differs from output.csv: %s", name, msg);
+	} else {
+		check_python(name, fh.out.data, fh.out.len, &in,
+			     option_is(opts, "bom=1"),
+			     option_is(opts, "formula_guard=1"));
+	}
+	th_buf_free(&fh.out);
+	quotes_free(&in);
+out:
+	free(input);
+	free(want);
+	free(options);
+}
+
+static void test_cases(void)
+{
+	char **cases = list_cases();
+	size_t n = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cases);
+	for (; cases[n]; n++)
+		run_case(cases[n]);
+	CU_ASSERT(n >= 6);
+	free_cases(cases);
+}
+
+/* Texts that break naive CSV writers, read back by Python unchanged. */
+static const char *const hostile[] = {
+	"plain", "comma, inside", "\"quoted\"", "\"", "\"\"", ",",
+	"line\nbreak", "cr\ronly", "crlf\r\nend", "\r\n", "trailing\n",
+	"  spaces  ", "semi; colon", "tab\there", "'apostrophe",
+	"=1+2", "+1", "-1", "@SUM(A1)", "\tlead tab", "\rlead cr",
+	"\xef\xbc\x9d" "1+2", "\xef\xbc\x8b" "1", "\xef\xbc\x8d" "1",
+	"\xef\xbc\xa0" "SUM", "=HYPERLINK(\"http://x\",\"y\")",
+	"a=b", " =not first", "\xe2\x80\x9c" "curly" "\xe2\x80\x9d",
+	"caf\xc3\xa9 \xf0\x9f\x98\x80 \xe4\xb8\xad",
+	"\xef\xbb\xbf" "BOM inside", "\\backslash", "NEL\xc2\x85",
+};
+
+static void build_hostile(quote_list *l)
+{
+	size_t n = NELEM(hostile);
+	l->v = calloc(n, sizeof *l->v);
+	l->n = n;
+	for (size_t i = 0; i < n; i++) {
+		qdb_quote *q = &l->v[i];
+		const char *t = hostile[i], *u = hostile[n - 1 - i];
+		*q = (qdb_quote)QDB_QUOTE_INIT;
+		q->text = str_dup(t, strlen(t));
+		q->speaker = str_dup(u, strlen(u));
+		q->id = str_dup(t, strlen(t));
+		q->context = str_dup(u, strlen(u));
+		if (i % 3 == 0) {
+			qdb_str *tags = calloc(2, sizeof *tags);
+			tags[0] = str_dup(u, strlen(u));
+			tags[1] = str_dup(t, strlen(t));
+			q->tags = tags;
+			q->ntags = 2;
+		}
+	}
+}
+
+static void round_trip(const char *name, const char *const *opts, int bom,
+		       int guard)
+{
+	quote_list l;
+	fake_host fh;
+	build_hostile(&l);
+	fh_init(&fh, plugin, opts);
+	CU_ASSERT_EQUAL(fh_export(&fh, l.v, l.n), 0);
+	check_python(name, fh.out.data, fh.out.len, &l, bom, guard);
+	th_buf_free(&fh.out);
+	quotes_free(&l);
+}
+
+static void test_python_reads_every_text(void)
+{
+	const char *none[] = { NULL };
+	const char *bom[] = { "bom=1", NULL };
+	const char *guard[] = { "formula_guard=1", NULL };
+	const char *both[] = { "formula_guard=1", "bom=1", NULL };
+	const char *zero[] = { "formula_guard=0", "bom=0", NULL };
+	round_trip("no options", none, 0, 0);
+	round_trip("bom=1", bom, 1, 0);
+	round_trip("formula_guard=1", guard, 0, 1);
+	round_trip("both", both, 1, 1);
+	round_trip("both 0", zero, 0, 0);
+}
+
+/* One cell through the plugin: the second line's first cell. */
+static char *first_cell(const char *text, const char *const *opts)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	fake_host fh;
+	q.text = (qdb_str){ text, strlen(text) };
+	q.speaker = (qdb_str){ "S", 1 };
+	fh_init(&fh, plugin, opts);
+	if (fh_export(&fh, &q, 1) != 0) {
+		th_buf_free(&fh.out);
+		return NULL;
+	}
+	char *row = strstr(fh.out.data, "\r\n") + 2;
+	char *end = strstr(row, ",S,");
+	char *cell = end ? strndup(row, (size_t)(end - row)) : NULL;
+	th_buf_free(&fh.out);
+	return cell;
+}
+
+static void test_formula_guard(void)
+{
+	/* the value, its cell with formula_guard=1, and without */
+	static const struct { const char *in, *guarded, *plain; } cases[] = {
+		{ "=1+2", "'=1+2", "=1+2" },
+		{ "+1", "'+1", "+1" },
+		{ "-1", "'-1", "-1" },
+		{ "@SUM(A1)", "'@SUM(A1)", "@SUM(A1)" },
+		{ "\tx", "'\tx", "\tx" },
+		{ "\rx", "\"'\rx\"", "\"\rx\"" },
+		{ "\xef\xbc\x9d" "1", "'\xef\xbc\x9d" "1", "\xef\xbc\x9d" "1" },
+		{ "\xef\xbc\x8b" "1", "'\xef\xbc\x8b" "1", "\xef\xbc\x8b" "1" },
+		{ "\xef\xbc\x8d" "1", "'\xef\xbc\x8d" "1", "\xef\xbc\x8d" "1" },
+		{ "\xef\xbc\xa0" "x", "'\xef\xbc\xa0" "x", "\xef\xbc\xa0" "x" },
+		{ "=\"a,b\"", "\"'=\"\"a,b\"\"\"", "\"=\"\"a,b\"\"\"" },
+		{ "a=1", "a=1", "a=1" },
+		{ " =1", " =1", " =1" },
+		{ "'=1", "'=1", "'=1" },
+		{ "\xef\xbc\x9e" "1", "\xef\xbc\x9e" "1", "\xef\xbc\x9e" "1" },
+	};
+	const char *guard[] = { "formula_guard=1", NULL };
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char *got = first_cell(cases[i].in, guard);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		if (strcmp(got, cases[i].guarded) != 0)
+			FAILF("formula_guard=1: \"%s\" gave \"%s\", want "
+			      "\"%s\"", cases[i].in, got, cases[i].guarded);
+		free(got);
+		got = first_cell(cases[i].in, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		if (strcmp(got, cases[i].plain) != 0)
+			FAILF("no options: \"%s\" gave \"%s\", want \"%s\"",
+			      cases[i].in, got, cases[i].plain);
+		free(got);
+	}
+}
+
+static void test_options_refused(void)
+{
+	static const char *const bad[] = {
+		"bom=2", "bom=yes", "bom=", "bom=01", "bom=1 ", "bom=true",
+		"bom=-1", "formula_guard=2", "formula_guard=on",
+		"formula_guard=", "formula_guard=0x1",
+	};
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		const char *opts[] = { bad[i], NULL };
+		char want[128];
+		const char *eq = strchr(bad[i], '=');
+		fake_host fh;
+		void *state = (void *)&fh;
+		fh_init(&fh, plugin, opts);
+		int rc = plugin->begin(&state, &fh.h);
+		CU_ASSERT_EQUAL(rc, QDB_EINVALID);
+		CU_ASSERT_PTR_NULL(state);
+		CU_ASSERT_EQUAL(fh.out.len, 0);
+		snprintf(want, sizeof want, "option %.*s: \"%s\" is not 0 or 1",
+			 (int)(eq - bad[i]), bad[i], eq + 1);
+		if (strcmp(fh.err, want) != 0)
+			FAILF("%s: error \"%s\", want \"%s\"", bad[i], fh.err,
+			      want);
+		th_buf_free(&fh.out);
+	}
+}
+
+static void test_no_quotes(void)
+{
+	const char *bom[] = { "bom=1", NULL };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(fh.out.data,
+		"text,speaker,role,date,date_text,outlet,programme,occasion,"
+		"reported_by,source,locator,language,translated,context,tags,"
+		"id\r\n");
+	th_buf_free(&fh.out);
+	fh_init(&fh, plugin, bom);
+	CU_ASSERT_EQUAL(fh_export(&fh, NULL, 0), 0);
+	CU_ASSERT_NSTRING_EQUAL(fh.out.data, "\xef\xbb\xbftext,", 8);
+	th_buf_free(&fh.out);
+}
+
+static void test_short_quote_refused(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.size = offsetof(qdb_quote, tags);
+	q.text = (qdb_str){ "t", 1 };
+	q.speaker = (qdb_str){ "S", 1 };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EABI);
+	CU_ASSERT_EQUAL(fh.nerrors, 1);
+	th_buf_free(&fh.out);
+}
+
+/* Many quotes: output leaves in pieces of at most 64 KiB before end. */
+static void test_streams(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "a quote of some length, repeated", 32 };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 20000; i++)
+		CU_ASSERT_EQUAL_FATAL(plugin->quote(state, &q, &fh.h), 0);
+	size_t before_end = fh.out.len;
+	CU_ASSERT_EQUAL(plugin->end(state, 0, &fh.h), 0);
+	CU_ASSERT(before_end > fh.out.len / 2);
+	CU_ASSERT(fh.nwrites > 1);
+	CU_ASSERT(fh.max_write <= 64 * 1024);
+	th_buf_free(&fh.out);
+}
+
+static void test_write_error(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "text", 4 };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	fake_host fh;
+	void *state = NULL;
+	int rc = 0;
+	fh_init(&fh, plugin, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 10000 && !rc; i++)
+		rc = plugin->quote(state, &q, &fh.h);
+	CU_ASSERT_EQUAL(rc, QDB_EIO);
+	CU_ASSERT_STRING_EQUAL(fh.err, "cannot write the CSV output");
+	CU_ASSERT_EQUAL(plugin->end(state, rc, &fh.h), 0);
+	/* and at the final flush in end */
+	fh_init(&fh, plugin, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
+	th_buf_free(&fh.out);
+}
+
+static void test_abort(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "text", 4 };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	CU_ASSERT_EQUAL(plugin->quote(state, &q, &fh.h), 0);
+	CU_ASSERT_EQUAL(plugin->end(state, QDB_EUSER, &fh.h), 0);
+	CU_ASSERT_EQUAL(fh.out.len, 0);
+	th_buf_free(&fh.out);
+}
+
+void test_csv_register(void)
+{
+	static const qdb_test_def tests[] = {
+		QDB_TEST(test_descriptor),
+		QDB_TEST(test_one_symbol),
+		QDB_TEST(test_cases),
+		QDB_TEST(test_python_reads_every_text),
+		QDB_TEST(test_formula_guard),
+		QDB_TEST(test_options_refused),
+		QDB_TEST(test_no_quotes),
+		QDB_TEST(test_short_quote_refused),
+		QDB_TEST(test_streams),
+		QDB_TEST(test_write_error),
+		QDB_TEST(test_abort),
+	};
+	TH_SUITE("csv", suite_init, suite_clean, tests);
+}

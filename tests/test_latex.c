@@ -1,0 +1,978 @@
+/*
+ * test_latex.c: the "latex" export plugin (plugins/latex.c), through a fake
+ * host (build/plugins/latex.so dlopen'ed, output to memory).
+ *
+ * Escaping is data-driven: tests/data/latex/<case>/input.txt is the text of
+ * one quotation (without the file's final newline) and expected.tex the
+ * fragment the plugin must write for it, or error.txt the message it must
+ * refuse it with; an optional options file holds key=value lines.
+ *
+ * Then documents full of hostile texts are compiled with pdflatex and
+ * lualatex (no shell escape, in a temporary directory), and pdftotext must
+ * find every text in the PDF (tests/tex/pdf_has_texts.py says what may
+ * differ).  A missing TeX engine fails these tests: CI installs them.
+ */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "quotedb/plugin.h"
+
+#define PLUGIN_PATH "build/plugins/latex.so"
+#define DATA_DIR "tests/data/latex"
+#define CHECK_SCRIPT "tests/tex/pdf_has_texts.py"
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- A fake host: output to memory, options from a list ------------ */
+
+typedef struct fake_host {
+	qdb_plugin_host h;            /* first: the plugin is given &h */
+	const qdb_plugin *plugin;
+	const char *const *options;   /* "key=value", NULL-terminated */
+	th_buf out;
+	char err[1024];
+	int nerrors;
+	size_t fail_after;            /* writes fail past this many bytes */
+	size_t nwrites;
+	size_t max_write;
+} fake_host;
+
+static int fh_write(const qdb_plugin_host *h, const void *buf, size_t len)
+{
+	fake_host *fh = (fake_host *)h;
+	if (fh->fail_after && fh->out.len + len > fh->fail_after)
+		return -1;
+	fh->nwrites++;
+	if (len > fh->max_write)
+		fh->max_write = len;
+	return th_buf_write(buf, len, &fh->out);
+}
+
+static const char *fh_option(const qdb_plugin_host *h, const char *name)
+{
+	fake_host *fh = (fake_host *)h;
+	const qdb_plugin_option *o = fh->plugin->options;
+	while (o && o->name && strcmp(o->name, name) != 0)
+		o++;
+	if (!o || !o->name)
+		return NULL;
+	size_t n = strlen(name);
+	for (const char *const *p = fh->options; p && *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return o->default_value;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fh_error(const qdb_plugin_host *h, const char *fmt, ...)
+{
+	fake_host *fh = (fake_host *)h;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fh->err, sizeof fh->err, fmt, ap);
+	va_end(ap);
+	fh->nerrors++;
+}
+
+static void fh_init(fake_host *fh, const qdb_plugin *p,
+		    const char *const *options)
+{
+	memset(fh, 0, sizeof *fh);
+	fh->h.size = sizeof(qdb_plugin_host);
+	fh->h.abi_major = QDB_PLUGIN_ABI_MAJOR;
+	fh->h.abi_minor = QDB_PLUGIN_ABI_MINOR;
+	fh->h.write = fh_write;
+	fh->h.option = fh_option;
+	fh->h.error = fh_error;
+	fh->plugin = p;
+	fh->options = options;
+}
+
+/* begin, one quote call per quote, end: what the host does. */
+static int fh_export(fake_host *fh, const qdb_quote *qs, size_t n)
+{
+	void *state = NULL;
+	int rc = fh->plugin->begin(&state, &fh->h);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fh->plugin->quote(state, &qs[i], &fh->h);
+	int erc = fh->plugin->end(state, rc, &fh->h);
+	return rc ? rc : erc;
+}
+
+/* A failed check with a message built at run time (CUnit copies it). */
+static void fail_msg(int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
+}
+#define FAILF(...) fail_msg(__LINE__, __VA_ARGS__)
+
+/* A quote with text and speaker; other fields set by the caller. */
+static qdb_quote mkquote(const char *id, const char *text,
+			 const char *speaker)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	if (id)
+		q.id = (qdb_str){ id, strlen(id) };
+	if (text)
+		q.text = (qdb_str){ text, strlen(text) };
+	if (speaker)
+		q.speaker = (qdb_str){ speaker, strlen(speaker) };
+	return q;
+}
+
+static qdb_str S(const char *s)
+{
+	return (qdb_str){ s, strlen(s) };
+}
+
+/* Number of times needle occurs in hay. */
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0, k = strlen(needle);
+	for (const char *p = hay; (p = strstr(p, needle)); p += k)
+		n++;
+	return n;
+}
+
+/* ---- The suite ------------------------------------------------------- */
+
+static void *dl;
+static const qdb_plugin *plugin;
+
+static int suite_init(void)
+{
+	qdb_plugin_entry_fn entry;
+	dl = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		fprintf(stderr, "latex: %s\n", dlerror());
+		return -1;
+	}
+	void *sym = dlsym(dl, QDB_PLUGIN_SYMBOL);
+	if (!sym) {
+		fprintf(stderr, "latex: %s\n", dlerror());
+		return -1;
+	}
+	memcpy(&entry, &sym, sizeof entry);
+	plugin = entry();
+	return plugin ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+	if (dl)
+		dlclose(dl);
+	dl = NULL;
+	plugin = NULL;
+	th_cleanup();
+	return 0;
+}
+
+static void test_descriptor(void)
+{
+	static const char *const names[] = {
+		"title", "order", "standalone", "charset"
+	};
+	static const char *const defaults[] = {
+		"Appendix: Quotations", "speaker", "1", "latin"
+	};
+	CU_ASSERT_EQUAL(plugin->abi_major, QDB_PLUGIN_ABI_MAJOR);
+	CU_ASSERT_EQUAL(plugin->abi_minor, QDB_PLUGIN_ABI_MINOR);
+	CU_ASSERT_EQUAL(plugin->size, sizeof(qdb_plugin));
+	CU_ASSERT_STRING_EQUAL(plugin->name, "latex");
+	CU_ASSERT_STRING_EQUAL(plugin->version, "1.0");
+	CU_ASSERT_STRING_EQUAL(plugin->extension, "tex");
+	CU_ASSERT_PTR_NOT_NULL(plugin->description);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plugin->options);
+	for (size_t i = 0; i < NELEM(names); i++) {
+		CU_ASSERT_STRING_EQUAL(plugin->options[i].name, names[i]);
+		CU_ASSERT_STRING_EQUAL(plugin->options[i].default_value,
+				       defaults[i]);
+		CU_ASSERT_PTR_NOT_NULL(plugin->options[i].help);
+	}
+	CU_ASSERT_PTR_NULL(plugin->options[NELEM(names)].name);
+}
+
+static void test_one_symbol(void)
+{
+	char *out = NULL;
+	int rc = th_run(&out, NULL, "nm -D --defined-only '%s' | "
+			"awk '{print $NF}'", PLUGIN_PATH);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
+	free(out);
+}
+
+/* ---- Escaping, data-driven ------------------------------------------- */
+
+/* The case directories under DATA_DIR, sorted; NULL-terminated. */
+static char **list_cases(void)
+{
+	DIR *d = opendir(DATA_DIR);
+	size_t n = 0;
+	char **v = calloc(512, sizeof *v);
+	struct dirent *e;
+	if (!d || !v) {
+		if (d)
+			closedir(d);
+		free(v);
+		return NULL;
+	}
+	while ((e = readdir(d)) && n < 511) {
+		char path[512];
+		struct stat sb;
+		snprintf(path, sizeof path, "%s/%s", DATA_DIR, e->d_name);
+		if (e->d_name[0] != '.' && stat(path, &sb) == 0 &&
+		    S_ISDIR(sb.st_mode))
+			v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static void free_cases(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A case file without its final newline (NULL if there is none). */
+static char *read_case_file(const char *name, const char *file,
+			    size_t *len)
+{
+	char path[512];
+	size_t n;
+	snprintf(path, sizeof path, "%s/%s/%s", DATA_DIR, name, file);
+	char *s = th_read_file(path, &n);
+	if (s && n && s[n - 1] == '\n')
+		s[--n] = '\0';
+	if (len)
+		*len = n;
+	return s;
+}
+
+/* Splits text into a NULL-terminated list of lines (in place). */
+static void split_options(char *text, const char **opts, size_t max)
+{
+	size_t n = 0;
+	for (char *line = text ? strtok(text, "\n") : NULL;
+	     line && n + 1 < max; line = strtok(NULL, "\n"))
+		if (*line && *line != '#')
+			opts[n++] = line;
+	opts[n] = NULL;
+}
+
+/*
+ * The text fragment of the body written for one quote: what lies between
+ * the \label line and the \qdbattribution line.
+ */
+static char *text_fragment(const char *body)
+{
+	const char *b = strstr(body, "\\begin{qdbquote}\\label{");
+	if (!b || !(b = strchr(b, '\n')))
+		return NULL;
+	b++;
+	const char *e = strstr(b, "\n\\qdbattribution{");
+	return e ? strndup(b, (size_t)(e - b)) : NULL;
+}
+
+static void run_escape_case(const char *name)
+{
+	size_t inlen;
+	const char *opts[16] = { "standalone=0", NULL };
+	char *input = read_case_file(name, "input.txt", &inlen);
+	char *expected = read_case_file(name, "expected.tex", NULL);
+	char *error = read_case_file(name, "error.txt", NULL);
+	char *options = read_case_file(name, "options", NULL);
+	fake_host fh;
+
+	split_options(options, opts + 1, NELEM(opts) - 1);
+	if (!input || !!expected == !!error) {
+		FAILF("%s: needs input.txt and one of expected.tex, error.txt",
+		      name);
+		goto out;
+	}
+	qdb_quote q = mkquote(name, NULL, "S");
+	q.text = (qdb_str){ input, inlen };
+	fh_init(&fh, plugin, opts);
+	int rc = fh_export(&fh, &q, 1);
+	if (error) {
+		if (rc != QDB_EINVALID || strcmp(fh.err, error) != 0)
+			FAILF("%s: want refusal \"%s\", got %d \"%s\"", name,
+			      error, rc, fh.err);
+	} else if (rc != 0) {
+		FAILF("%s: export failed (%d): %s", name, rc, fh.err);
+	} else {
+		char *got = text_fragment(fh.out.data);
+		if (!got || strcmp(got, expected) != 0)
+			FAILF("%s: wrote\n%s\nwant\n%s", name,
+			      got ? got : "(no fragment)", expected);
+		free(got);
+	}
+	th_buf_free(&fh.out);
+out:
+	free(input);
+	free(expected);
+	free(error);
+	free(options);
+}
+
+static void test_escape_cases(void)
+{
+	char **cases = list_cases();
+	size_t n = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cases);
+	for (; cases[n]; n++)
+		run_escape_case(cases[n]);
+	CU_ASSERT(n >= 20);
+	free_cases(cases);
+}
+
+/* ---- Fields, headings, attribution, index ---------------------------- */
+
+/* Runs quotes through the plugin; returns the output (caller frees). */
+static char *export(const qdb_quote *qs, size_t n, const char *const *opts)
+{
+	fake_host fh;
+	fh_init(&fh, plugin, opts);
+	int rc = fh_export(&fh, qs, n);
+	if (rc != 0) {
+		FAILF("export failed (%d): %s", rc, fh.err);
+		th_buf_free(&fh.out);
+		return NULL;
+	}
+	return fh.out.data;
+}
+
+/* Every field goes through the same escaping: nothing raw reaches TeX. */
+static void test_every_field_escaped(void)
+{
+	const char *hostile = "\\input{x} 100% $5 & #1 a_b ^^5c ~ <<\"'`|>> "
+			      "[x] --";
+	const char *escaped = "\\textbackslash{}input\\{x\\} 100\\% \\$5 \\& "
+		"\\#1 a\\_b \\textasciicircum{}\\textasciicircum{}5c "
+		"\\textasciitilde{} \\textless{}\\kern0pt{}\\textless{}"
+		"\\textquotedbl{}\\textquotesingle{}\\textasciigrave{}"
+		"\\textbar{}\\textgreater{}\\kern0pt{}\\textgreater{} {[}x{]} "
+		"-\\kern0pt{}-";
+	qdb_quote q = mkquote("id", hostile, hostile);
+	q.role = q.outlet = q.programme = q.occasion = S(hostile);
+	q.date = q.date_text = q.reported_by = S(hostile);
+	const char *opts[] = { "order=outlet", NULL };
+	char *out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	/* heading, text, attribution (speaker, role, outlet, programme,
+	 * occasion, date_text, date, reported by) and index entry */
+	CU_ASSERT_EQUAL(count(out, escaped), 11);
+	CU_ASSERT_EQUAL(count(out, "\\input{x}"), 0);
+	CU_ASSERT_EQUAL(count(out, "^^"), 0);
+	free(out);
+	/* the title too */
+	const char *title[] = { "title=\\input{x} 100% $5 & #1 a_b ^^5c ~ "
+				"<<\"'`|>> [x] --", NULL };
+	out = export(&q, 1, title);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, escaped), 12);
+	CU_ASSERT_EQUAL(count(out, "\\input{x}"), 0);
+	free(out);
+}
+
+static void test_attribution(void)
+{
+	qdb_quote q[4];
+	q[0] = mkquote("a", "t", "Joe Biden");
+	q[0].role = S("President of the United States");
+	q[0].outlet = S("CBS");
+	q[0].programme = S("60 Minutes");
+	q[0].occasion = S("interview");
+	q[0].date = S("2023-10-15~");
+	q[0].date_text = S("a week after 7 October");
+	q[0].reported_by = S("The Wall Street Journal");
+	q[1] = mkquote("b", "t", "Anon");
+	q[1].date = S("2023");
+	q[2] = mkquote("c", "t", "Anon");
+	q[2].date_text = S("last spring");
+	q[2].programme = S("Late Show");
+	q[3] = mkquote("d", "t", "Anon");
+	q[3].occasion = S("rally");
+	char *out = export(q, 4, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Joe Biden, "
+		"President of the United States; CBS, 60 Minutes, interview; "
+		"a week after 7 October (2023-10-15\\textasciitilde{}); "
+		"\\qdbreportedby\\ The Wall Street Journal}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; 2023}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\qdbattribution{Anon; Late Show; last spring}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; rally}\n"));
+	free(out);
+}
+
+/* The \qdbgroup headings of out, one a line. */
+static char *headings(const char *out)
+{
+	th_buf b = { 0 };
+	th_buf_write("", 0, &b);
+	for (const char *p = out; (p = strstr(p, "\n\\qdbgroup{")); ) {
+		p += 11;
+		const char *e = strstr(p, "}\n");
+		th_buf_write(p, (size_t)(e - p), &b);
+		th_buf_write("\n", 1, &b);
+	}
+	return b.data;
+}
+
+static void test_headings(void)
+{
+	qdb_quote q[7];
+	q[0] = mkquote("1", "t", "Alice");
+	q[0].outlet = S("BBC");
+	q[0].date = S("2023");
+	q[0].date_lo = 20230101;
+	q[0].date_hi = 20231231;
+	q[1] = mkquote("2", "t", "Alice");
+	q[1].outlet = S("BBC");
+	q[1].date = S("2023-10-07");
+	q[1].date_lo = q[1].date_hi = 20231007;
+	q[2] = mkquote("3", "t", "Bob");
+	q[2].date = S("2023-10-25/2023-11-02");
+	q[2].date_lo = 20231025;
+	q[2].date_hi = 20231102;
+	q[3] = mkquote("4", "t", "Alice");
+	q[3].date = S("2023-11~");
+	q[3].date_lo = 20231101;
+	q[3].date_hi = 20231130;
+	q[4] = mkquote("5", "t", "Carol & Dave");
+	q[4].outlet = S("C|B");
+	q[4].date = S("202X");
+	q[4].date_lo = 20200101;
+	q[4].date_hi = 20291231;
+	q[5] = mkquote("6", "t", "Carol & Dave");
+	q[5].outlet = S("C|B");
+	q[5].date = S("../2024-02");
+	q[5].date_lo = 0;
+	q[5].date_hi = 20240229;
+	q[6] = mkquote("7", "t", "Eve");
+	const char *by_speaker[] = { "order=speaker", NULL };
+	const char *by_outlet[] = { "order=outlet", NULL };
+	const char *by_date[] = { "order=date", NULL };
+	char *out, *h;
+
+	out = export(q, 7, by_speaker);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	h = headings(out);
+	CU_ASSERT_STRING_EQUAL(h, "Alice\nBob\nAlice\nCarol \\& Dave\nEve\n"
+			       "\\qdbindexname\n");
+	/* labels count each speaker's quotes; the index is by name */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\label{qdbspk1q3}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\label{qdbspk3q2}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\qdbindexentry{Alice}{1}{3}\n"
+		"\\qdbindexentry{Bob}{2}{1}\n"
+		"\\qdbindexentry{Carol \\& Dave}{3}{2}\n"
+		"\\qdbindexentry{Eve}{4}{1}\n"));
+	free(h);
+	free(out);
+
+	out = export(q, 7, by_outlet);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	h = headings(out);
+	CU_ASSERT_STRING_EQUAL(h, "BBC\n\\qdbnooutletname{}\nC\\textbar{}B\n"
+			       "\\qdbnooutletname{}\n\\qdbindexname\n");
+	free(h);
+	free(out);
+
+	out = export(q, 7, by_date);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	h = headings(out);
+	CU_ASSERT_STRING_EQUAL(h, "2023\nOctober 2023\nNovember 2023\n"
+			       "2020\\textendash 2029\nUntil February 2024\n"
+			       "\\qdbundatedname{}\n\\qdbindexname\n");
+	free(h);
+	free(out);
+}
+
+static void test_standalone_and_body(void)
+{
+	qdb_quote q = mkquote("1", "text", "Alice");
+	const char *body[] = { "standalone=0", "title=Not used", NULL };
+	const char *titled[] = { "title=Quotations \\& more", NULL };
+	const char *untitled[] = { "title=", NULL };
+	char *out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\documentclass"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\ifPDFTeX\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[T1]{fontenc}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage{fontspec}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\tracinglostchars=3"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\bfseries Appendix: Quotations\\end{center}"));
+	CU_ASSERT_EQUAL(count(out, "\\begin{document}"), 1);
+	CU_ASSERT_EQUAL(count(out, "\n\\end{document}\n"), 1);
+	free(out);
+
+	out = export(&q, 1, body);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_NSTRING_EQUAL(out, "% quotedb appendix body", 23);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "%   \\usepackage{csquotes}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "%   \\usepackage{refcount}"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\\documentclass"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\n\\begin{document}"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\n\\end{document}"));
+	CU_ASSERT_PTR_NULL(strstr(out, "Not used"));
+	free(out);
+
+	out = export(&q, 1, titled);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\bfseries Quotations "
+		"\\textbackslash{}\\& more\\end{center}"));
+	free(out);
+	out = export(&q, 1, untitled);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "\\begin{center}"));
+	free(out);
+}
+
+static void test_options_refused(void)
+{
+	static const struct { const char *opt, *err; } bad[] = {
+		{ "order=foo", "option order: \"foo\" is not speaker, date or "
+		  "outlet" },
+		{ "order=Speaker", "option order: \"Speaker\" is not speaker, "
+		  "date or outlet" },
+		{ "order=", "option order: \"\" is not speaker, date or "
+		  "outlet" },
+		{ "standalone=2", "option standalone: \"2\" is not 0 or 1" },
+		{ "standalone=yes", "option standalone: \"yes\" is not 0 or "
+		  "1" },
+		{ "standalone=", "option standalone: \"\" is not 0 or 1" },
+		{ "charset=utf8", "option charset: \"utf8\" is not latin or "
+		  "any" },
+		{ "title=a\x01z", "option title: control character U+0001 at "
+		  "byte 1 cannot be set in LaTeX" },
+		{ "title=\xd0\x96", "option title: U+0416 \"\xd0\x96\" at byte "
+		  "0 cannot be set by both pdflatex and lualatex (use -O "
+		  "charset=any if your own document's fonts have it)" },
+		{ "title=caf\xe9", "option title: not valid UTF-8 at byte 3" },
+	};
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		const char *opts[] = { bad[i].opt, NULL };
+		fake_host fh;
+		void *state = (void *)&fh;
+		fh_init(&fh, plugin, opts);
+		int rc = plugin->begin(&state, &fh.h);
+		CU_ASSERT_EQUAL(rc, QDB_EINVALID);
+		CU_ASSERT_PTR_NULL(state);
+		CU_ASSERT_EQUAL(fh.out.len, 0);
+		if (strcmp(fh.err, bad[i].err) != 0)
+			FAILF("%s: error \"%s\", want \"%s\"", bad[i].opt,
+			      fh.err, bad[i].err);
+		th_buf_free(&fh.out);
+	}
+}
+
+static void test_quotes_refused(void)
+{
+	static const struct { qdb_quote q; const char *err; } bad[] = {
+		{ { sizeof(qdb_quote), .id = { "x", 1 },
+		    .speaker = { "S", 1 } }, "quote x: text is missing" },
+		{ { sizeof(qdb_quote), .text = { "t", 1 } },
+		  "quote #1: speaker is missing" },
+		{ { sizeof(qdb_quote), .id = { "x", 1 }, .text = { "t", 1 },
+		    .speaker = { "S", 1 }, .outlet = { "a\x7f", 2 } },
+		  "quote x: outlet: control character U+007F at byte 1 "
+		  "cannot be set in LaTeX" },
+		{ { sizeof(qdb_quote), .id = { "x", 1 }, .text = { "\xc2\x9b",
+		    2 }, .speaker = { "S", 1 } },
+		  "quote x: text: control character U+009B at byte 0 cannot "
+		  "be set in LaTeX" },
+		{ { sizeof(qdb_quote), .id = { "x", 1 }, .text = { "t", 1 },
+		    .speaker = { "\xed\xa0\x80", 3 } },
+		  "quote x: speaker: not valid UTF-8 at byte 0" },
+		{ { sizeof(qdb_quote), .id = { "x", 1 }, .text = { "t", 1 },
+		    .speaker = { "S", 1 }, .role = { "\xe2\x84\x9d", 3 } },
+		  "quote x: role: U+211D \"\xe2\x84\x9d\" at byte 0 cannot be "
+		  "set by both pdflatex and lualatex (use -O charset=any if "
+		  "your own document's fonts have it)" },
+	};
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		fake_host fh;
+		fh_init(&fh, plugin, NULL);
+		CU_ASSERT_EQUAL(fh_export(&fh, &bad[i].q, 1), QDB_EINVALID);
+		if (strcmp(fh.err, bad[i].err) != 0)
+			FAILF("quote %zu: error \"%s\", want \"%s\"", i,
+			      fh.err, bad[i].err);
+		th_buf_free(&fh.out);
+	}
+	qdb_quote q = mkquote("x", "t", "S");
+	q.size = offsetof(qdb_quote, tags);
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EABI);
+	th_buf_free(&fh.out);
+}
+
+static void test_charset_any(void)
+{
+	qdb_quote q = mkquote("x", "\xd0\x96 \xe2\x80\x89 \xe2\x80\xa6",
+			      "\xce\xa3");
+	const char *opts[] = { "charset=any", "standalone=0", NULL };
+	char *out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	char *frag = text_fragment(out);
+	CU_ASSERT_STRING_EQUAL(frag, "\xd0\x96 \\, \\qdbellipsis{}");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbgroup{\xce\xa3}"));
+	free(frag);
+	free(out);
+}
+
+/* Many quotes: output leaves in pieces of at most 64 KiB before end. */
+static void test_streams(void)
+{
+	qdb_quote q = mkquote("x", "a quote of some length, repeated", "S");
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 20000; i++)
+		CU_ASSERT_EQUAL_FATAL(plugin->quote(state, &q, &fh.h), 0);
+	size_t before_end = fh.out.len;
+	CU_ASSERT_EQUAL(plugin->end(state, 0, &fh.h), 0);
+	CU_ASSERT(before_end > fh.out.len / 2);
+	CU_ASSERT(fh.nwrites > 1);
+	CU_ASSERT(fh.max_write <= 64 * 1024);
+	CU_ASSERT_PTR_NOT_NULL(strstr(fh.out.data, "{qdbspk1q20000}"));
+	th_buf_free(&fh.out);
+}
+
+static void test_write_error(void)
+{
+	qdb_quote q = mkquote("x", "text", "S");
+	fake_host fh;
+	void *state = NULL;
+	int rc = 0;
+	fh_init(&fh, plugin, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 10000 && !rc; i++)
+		rc = plugin->quote(state, &q, &fh.h);
+	CU_ASSERT_EQUAL(rc, QDB_EIO);
+	CU_ASSERT_STRING_EQUAL(fh.err, "cannot write the LaTeX output");
+	CU_ASSERT_EQUAL(plugin->end(state, rc, &fh.h), 0);
+	fh_init(&fh, plugin, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
+	th_buf_free(&fh.out);
+}
+
+static void test_abort(void)
+{
+	qdb_quote q = mkquote("x", "text", "S");
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	CU_ASSERT_EQUAL(plugin->quote(state, &q, &fh.h), 0);
+	CU_ASSERT_EQUAL(plugin->end(state, QDB_EUSER, &fh.h), 0);
+	CU_ASSERT_EQUAL(fh.out.len, 0);
+	th_buf_free(&fh.out);
+}
+
+/* ---- Compiling with pdflatex and lualatex ---------------------------- */
+
+/* Texts that must come out of the PDF exactly as they went in. */
+static const char *const hostile[] = {
+	"\\input{/etc/passwd}", "\\write18{touch pwned}", "^^5c",
+	"^^5cinput{/etc/passwd}", "%", "% the rest of the line", "#", "$x$",
+	"\\\\", "{", "}", "~", "--", "---", "``", "''", "<<", ">>", ",,",
+	"!`", "?`", "&", "_", "^", "|", "<", ">", "\"", "'", "`", "[", "]",
+	"\\par", "\\end{document}", "\\catcode`\\%=11", "\\makeatletter",
+	"\\csname @@end\\endcsname", "\\def\\x{y}\\x", "\\",
+	"100% of $5 & #1_a^b~c", "[bracketed insertion] at the start",
+	"\xe2\x80\x9c" "curly quotes" "\xe2\x80\x9d",
+	"\xe2\x80\x98" "single" "\xe2\x80\x99",
+	"\xe2\x80\x94 em dash", "\xe2\x80\x93 en dash",
+	"\xe2\x80\xa6 ellipsis", "wait\xe2\x80\xa6what\xe2\x80\xa6!",
+	"\xc3\xa9 \xc3\xbc \xc3\xb1 \xc3\xa7 \xc3\xb8",
+	"\xe2\x80\x98\xe2\x80\x98" "doubled" "\xe2\x80\x99\xe2\x80\x99",
+	"!\xe2\x80\x98", "?\xe2\x80\x98", "\xe2\x80\x93-", "-\xe2\x80\x93",
+	"\xe2\x80\x94-", "----", "-\xe2\x80\x90\xe2\x80\x90-",
+	"Ia\xc8\x99i, Ceau\xc8\x99" "escu, \xc8\x9a\xc4\x83ri, \xc4\xa2irts, "
+	"\xc4\xa3, \xc4\xb7, N\xc4\x81ra, \xc4\xaa", "x\xc2\xb2 + y\xc2\xb3",
+	"\xc5\x81\xc3\xb3" "d\xc5\xba, Dvo\xc5\x99\xc3\xa1k, \xc5\x9e"
+	"i\xc5\x9fli, \xc5\x92uvre, stra\xc3\x9f" "e, na\xc3\xafve caf\xc3\xa9",
+	"\xe2\x82\xac" "5, \xc2\xbd, \xc2\xb0" "C, \xc3\x97, \xc2\xb1",
+	"\xc2\xab" "guillemets" "\xc2\xbb \xe2\x80\xb9" "single" "\xe2\x80\xba",
+	"\xe2\x80\x9e" "German" "\xe2\x80\x9c \xe2\x80\x9a" "low"
+	"\xe2\x80\x98",
+	"\xe2\x80\xa0 \xe2\x80\xa1 \xe2\x80\xa2 \xe2\x80\xb0 \xe2\x84\xa2 "
+	"\xc2\xa9 \xc2\xae",
+	"first paragraph\nsecond paragraph\n\nthird",
+	"crlf\r\nbreak and cr\rbreak", "tab\tseparated",
+	"no-break\xc2\xa0space", "soft\xc2\xadhyphen",
+	"office affluent fluffy", "Donaudampfschifffahrtsgesellschafts"
+	"kapit\xc3\xa4nsm\xc3\xbctze and more words to reach the line end",
+};
+
+/* Fields other than the text, just as hostile. */
+static const char *const hostile_speaker = "Dr. {Evil} \\& Co. 100%";
+static const char *const hostile_outlet = "#1 <News> $$";
+static const char *const hostile_role = "^_^ ~role~ --";
+
+/* Each text between numbered markers, so a match can only be that one. */
+static char *marked(size_t i, const char *text)
+{
+	size_t n = strlen(text) + 32;
+	char *s = malloc(n);
+	snprintf(s, n, "Q%zu: %s :%zuQ", i, text, i);
+	return s;
+}
+
+static int have_tools(void)
+{
+	const char *tools[] = { "pdflatex", "lualatex", "pdftotext",
+				"python3" };
+	int ok = 1;
+	for (size_t i = 0; i < NELEM(tools); i++) {
+		if (th_run(NULL, NULL, "command -v %s", tools[i]) != 0) {
+			FAILF("%s is not installed: the LaTeX tests need "
+			      "pdflatex, lualatex and pdftotext (make deps)",
+			      tools[i]);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* A fresh directory under the test's temporary directory. */
+static const char *fresh_dir(const char *name)
+{
+	const char *dir = th_path(name);
+	th_run(NULL, NULL, "rm -rf '%s'", dir);
+	if (mkdir(dir, 0700) != 0)
+		return NULL;
+	return dir;
+}
+
+/*
+ * Compiles dir/main.tex with engine (twice when twice is set), then checks
+ * with pdftotext that every text in texts is in the PDF.
+ */
+static void compile_and_check(const char *dir, const char *engine,
+			      const char *const *texts, size_t ntexts,
+			      int twice)
+{
+	char *out = NULL, *log = NULL, path[600], script[600], cwd[512];
+	th_buf expect = { 0 };
+	int rc = 0;
+	for (int run = 0; run < (twice ? 2 : 1) && rc == 0; run++) {
+		free(log);
+		log = NULL;
+		rc = th_run(&log, NULL, "cd '%s' && %s -no-shell-escape "
+			    "-halt-on-error -interaction=nonstopmode main.tex",
+			    dir, engine);
+	}
+	if (rc != 0) {
+		const char *err = log ? strstr(log, "\n!") : NULL;
+		FAILF("%s failed (%d) in %s: %.600s", engine, rc, dir,
+		      err ? err : (log ? log : ""));
+		free(log);
+		return;
+	}
+	if (twice && log && strstr(log, "Label(s) may have changed"))
+		FAILF("%s: labels still changing after two runs", engine);
+	free(log);
+	/* -raw: the default mode drops a hyphen that ends a line */
+	if (th_run(NULL, NULL, "cd '%s' && pdftotext -raw -enc UTF-8 main.pdf "
+		   "main.txt", dir) != 0) {
+		FAILF("pdftotext failed in %s", dir);
+		return;
+	}
+	for (size_t i = 0; i < ntexts; i++)
+		th_buf_write(texts[i], strlen(texts[i]) + 1, &expect);
+	snprintf(path, sizeof path, "%s/expected.bin", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, expect.data, expect.len), 0);
+	th_buf_free(&expect);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+	snprintf(script, sizeof script, "%s/%s", cwd, CHECK_SCRIPT);
+	rc = th_run(&out, NULL, "cd '%s' && python3 '%s' main.txt "
+		    "expected.bin", dir, script);
+	if (rc != 0)
+		FAILF("%s: texts missing from the PDF:\n%.2000s", engine,
+		      out ? out : "");
+	free(out);
+	/* nothing was read from or written outside the document */
+	snprintf(path, sizeof path, "%s/main.txt", dir);
+	char *txt = th_read_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL(txt);
+	CU_ASSERT_PTR_NULL(txt ? strstr(txt, "root:") : NULL);
+	free(txt);
+	snprintf(path, sizeof path, "%s/pwned", dir);
+	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+}
+
+/* The hostile quotes, with their markers; *texts the strings to find. */
+static qdb_quote *hostile_quotes(char ***marks, const char ***texts,
+				 size_t *ntexts)
+{
+	size_t n = NELEM(hostile);
+	qdb_quote *q = calloc(n, sizeof *q);
+	char **m = calloc(n, sizeof *m);
+	const char **t = calloc(n + 4, sizeof *t);
+	for (size_t i = 0; i < n; i++) {
+		m[i] = marked(i, hostile[i]);
+		q[i] = mkquote(NULL, m[i], i % 5 == 4 ? hostile_speaker
+			       : "Speaker");
+		if (i % 7 == 3) {
+			q[i].outlet = S(hostile_outlet);
+			q[i].role = S(hostile_role);
+		}
+		t[i] = m[i];
+	}
+	t[n] = hostile_speaker;
+	t[n + 1] = hostile_outlet;
+	t[n + 2] = hostile_role;
+	*marks = m;
+	*texts = t;
+	*ntexts = n + 3;
+	return q;
+}
+
+static void free_hostile(qdb_quote *q, char **marks, const char **texts)
+{
+	for (size_t i = 0; i < NELEM(hostile); i++)
+		free(marks[i]);
+	free(marks);
+	free(q);
+	free(texts);
+}
+
+static void compile_standalone(const char *engine)
+{
+	char **marks;
+	const char **texts;
+	size_t ntexts;
+	char path[600];
+	if (!have_tools())
+		return;
+	const char *dir = fresh_dir(engine);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
+	const char *opts[] = { "title=Appendix: 100% {hostile} \\input", NULL };
+	char *doc = export(q, NELEM(hostile), opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	snprintf(path, sizeof path, "%s/main.tex", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
+	texts[ntexts++] = "Appendix: 100% {hostile} \\input";
+	compile_and_check(dir, engine, texts, ntexts, 1);
+	free(doc);
+	free_hostile(q, marks, texts);
+}
+
+static void test_pdflatex(void)
+{
+	compile_standalone("pdflatex");
+}
+
+static void test_lualatex(void)
+{
+	compile_standalone("lualatex");
+}
+
+/*
+ * standalone=0 in a writer's own book: the packages the body lists, and
+ * for lualatex fontspec's default TeX ligatures, which the escaping must
+ * withstand too; hyperref, which changes labels.
+ */
+static void compile_body(const char *engine)
+{
+	static const char preamble[] =
+		"\\documentclass{book}\n"
+		"\\usepackage{iftex}\n"
+		"\\ifPDFTeX\\usepackage[T1]{fontenc}\\usepackage{lmodern}\n"
+		"\\else\\usepackage{fontspec}\\fi\n"
+		"\\usepackage{csquotes}\n"
+		"\\usepackage{refcount}\n"
+		"\\usepackage{hyperref}\n"
+		"\\begin{document}\n"
+		"\\chapter{Quotations}\n"
+		"\\input{body}\n"
+		"\\end{document}\n";
+	char **marks;
+	const char **texts;
+	size_t ntexts;
+	char path[600];
+	if (!have_tools())
+		return;
+	char name[64];
+	snprintf(name, sizeof name, "body-%s", engine);
+	const char *dir = fresh_dir(name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
+	const char *opts[] = { "standalone=0", "order=date", NULL };
+	char *body = export(q, NELEM(hostile), opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	snprintf(path, sizeof path, "%s/body.tex", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, body, strlen(body)), 0);
+	snprintf(path, sizeof path, "%s/main.tex", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, preamble,
+					    strlen(preamble)), 0);
+	compile_and_check(dir, engine, texts, ntexts, 1);
+	free(body);
+	free_hostile(q, marks, texts);
+}
+
+static void test_body_pdflatex(void)
+{
+	compile_body("pdflatex");
+}
+
+static void test_body_lualatex(void)
+{
+	compile_body("lualatex");
+}
+
+void test_latex_register(void)
+{
+	static const qdb_test_def tests[] = {
+		QDB_TEST(test_descriptor),
+		QDB_TEST(test_one_symbol),
+		QDB_TEST(test_escape_cases),
+		QDB_TEST(test_every_field_escaped),
+		QDB_TEST(test_attribution),
+		QDB_TEST(test_headings),
+		QDB_TEST(test_standalone_and_body),
+		QDB_TEST(test_options_refused),
+		QDB_TEST(test_quotes_refused),
+		QDB_TEST(test_charset_any),
+		QDB_TEST(test_streams),
+		QDB_TEST(test_write_error),
+		QDB_TEST(test_abort),
+		QDB_TEST(test_pdflatex),
+		QDB_TEST(test_lualatex),
+		QDB_TEST(test_body_pdflatex),
+		QDB_TEST(test_body_lualatex),
+	};
+	TH_SUITE("latex", suite_init, suite_clean, tests);
+}

@@ -1,0 +1,841 @@
+/*
+ * test_yaml_export.c: the "yaml" export plugin (plugins/yaml.c), tested
+ * through a fake host: build/plugins/yaml.so is dlopen'ed, its output goes
+ * to memory.  Cases live in tests/data/yaml_export/<case>/: input.yaml (the
+ * quotes, in the format of docs/format.md) and output.yaml (the exact bytes
+ * the plugin must write).  Each output must also read back, with libyaml
+ * and with PyYAML, as the very same quotes.
+ */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "quotedb/plugin.h"
+
+#define PLUGIN_PATH "build/plugins/yaml.so"
+#define DATA_DIR "tests/data/yaml_export"
+
+/* ---- A fake host: output to memory, options from a list ------------ */
+
+typedef struct fake_host {
+	qdb_plugin_host h;            /* first: the plugin is given &h */
+	const qdb_plugin *plugin;
+	const char *const *options;   /* "key=value", NULL-terminated */
+	th_buf out;
+	char err[1024];
+	int nerrors;
+	size_t fail_after;            /* writes fail past this many bytes */
+	size_t nwrites;
+	size_t max_write;
+} fake_host;
+
+static int fh_write(const qdb_plugin_host *h, const void *buf, size_t len)
+{
+	fake_host *fh = (fake_host *)h;
+	if (fh->fail_after && fh->out.len + len > fh->fail_after)
+		return -1;
+	fh->nwrites++;
+	if (len > fh->max_write)
+		fh->max_write = len;
+	return th_buf_write(buf, len, &fh->out);
+}
+
+static const char *fh_option(const qdb_plugin_host *h, const char *name)
+{
+	fake_host *fh = (fake_host *)h;
+	const qdb_plugin_option *o = fh->plugin->options;
+	while (o && o->name && strcmp(o->name, name) != 0)
+		o++;
+	if (!o || !o->name)
+		return NULL;
+	size_t n = strlen(name);
+	for (const char *const *p = fh->options; p && *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return o->default_value;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fh_error(const qdb_plugin_host *h, const char *fmt, ...)
+{
+	fake_host *fh = (fake_host *)h;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fh->err, sizeof fh->err, fmt, ap);
+	va_end(ap);
+	fh->nerrors++;
+}
+
+static void fh_init(fake_host *fh, const qdb_plugin *p,
+		    const char *const *options)
+{
+	memset(fh, 0, sizeof *fh);
+	fh->h.size = sizeof(qdb_plugin_host);
+	fh->h.abi_major = QDB_PLUGIN_ABI_MAJOR;
+	fh->h.abi_minor = QDB_PLUGIN_ABI_MINOR;
+	fh->h.write = fh_write;
+	fh->h.option = fh_option;
+	fh->h.error = fh_error;
+	fh->plugin = p;
+	fh->options = options;
+}
+
+/* begin, one quote call per quote, end: what the host does. */
+static int fh_export(fake_host *fh, const qdb_quote *qs, size_t n)
+{
+	void *state = NULL;
+	int rc = fh->plugin->begin(&state, &fh->h);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fh->plugin->quote(state, &qs[i], &fh->h);
+	int erc = fh->plugin->end(state, rc, &fh->h);
+	return rc ? rc : erc;
+}
+
+/* A failed check with a message built at run time (CUnit copies it). */
+static void fail_msg(int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
+}
+#define FAILF(...) fail_msg(__LINE__, __VA_ARGS__)
+
+/* ---- Quotes from YAML (docs/format.md), for test input ------------- */
+
+typedef struct quote_list {
+	qdb_quote *v;
+	size_t n;
+} quote_list;
+
+static qdb_str str_dup(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return (qdb_str){ s, n };
+}
+
+static qdb_str str_copy(qdb_str s)
+{
+	return s.ptr ? str_dup(s.ptr, s.len) : s;
+}
+
+static void quote_clear(qdb_quote *q)
+{
+	qdb_str *f[] = {
+		&q->id, &q->text, &q->speaker, &q->role, &q->date,
+		&q->date_text, &q->outlet, &q->programme, &q->occasion,
+		&q->reported_by, &q->source, &q->source_author,
+		&q->source_date, &q->source_url, &q->source_file, &q->locator,
+		&q->language, &q->translated, &q->context
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		free((void *)f[i]->ptr);
+	for (size_t i = 0; i < q->ntags; i++)
+		free((void *)q->tags[i].ptr);
+	free((void *)q->tags);
+}
+
+static void quotes_free(quote_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		quote_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* The field of q that key names, or NULL. */
+static qdb_str *quote_field(qdb_quote *q, const char *key)
+{
+	static const struct { const char *key; size_t off; } map[] = {
+		{ "id", offsetof(qdb_quote, id) },
+		{ "text", offsetof(qdb_quote, text) },
+		{ "speaker", offsetof(qdb_quote, speaker) },
+		{ "role", offsetof(qdb_quote, role) },
+		{ "date", offsetof(qdb_quote, date) },
+		{ "date_text", offsetof(qdb_quote, date_text) },
+		{ "outlet", offsetof(qdb_quote, outlet) },
+		{ "programme", offsetof(qdb_quote, programme) },
+		{ "occasion", offsetof(qdb_quote, occasion) },
+		{ "reported_by", offsetof(qdb_quote, reported_by) },
+		{ "locator", offsetof(qdb_quote, locator) },
+		{ "language", offsetof(qdb_quote, language) },
+		{ "translated", offsetof(qdb_quote, translated) },
+		{ "context", offsetof(qdb_quote, context) },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].key, key) == 0)
+			return (qdb_str *)((char *)q + map[i].off);
+	return NULL;
+}
+
+/* The source field of q that key (under source:) names, or NULL. */
+static qdb_str *source_field(qdb_quote *q, const char *key)
+{
+	if (strcmp(key, "title") == 0)
+		return &q->source;
+	if (strcmp(key, "author") == 0)
+		return &q->source_author;
+	if (strcmp(key, "date") == 0)
+		return &q->source_date;
+	if (strcmp(key, "url") == 0)
+		return &q->source_url;
+	if (strcmp(key, "file") == 0)
+		return &q->source_file;
+	return NULL;
+}
+
+static int scalar(yaml_node_t *n, const char **p, size_t *len)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return -1;
+	*p = (const char *)n->data.scalar.value;
+	*len = n->data.scalar.length;
+	return 0;
+}
+
+/* Fills the source fields of q from a source: mapping. */
+static int load_source(qdb_quote *q, yaml_document_t *d, yaml_node_t *m,
+		       char *err, size_t errlen)
+{
+	if (!m || m->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "source: not a mapping");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k, *v;
+		size_t kl, vl;
+		qdb_str *f;
+		if (scalar(yaml_document_get_node(d, p->key), &k, &kl) ||
+		    !(f = source_field(q, k)) ||
+		    scalar(yaml_document_get_node(d, p->value), &v, &vl)) {
+			snprintf(err, errlen, "source: bad key or value");
+			return -1;
+		}
+		free((void *)f->ptr);
+		*f = str_dup(v, vl);
+	}
+	return 0;
+}
+
+static int load_quote(qdb_quote *q, const qdb_quote *file_source,
+		      yaml_document_t *d, yaml_node_t *m, char *err,
+		      size_t errlen)
+{
+	*q = (qdb_quote)QDB_QUOTE_INIT;
+	q->source = str_copy(file_source->source);
+	q->source_author = str_copy(file_source->source_author);
+	q->source_date = str_copy(file_source->source_date);
+	q->source_url = str_copy(file_source->source_url);
+	q->source_file = str_copy(file_source->source_file);
+	if (m->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "quote: not a mapping");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k, *v;
+		size_t kl, vl;
+		yaml_node_t *val = yaml_document_get_node(d, p->value);
+		qdb_str *f;
+		if (scalar(yaml_document_get_node(d, p->key), &k, &kl)) {
+			snprintf(err, errlen, "quote: key not a scalar");
+			return -1;
+		}
+		if (strcmp(k, "source") == 0) {
+			/* a quote's source replaces the file's */
+			qdb_str *s[] = { &q->source, &q->source_author,
+					 &q->source_date, &q->source_url,
+					 &q->source_file };
+			for (size_t i = 0; i < 5; i++) {
+				free((void *)s[i]->ptr);
+				*s[i] = (qdb_str){ NULL, 0 };
+			}
+			if (load_source(q, d, val, err, errlen))
+				return -1;
+		} else if (strcmp(k, "tags") == 0) {
+			if (!val || val->type != YAML_SEQUENCE_NODE) {
+				snprintf(err, errlen, "tags: not a sequence");
+				return -1;
+			}
+			size_t n = (size_t)(val->data.sequence.items.top -
+					    val->data.sequence.items.start);
+			qdb_str *tags = calloc(n ? n : 1, sizeof *tags);
+			q->tags = tags;
+			for (size_t i = 0; i < n; i++) {
+				yaml_node_t *t = yaml_document_get_node(d,
+					val->data.sequence.items.start[i]);
+				if (scalar(t, &v, &vl)) {
+					snprintf(err, errlen, "tags: item");
+					return -1;
+				}
+				tags[i] = str_dup(v, vl);
+				q->ntags = i + 1;
+			}
+		} else if ((f = quote_field(q, k)) && !f->ptr &&
+			   !scalar(val, &v, &vl)) {
+			*f = str_dup(v, vl);
+		} else {
+			snprintf(err, errlen, "quote: bad key %s", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads quotes from YAML in buf; 0, or -1 with a reason in err. */
+static int load_quotes(quote_list *out, const char *buf, size_t len,
+		       char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	qdb_quote file_source = QDB_QUOTE_INIT;
+	int rc = -1;
+	out->v = NULL;
+	out->n = 0;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
+				     len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "YAML: %s at line %zu",
+			 parser.problem ? parser.problem : "error",
+			 parser.problem_mark.line + 1);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	yaml_node_t *quotes = NULL;
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "root: not a mapping");
+		goto done;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		const char *k;
+		size_t kl;
+		yaml_node_t *val = yaml_document_get_node(&doc, p->value);
+		if (scalar(yaml_document_get_node(&doc, p->key), &k, &kl)) {
+			snprintf(err, errlen, "root: key not a scalar");
+			goto done;
+		}
+		if (strcmp(k, "source") == 0) {
+			if (load_source(&file_source, &doc, val, err, errlen))
+				goto done;
+		} else if (strcmp(k, "quotes") == 0) {
+			quotes = val;
+		} else if (strcmp(k, "speakers") && strcmp(k, "outlets")) {
+			snprintf(err, errlen, "root: bad key %s", k);
+			goto done;
+		}
+	}
+	if (!quotes || quotes->type != YAML_SEQUENCE_NODE) {
+		snprintf(err, errlen, "quotes: missing or not a sequence");
+		goto done;
+	}
+	size_t n = (size_t)(quotes->data.sequence.items.top -
+			    quotes->data.sequence.items.start);
+	out->v = calloc(n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *m = yaml_document_get_node(&doc,
+			quotes->data.sequence.items.start[i]);
+		out->n = i + 1;
+		if (!m || load_quote(&out->v[i], &file_source, &doc, m, err,
+				     errlen))
+			goto done;
+	}
+	rc = 0;
+done:
+	quote_clear(&file_source);
+	if (rc)
+		quotes_free(out);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* ---- Comparing quotes ----------------------------------------------- */
+
+/* The keys a quote is written with, in the order of docs/format.md. */
+static const char *const quote_keys[] = {
+	"id", "text", "speaker", "role", "date", "date_text", "outlet",
+	"programme", "occasion", "reported_by", "locator", "language",
+	"translated", "context"
+};
+static const char *const source_keys[] = {
+	"title", "author", "date", "url", "file"
+};
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void hex_append(th_buf *b, qdb_str s)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < s.len; i++) {
+		char h[2] = { digits[(unsigned char)s.ptr[i] >> 4],
+			      digits[(unsigned char)s.ptr[i] & 15] };
+		th_buf_write(h, 2, b);
+	}
+}
+
+static void line_append(th_buf *b, size_t i, const char *key, qdb_str s)
+{
+	char head[96];
+	snprintf(head, sizeof head, "%zu %s ", i, key);
+	th_buf_write(head, strlen(head), b);
+	hex_append(b, s);
+	th_buf_write("\n", 1, b);
+}
+
+/*
+ * One line per present value, in document order: "i key hex".  The same
+ * shape as what the PyYAML script below prints, so both can be compared.
+ */
+static void canonical(th_buf *b, const quote_list *l)
+{
+	th_buf_write("", 0, b);
+	for (size_t i = 0; i < l->n; i++) {
+		qdb_quote *q = &l->v[i];
+		for (size_t k = 0; k < NELEM(quote_keys); k++) {
+			qdb_str *f = quote_field(q, quote_keys[k]);
+			if (f->ptr)
+				line_append(b, i, quote_keys[k], *f);
+		}
+		for (size_t t = 0; t < q->ntags; t++) {
+			char key[32];
+			snprintf(key, sizeof key, "tags[%zu]", t);
+			line_append(b, i, key, q->tags[t]);
+		}
+		for (size_t k = 0; k < NELEM(source_keys); k++) {
+			qdb_str *f = source_field(q, source_keys[k]);
+			char key[32];
+			snprintf(key, sizeof key, "source.%s", source_keys[k]);
+			if (f->ptr)
+				line_append(b, i, key, *f);
+		}
+	}
+}
+
+/* Prints, per quote, every value the way canonical() does. */
+static const char pyyaml_script[] =
+	"import sys, yaml\n"
+	"doc = yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.SafeLoader)\n"
+	"if list(doc.keys()) != ['quotes']:\n"
+	"    print('ROOT', list(doc.keys()))\n"
+	"def h(v):\n"
+	"    if not isinstance(v, str):\n"
+	"        return 'TYPE-' + type(v).__name__\n"
+	"    return v.encode('utf-8', 'surrogatepass').hex()\n"
+	"out = []\n"
+	"for i, q in enumerate(doc['quotes']):\n"
+	"    for k, v in q.items():\n"
+	"        if k == 'tags':\n"
+	"            for j, t in enumerate(v):\n"
+	"                out.append('%d tags[%d] %s' % (i, j, h(t)))\n"
+	"        elif k == 'source':\n"
+	"            for sk, sv in v.items():\n"
+	"                out.append('%d source.%s %s' % (i, sk, h(sv)))\n"
+	"        else:\n"
+	"            out.append('%d %s %s' % (i, k, h(v)))\n"
+	"sys.stdout.write(''.join(l + '\\n' for l in out))\n";
+
+/* First line where a and b differ, for messages. */
+static void first_difference(char *msg, size_t msglen, const char *a,
+			     const char *b)
+{
+	size_t i = 0, line = 1, start = 0;
+	while (a[i] && a[i] == b[i]) {
+		if (a[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+		i++;
+	}
+	snprintf(msg, msglen, "line %zu: got \"%.120s\" want \"%.120s\"",
+		 line, a + start, b + start);
+}
+
+/* ---- The suite ------------------------------------------------------- */
+
+static void *dl;
+static const qdb_plugin *plugin;
+
+static int suite_init(void)
+{
+	qdb_plugin_entry_fn entry;
+	dl = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		fprintf(stderr, "yaml_export: %s\n", dlerror());
+		return -1;
+	}
+	void *sym = dlsym(dl, QDB_PLUGIN_SYMBOL);
+	if (!sym) {
+		fprintf(stderr, "yaml_export: %s\n", dlerror());
+		return -1;
+	}
+	memcpy(&entry, &sym, sizeof entry);
+	plugin = entry();
+	return plugin ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
+	if (dl)
+		dlclose(dl);
+	dl = NULL;
+	plugin = NULL;
+	th_cleanup();
+	return 0;
+}
+
+static void test_descriptor(void)
+{
+	CU_ASSERT_EQUAL(plugin->abi_major, QDB_PLUGIN_ABI_MAJOR);
+	CU_ASSERT_EQUAL(plugin->abi_minor, QDB_PLUGIN_ABI_MINOR);
+	CU_ASSERT_EQUAL(plugin->size, sizeof(qdb_plugin));
+	CU_ASSERT_STRING_EQUAL(plugin->name, "yaml");
+	CU_ASSERT_STRING_EQUAL(plugin->version, "1.0");
+	CU_ASSERT_STRING_EQUAL(plugin->extension, "yaml");
+	CU_ASSERT_PTR_NOT_NULL(plugin->description);
+	CU_ASSERT_PTR_NOT_NULL(plugin->begin);
+	CU_ASSERT_PTR_NOT_NULL(plugin->quote);
+	CU_ASSERT_PTR_NOT_NULL(plugin->end);
+}
+
+static void test_one_symbol(void)
+{
+	char *out = NULL;
+	int rc = th_run(&out, NULL, "nm -D --defined-only '%s' | "
+			"awk '{print $NF}'", PLUGIN_PATH);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
+	free(out);
+}
+
+/* The case directories under DATA_DIR, sorted; NULL-terminated. */
+static char **list_cases(void)
+{
+	DIR *d = opendir(DATA_DIR);
+	size_t n = 0;
+	char **v = calloc(256, sizeof *v);
+	struct dirent *e;
+	if (!d || !v) {
+		if (d)
+			closedir(d);
+		free(v);
+		return NULL;
+	}
+	while ((e = readdir(d)) && n < 255) {
+		if (e->d_name[0] != '.')
+			v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static void free_cases(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Reads quotes back from bytes with libyaml and compares with want. */
+static void check_reads_back(const char *name, const char *bytes,
+			     size_t len, const quote_list *want)
+{
+	quote_list got;
+	char err[256], msg[400];
+	th_buf a = { 0 }, b = { 0 };
+	if (load_quotes(&got, bytes, len, err, sizeof err)) {
+		FAILF("%s: libyaml cannot read the output back: %s", name,
+		      err);
+		return;
+	}
+	canonical(&a, &got);
+	canonical(&b, want);
+	if (strcmp(a.data, b.data) != 0) {
+		first_difference(msg, sizeof msg, a.data, b.data);
+		FAILF("%s: read back with libyaml differs: %s", name, msg);
+	}
+	quotes_free(&got);
+	th_buf_free(&a);
+	th_buf_free(&b);
+}
+
+/* Reads the output with PyYAML and compares with want. */
+static void check_pyyaml(const char *name, const char *bytes, size_t len,
+			 const quote_list *want)
+{
+	const char *script = th_path("read_yaml.py");
+	const char *file = th_path("export.yaml");
+	char *out = NULL, *err = NULL, msg[400];
+	th_buf b = { 0 };
+	CU_ASSERT_EQUAL_FATAL(th_write_file(script, pyyaml_script,
+					    strlen(pyyaml_script)), 0);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(file, bytes, len), 0);
+	int rc = th_run(&out, &err, "python3 '%s' '%s'", script, file);
+	if (rc != 0) {
+		FAILF("%s: PyYAML cannot read the output (is python3-yaml "
+		      "installed?): %.300s", name, err ? err : "");
+	} else {
+		canonical(&b, want);
+		if (strcmp(out, b.data) != 0) {
+			first_difference(msg, sizeof msg, out, b.data);
+			FAILF("%s: read back with PyYAML differs: %s", name,
+			      msg);
+		}
+	}
+	free(out);
+	free(err);
+	th_buf_free(&b);
+}
+
+static void run_case(const char *name)
+{
+	char path[512], err[256], msg[400];
+	size_t inlen, wantlen;
+	quote_list in;
+	fake_host fh;
+
+	snprintf(path, sizeof path, "%s/%s/input.yaml", DATA_DIR, name);
+	char *input = th_read_file(path, &inlen);
+	snprintf(path, sizeof path, "%s/%s/output.yaml", DATA_DIR, name);
+	char *want = th_read_file(path, &wantlen);
+	if (!input || !want) {
+		FAILF("%s: needs input.yaml and output.yaml", name);
+		goto out;
+	}
+	if (load_quotes(&in, input, inlen, err, sizeof err)) {
+		FAILF("%s: input.yaml: %s", name, err);
+		goto out;
+	}
+	fh_init(&fh, plugin, NULL);
+	int rc = fh_export(&fh, in.v, in.n);
+	if (rc != 0) {
+		FAILF("%s: export failed (%d): %s", name, rc, fh.err);
+	} else if (fh.out.len != wantlen ||
+		   memcmp(fh.out.data, want, wantlen) != 0) {
+		first_difference(msg, sizeof msg, fh.out.data, want);
+		FAILF("%s: output differs from output.yaml: %s", name, msg);
+	} else {
+		check_reads_back(name, fh.out.data, fh.out.len, &in);
+		check_pyyaml(name, fh.out.data, fh.out.len, &in);
+	}
+	th_buf_free(&fh.out);
+	quotes_free(&in);
+out:
+	free(input);
+	free(want);
+}
+
+static void test_cases(void)
+{
+	char **cases = list_cases();
+	size_t n = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cases);
+	for (; cases[n]; n++)
+		run_case(cases[n]);
+	CU_ASSERT(n >= 5);
+	free_cases(cases);
+}
+
+/* Every byte a UTF-8 text can hold, read back identically. */
+static void test_round_trip_every_character(void)
+{
+	static const char *const texts[] = {
+		"\x01\x02\x03\x04\x05\x06\x07\x08\t\x0b\x0c\x0e\x0f\x10\x1b"
+		"\x1f\x7f",
+		"cr\rlf\ncrlf\r\nend\n",
+		"NEL\xc2\x85LS\xe2\x80\xa8PS\xe2\x80\xa9" "BOM\xef\xbb\xbf!",
+		"C1 \xc2\x80\xc2\x9f NBSP\xc2\xa0 SHY\xc2\xad",
+		"noncharacters \xef\xbf\xbe \xef\xbf\xbf \xf4\x8f\xbf\xbf",
+		"emoji \xf0\x9f\x98\x80 CJK \xe4\xb8\xad Hebrew \xd7\xa9",
+		"  leading and trailing spaces  ",
+		"\"double\" 'single' \\backslash\\ \\n not a newline",
+		"yes", "no", "null", "~", "true", "2023-10-07", "0x1F", "1e3",
+		".inf", "- dash", "? q", ": colon", "# hash", "&anchor",
+		"*alias", "!tag", "%directive", "@at", "`tick", "{a: b}",
+		"[a, b]", "|", ">", "---", "...",
+	};
+	size_t n = NELEM(texts);
+	quote_list in = { calloc(n, sizeof(qdb_quote)), n };
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in.v);
+	for (size_t i = 0; i < n; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "q%zu", i);
+		in.v[i] = (qdb_quote)QDB_QUOTE_INIT;
+		in.v[i].id = str_dup(id, strlen(id));
+		in.v[i].text = str_dup(texts[i], strlen(texts[i]));
+		in.v[i].speaker = str_dup(texts[n - 1 - i],
+					  strlen(texts[n - 1 - i]));
+		in.v[i].context = str_dup(texts[i], strlen(texts[i]));
+	}
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, in.v, in.n), 0);
+	check_reads_back("every character", fh.out.data, fh.out.len, &in);
+	check_pyyaml("every character", fh.out.data, fh.out.len, &in);
+	/* one line per key: nothing folded, no raw line break in a value */
+	size_t lines = 0;
+	for (size_t i = 0; i < fh.out.len; i++)
+		lines += fh.out.data[i] == '\n';
+	CU_ASSERT_EQUAL(lines, 1 + 4 * n);
+	th_buf_free(&fh.out);
+	quotes_free(&in);
+}
+
+/* A text far wider than any line width stays on one line. */
+static void test_no_folding(void)
+{
+	size_t n = 20000;
+	char *text = malloc(n + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (size_t i = 0; i < n; i++)
+		text[i] = (i % 7 == 6) ? ' ' : 'a' + (char)(i % 26);
+	text[n] = '\0';
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ text, n };
+	q.speaker = (qdb_str){ "S", 1 };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), 0);
+	const char *want_head = "quotes:\n- text: \"";
+	CU_ASSERT_NSTRING_EQUAL(fh.out.data, want_head, strlen(want_head));
+	CU_ASSERT(fh.out.len > n);
+	CU_ASSERT(memcmp(fh.out.data + strlen(want_head), text, n) == 0);
+	th_buf_free(&fh.out);
+	free(text);
+}
+
+static void test_no_quotes(void)
+{
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(fh.out.data, "quotes: []\n");
+	th_buf_free(&fh.out);
+}
+
+static void test_bad_utf8(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.id = (qdb_str){ "bad", 3 };
+	q.text = (qdb_str){ "caf\xe9", 4 };
+	q.speaker = (qdb_str){ "S", 1 };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EINVALID);
+	CU_ASSERT_STRING_EQUAL(fh.err, "quote bad: text is not valid UTF-8");
+	th_buf_free(&fh.out);
+}
+
+static void test_short_quote_refused(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.size = offsetof(qdb_quote, tags);
+	q.text = (qdb_str){ "t", 1 };
+	q.speaker = (qdb_str){ "S", 1 };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EABI);
+	CU_ASSERT_EQUAL(fh.nerrors, 1);
+	th_buf_free(&fh.out);
+}
+
+/* Many quotes: output leaves in bounded pieces long before end. */
+static void test_streams(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "a quote of some length, repeated", 32 };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 20000; i++)
+		CU_ASSERT_EQUAL_FATAL(plugin->quote(state, &q, &fh.h), 0);
+	size_t before_end = fh.out.len;
+	CU_ASSERT_EQUAL(plugin->end(state, 0, &fh.h), 0);
+	CU_ASSERT(before_end > fh.out.len / 2);
+	CU_ASSERT(fh.max_write <= 64 * 1024);
+	th_buf_free(&fh.out);
+}
+
+/* A failing write fails the export with QDB_EIO; end still frees. */
+static void test_write_error(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "text", 4 };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	fake_host fh;
+	void *state = NULL;
+	int rc = 0;
+	fh_init(&fh, plugin, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 5000 && !rc; i++)
+		rc = plugin->quote(state, &q, &fh.h);
+	CU_ASSERT_EQUAL(rc, QDB_EIO);
+	CU_ASSERT_STRING_EQUAL(fh.err, "cannot write the YAML output");
+	CU_ASSERT_EQUAL(plugin->end(state, rc, &fh.h), 0);
+	/* and a failure at the final flush */
+	fh_init(&fh, plugin, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
+	th_buf_free(&fh.out);
+}
+
+/* end with a failed status writes nothing more and frees. */
+static void test_abort(void)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "text", 4 };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, plugin, NULL);
+	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
+	CU_ASSERT_EQUAL(plugin->quote(state, &q, &fh.h), 0);
+	CU_ASSERT_EQUAL(plugin->end(state, QDB_EUSER, &fh.h), 0);
+	CU_ASSERT_EQUAL(fh.out.len, 0);
+	th_buf_free(&fh.out);
+}
+
+void test_yaml_export_register(void)
+{
+	static const qdb_test_def tests[] = {
+		QDB_TEST(test_descriptor),
+		QDB_TEST(test_one_symbol),
+		QDB_TEST(test_cases),
+		QDB_TEST(test_round_trip_every_character),
+		QDB_TEST(test_no_folding),
+		QDB_TEST(test_no_quotes),
+		QDB_TEST(test_bad_utf8),
+		QDB_TEST(test_short_quote_refused),
+		QDB_TEST(test_streams),
+		QDB_TEST(test_write_error),
+		QDB_TEST(test_abort),
+	};
+	TH_SUITE("yaml_export", suite_init, suite_clean, tests);
+}
