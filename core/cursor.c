@@ -13,6 +13,7 @@ struct qdb_cursor {
 	qdb *db;
 	sqlite3_stmt *st;
 	int searching;
+	int done;                /* stepping past the end would restart */
 	qdb_quote q;
 	qdb_buf tagbuf;          /* the current row's tags, NUL-separated */
 	qdb_str *tags;
@@ -136,13 +137,12 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 	if (f->from && qdb_date_parse(&flo, &fhi, f->from, strlen(f->from),
 				      &err)) {
 		qdb__buf_free(&sql);
-		return qdb__fail(db, QDB_EINVALID, "--from '%s': %s", f->from,
-				 err.text);
+		/* err.text quotes the date already. */
+		return qdb__fail(db, QDB_EINVALID, "--from: %s", err.text);
 	}
 	if (f->to && qdb_date_parse(&tlo, &thi, f->to, strlen(f->to), &err)) {
 		qdb__buf_free(&sql);
-		return qdb__fail(db, QDB_EINVALID, "--to '%s': %s", f->to,
-				 err.text);
+		return qdb__fail(db, QDB_EINVALID, "--to: %s", err.text);
 	}
 	if (f->from || f->to) {
 		int32_t lo = flo, hi = f->to ? thi : 99991231;
@@ -199,6 +199,42 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 	return 0;
 }
 
+int qdb__cursor_plan(char **out, qdb *db, const qdb_filter *f)
+{
+	if (!out || !db)
+		return QDB_EINVALID;
+	*out = NULL;
+	sqlite3_stmt *st;
+	int searching;
+	int rc = build(&st, db, f, 0, &searching);
+	if (rc)
+		return rc;
+	char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+	sqlite3_finalize(st);
+	if (!sql)
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	rc = qdb__prepare(&st, db, sql);
+	sqlite3_free(sql);
+	if (rc)
+		return rc;
+	qdb_buf b = { 0 };
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+		if (qdb__buf_addstr(&b, d ? d : "") ||
+		    qdb__buf_add(&b, "\n", 1))
+			rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+	}
+	sqlite3_finalize(st);
+	if (!rc && !b.data && qdb__buf_add(&b, "", 0))
+		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+	if (rc) {
+		qdb__buf_free(&b);
+		return rc;
+	}
+	*out = b.data;
+	return 0;
+}
+
 int qdb_cursor_open(qdb_cursor **out, qdb *db, const qdb_filter *f)
 {
 	if (!out || !db)
@@ -214,6 +250,7 @@ int qdb_cursor_open(qdb_cursor **out, qdb *db, const qdb_filter *f)
 	}
 	c->db = db;
 	*out = c;
+	qdb__ok(db);
 	return 0;
 }
 
@@ -257,9 +294,13 @@ int qdb_cursor_next(const qdb_quote **out, qdb_cursor *c)
 	if (!out || !c)
 		return QDB_EINVALID;
 	*out = NULL;
-	int s = sqlite3_step(c->st);
-	if (s == SQLITE_DONE)
+	if (c->done)
 		return QDB_ITEROVER;
+	int s = sqlite3_step(c->st);
+	if (s == SQLITE_DONE) {
+		c->done = 1;
+		return QDB_ITEROVER;
+	}
 	if (s != SQLITE_ROW) {
 		if (c->searching && (sqlite3_errcode(c->db->sql) & 0xff) ==
 		    SQLITE_ERROR)

@@ -32,6 +32,7 @@ typedef struct raw_reader {
 	size_t memlen, mempos;
 	size_t line, col;          /* 0-based, in characters like libyaml */
 	size_t offset;
+	unsigned char head[2];     /* the first two bytes, for a BOM */
 	unsigned char prev1, prev2;
 	int prev_blank;
 	/* first raw problem found: NEL/LS/PS */
@@ -91,6 +92,8 @@ static void scan(raw_reader *r, const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
+		if (r->offset + i < 2)
+			r->head[r->offset + i] = c;
 		if (!r->bad) {
 			const char *what = NULL;
 			if (r->prev1 == 0xc2 && c == 0x85)
@@ -155,6 +158,7 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 typedef struct field {
 	size_t off, len;
 	int set;
+	yaml_mark_t mark;          /* where the value starts, for messages */
 } field;
 
 enum {
@@ -263,20 +267,37 @@ static int syntax_error(parse *p)
 	yaml_mark_t m = y->problem_mark;
 	if (y->error == YAML_READER_ERROR) {
 		offset_position(p, y->problem_offset, &m);
-		if (p->raw.offset >= 2 && p->raw.line == 0 &&
-		    ((p->raw.mem && p->raw.memlen >= 2 &&
-		      ((p->raw.mem[0] == 0xff && p->raw.mem[1] == 0xfe) ||
-		       (p->raw.mem[0] == 0xfe && p->raw.mem[1] == 0xff)))))
+		/* The BOM is the first thing libyaml trips on, in a file as
+		 * in a buffer. */
+		const unsigned char *h = p->raw.head;
+		if (y->problem_offset == 0 && p->raw.offset >= 2 &&
+		    ((h[0] == 0xff && h[1] == 0xfe) ||
+		     (h[0] == 0xfe && h[1] == 0xff)))
 			return fail_at(p, &m, NULL, QDB_EINVALID, "the file is "
 				       "UTF-16; save it as UTF-8");
-		return fail_at(p, &m, NULL, QDB_EINVALID, "not UTF-8 text: %s",
+		if (y->problem && strstr(y->problem, "control character"))
+			return fail_at(p, &m, NULL, QDB_EINVALID, "the control "
+				       "character U+%04X is not allowed in a "
+				       "YAML file", (unsigned)y->problem_value);
+		if (y->problem_value >= 0 && y->problem_value <= 0xff)
+			return fail_at(p, &m, NULL, QDB_EINVALID, "not UTF-8 "
+				       "text: %s (byte 0x%02X); save the file "
+				       "as UTF-8", y->problem ? y->problem
+				       : "unreadable", y->problem_value);
+		return fail_at(p, &m, NULL, QDB_EINVALID, "not UTF-8 text: %s; "
+			       "save the file as UTF-8",
 			       y->problem ? y->problem : "unreadable");
 	}
 	if (y->error == YAML_MEMORY_ERROR)
 		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
+	/* Where the construct began is often where the mistake is: the
+	 * opening quote of a string that runs to the end of the file. */
 	if (y->context)
-		return fail_at(p, &m, NULL, QDB_EINVALID, "YAML syntax: %s %s",
-			       y->problem ? y->problem : "error", y->context);
+		return fail_at(p, &m, NULL, QDB_EINVALID, "YAML syntax: %s %s "
+			       "(started at line %zu, column %zu)",
+			       y->problem ? y->problem : "error", y->context,
+			       y->context_mark.line + 1,
+			       y->context_mark.column + 1);
 	return fail_at(p, &m, NULL, QDB_EINVALID, "YAML syntax: %s",
 		       y->problem ? y->problem : "error");
 }
@@ -336,10 +357,15 @@ static int next(parse *p, const char *field)
 		const char *t = (const char *)tag;
 		int ok = e->type == YAML_SCALAR_EVENT && (!strcmp(t, "!") ||
 			!strcmp(t, YAML_STR_TAG));
+		/* libyaml expands !!int to tag:yaml.org,2002:int; the message
+		 * shows the tag as the file spells it. */
+		static const char core[] = "tag:yaml.org,2002:";
+		int short_form = !strncmp(t, core, sizeof core - 1);
 		if (!ok)
 			return fail_at(p, &e->start_mark, field, QDB_EINVALID,
-				       "tag '%s' is not allowed; values are "
-				       "plain strings", t);
+				       "tag '%s%s' is not allowed; values are "
+				       "plain strings", short_form ? "!!" : "",
+				       short_form ? t + sizeof core - 1 : t);
 	}
 	return 0;
 }
@@ -459,6 +485,7 @@ static int take_string(parse *p, qdb_buf *arena, field *f, const char *where,
 	f->off = arena->len;
 	f->len = len;
 	f->set = 1;
+	f->mark = e->start_mark;
 	if (qdb__buf_add(arena, e->data.scalar.value, len) ||
 	    qdb__buf_add(arena, "", 1))
 		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
@@ -610,6 +637,29 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 	}
 }
 
+/* Where the value qdb__quote_validate named in name starts, so that a
+ * message points at the value rather than at the start of the quote. */
+static void field_mark(const parse *p, const source_rec *src,
+		       const char *name, yaml_mark_t *m)
+{
+	const field *f = NULL;
+	size_t i;
+	if (!strncmp(name, "source.", 7)) {
+		for (int k = 0; k < NSOURCE_KEYS; k++)
+			if (!strcmp(name + 7, source_keys[k]))
+				f = &src->f[k];
+	} else if (sscanf(name, "tags[%zu]", &i) == 1) {
+		if (i < p->ntags)
+			f = &p->tags[i];
+	} else {
+		for (int k = 0; k < F_TAGS; k++)
+			if (!strcmp(name, quote_keys[k]))
+				f = &p->qf[k];
+	}
+	if (f && f->set)
+		*m = f->mark;
+}
+
 static int parse_quote(parse *p)
 {
 	int rc;
@@ -694,6 +744,7 @@ static int parse_quote(parse *p)
 		yaml_mark_t m = start;
 		char full[128];
 		if (qe.field[0]) {
+			field_mark(p, src, qe.field, &m);
 			snprintf(full, sizeof full, "%s.%s", where, qe.field);
 			if (!strncmp(qe.field, "source", 6) && !own_source)
 				snprintf(full, sizeof full, "%s", qe.field);
@@ -743,8 +794,8 @@ static int parse_document(parse *p)
 			return k;
 		if (quotes_seen)
 			return fail_at(p, &p->ev.start_mark, top_keys[k],
-				       QDB_EINVALID, "%s: must come before "
-				       "quotes:", top_keys[k]);
+				       QDB_EINVALID, "must come before quotes: "
+				       "(quotes are stored as they are read)");
 		if (k == 0) {
 			if ((rc = next(p, "source")) ||
 			    (rc = parse_source(p, &p->file_source, "source")))

@@ -106,6 +106,13 @@ int qdb__bind_str(sqlite3_stmt *st, int col, qdb_str s);
 /* Reads column col into s, pointing into the statement's memory. */
 void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col);
 
+/*
+ * The query plan SQLite picks for the statement a cursor over f would run:
+ * one EXPLAIN QUERY PLAN detail a line.  For tests that prove a filter
+ * uses its index.  *out is the caller's (qdb_free).
+ */
+int qdb__cursor_plan(char **out, qdb *db, const qdb_filter *f);
+
 /* Dynamic byte buffer used where a length is not known up front. */
 typedef struct qdb_buf {
 	char *data;

@@ -274,8 +274,6 @@ static const qdb_plugin csv_plugin = {
 	csv_end
 };
 
-/* Declared here too: plugin.h has only the pointer type. */
-
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)
 {
 	return &csv_plugin;

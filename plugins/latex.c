@@ -885,8 +885,6 @@ static const qdb_plugin latex_plugin = {
 	latex_end
 };
 
-/* Declared here too: plugin.h has only the pointer type. */
-
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)
 {
 	return &latex_plugin;

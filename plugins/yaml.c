@@ -305,8 +305,6 @@ static const qdb_plugin yaml_plugin = {
 	yaml_end
 };
 
-/* Declared here too: plugin.h has only the pointer type. */
-
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)
 {
 	return &yaml_plugin;

@@ -37,7 +37,8 @@ void th_cleanup(void);
 int th_run(char **out, char **err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The quotedb command of the build tree, as an absolute path. */
+/* The quotedb command of the build tree, as an absolute path, or
+ * $QDB_CLI when set (the sanitizer and coverage builds). */
 const char *th_cli(void);
 
 /* Opens a new database in the temporary directory; asserts on failure. */
