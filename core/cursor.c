@@ -144,6 +144,11 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 		qdb__buf_free(&sql);
 		return qdb__fail(db, QDB_EINVALID, "--to: %s", err.text);
 	}
+	if (f->from && f->to && flo > thi) {
+		qdb__buf_free(&sql);
+		return qdb__fail(db, QDB_EINVALID, "--from %s is after --to %s",
+				 f->from, f->to);
+	}
 	if (f->from || f->to) {
 		int32_t lo = flo, hi = f->to ? thi : 99991231;
 		if (!f->from)

@@ -213,13 +213,13 @@ static void test_misuse_exits_2(void)
 	EXPECT(2, "", "quotedb: list: --sort takes date, speaker, outlet, added "
 	       "or rank, not 'sideways'\nTry 'quotedb list --help'.\n",
 	       "list --db '%s' --sort sideways", db);
-	EXPECT(2, "", "quotedb: import: import needs at least one FILE or DIR\n"
+	EXPECT(2, "", "quotedb: import: needs at least one FILE or DIR\n"
 	       "Try 'quotedb import --help'.\n", "import --db '%s'", db);
-	EXPECT(2, "", "quotedb: add: add needs --text and --speaker\nTry "
+	EXPECT(2, "", "quotedb: add: needs --text and --speaker\nTry "
 	       "'quotedb add --help'.\n", "add --db '%s' --text x", db);
-	EXPECT(2, "", "quotedb: show: show needs an ID\nTry 'quotedb show "
+	EXPECT(2, "", "quotedb: show: needs an ID\nTry 'quotedb show "
 	       "--help'.\n", "show --db '%s'", db);
-	EXPECT(2, "", "quotedb: search: search needs WORDS\nTry 'quotedb "
+	EXPECT(2, "", "quotedb: search: needs WORDS to search for\nTry 'quotedb "
 	       "search --help'.\n", "search --db '%s'", db);
 	EXPECT(2, "", NULL, "--db '%s' list stray", db);
 	EXPECT(2, "", NULL, "--db '%s' speaker alias onlyone", db);
@@ -390,7 +390,7 @@ static void test_seed_list_search_show(void)
 	CU_ASSERT_EQUAL(cli(&out, &err, "--db '%s' list --from 2023-13",
 			    seed_db), 2);
 	CU_ASSERT_STRING_EQUAL(out, "");
-	CU_ASSERT(starts(err, "quotedb: list: --from '2023-13': bad date "
+	CU_ASSERT(starts(err, "quotedb: list: --from: bad date "
 			 "\"2023-13\": there is no month 13;"));
 	CU_ASSERT(has(err, "\nTry 'quotedb list --help'.\n"));
 	free(out);

@@ -297,8 +297,8 @@ static int filter_opt(filter_opts *o, int c, const char *arg)
 		int32_t lo, hi;
 		qdb_error err;
 		if (qdb_date_parse(&lo, &hi, arg, strlen(arg), &err) != 0)
-			return misuse("%s '%s': %s", c == OPT_FROM ? "--from"
-				      : "--to", arg, err.text);
+			return misuse("%s: %s", c == OPT_FROM ? "--from"
+				      : "--to", err.text);
 		*(c == OPT_FROM ? &o->f.from : &o->f.to) = arg;
 		return 0;
 	}
@@ -410,7 +410,7 @@ static int cmd_init(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind != argc)
-		return misuse("init takes no arguments");
+		return misuse("takes no arguments");
 	qdb *db = open_db(0);
 	if (!db)
 		return 1;
@@ -430,7 +430,7 @@ static int cmd_import(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind == argc)
-		return misuse("import needs at least one FILE or DIR");
+		return misuse("needs at least one FILE or DIR");
 	qdb *db = open_db(0);
 	if (!db)
 		return 1;
@@ -444,9 +444,10 @@ static int cmd_import(int argc, char **argv)
 		qdb_close(db);
 		return 1;
 	}
-	fprintf(stderr, "quotedb: imported %lld quotes: %lld new, %lld "
+	fprintf(stderr, "quotedb: imported %lld quote%s: %lld new, %lld "
 		"already present\n", (long long)st.quotes_read,
-		(long long)st.quotes_added, (long long)st.quotes_same);
+		st.quotes_read == 1 ? "" : "s", (long long)st.quotes_added,
+		(long long)st.quotes_same);
 	qdb_close(db);
 	return 0;
 }
@@ -542,7 +543,7 @@ static int cmd_add(int argc, char **argv)
 		return misuse("unexpected argument '%s' (put the text in "
 			      "--text)", argv[optind]);
 	if (!a.q.text.ptr || !a.q.speaker.ptr)
-		return misuse("add needs --text and --speaker");
+		return misuse("needs --text and --speaker");
 	qdb *db = open_db(0);
 	if (!db)
 		return 1;
@@ -734,7 +735,7 @@ static int cmd_search(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind == argc)
-		return misuse("search needs WORDS");
+		return misuse("needs WORDS to search for");
 	if (fo.f.search)
 		return misuse("give the query as WORDS or --search, not both");
 	size_t len = 0;
@@ -769,7 +770,7 @@ static int cmd_show(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind == argc)
-		return misuse("show needs an ID");
+		return misuse("needs an ID");
 	qdb *db = open_db(1);
 	if (!db)
 		return 1;
@@ -829,7 +830,7 @@ static int cmd_delete(int argc, char **argv)
 	if (r)
 		return r;
 	if (optind == argc)
-		return misuse("delete needs an ID");
+		return misuse("needs an ID");
 	qdb *db = open_db(0);
 	if (!db)
 		return 1;
@@ -976,7 +977,7 @@ static int cmd_export(int argc, char **argv)
 	if (optind != argc)
 		return misuse("unexpected argument '%s'", argv[optind]);
 	if (!e.format)
-		return misuse("export needs --format NAME");
+		return misuse("needs --format NAME");
 	qdb_plugin_handle *p;
 	qdb_error err;
 	if (qdb_plugin_load(&p, e.format, &err) != 0) {
