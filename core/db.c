@@ -14,6 +14,7 @@
 #include <string.h>
 
 /* 'QDB1': tells a quotedb file from any other SQLite database. */
+#define QDB_BUSY_TIMEOUT_MS 120000
 #define QDB_APPLICATION_ID 0x51444231
 
 /*
@@ -55,10 +56,7 @@ static const char *const migrations[] = {
 	"  source_id INTEGER REFERENCES sources(id),"
 	"  locator TEXT, language TEXT, translated TEXT, context TEXT,"
 	"  tags TEXT);"
-	"CREATE INDEX quotes_speaker ON quotes(speaker_id, date_lo);"
-	"CREATE INDEX quotes_outlet ON quotes(outlet_id, date_lo);"
-	"CREATE INDEX quotes_date ON quotes(date_lo, date_hi);"
-	"CREATE INDEX quotes_source ON quotes(source_id);"
+	QDB_QUOTE_INDEXES
 	"CREATE TABLE quote_tags ("
 	"  tag TEXT NOT NULL,"
 	"  qid INTEGER NOT NULL REFERENCES quotes(qid) ON DELETE CASCADE,"
@@ -176,6 +174,10 @@ int qdb__fail_sql(qdb *db, const char *what)
 	default:
 		break;
 	}
+	if (code == QDB_EBUSY)
+		return qdb__fail(db, code, "%s: the database stayed locked by "
+				 "another writer for %d s; try again when it "
+				 "has finished", what, QDB_BUSY_TIMEOUT_MS / 1000);
 	return qdb__fail(db, code, "%s: %s", what, sqlite3_errmsg(db->sql));
 }
 
@@ -448,7 +450,9 @@ int qdb_open(qdb **out, const char *path, int flags)
 	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
 			  NULL);
 	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_busy_timeout(db->sql, 10000);
+	/* Writers queue: a second import waits for the first rather than
+	 * failing, up to two minutes. */
+	sqlite3_busy_timeout(db->sql, QDB_BUSY_TIMEOUT_MS);
 	int rc = qdb__exec(db, "PRAGMA foreign_keys = ON");
 	if (!rc && !db->readonly) {
 		/* WAL lets readers go on while an import writes; NORMAL sync is

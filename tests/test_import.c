@@ -18,6 +18,7 @@
  * root like the rest of the runner.
  */
 #include "helpers.h"
+#include "../core/internal.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -687,6 +688,65 @@ static int suite_clean(void)
 	return 0;
 }
 
+/* A file of n quotes, the last one bad when bad is set. */
+static void write_big(const char *path, int n, int bad)
+{
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("source:\n  title: \"Big\"\nquotes:\n", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "  - text: \"Quote %d: the words, said exactly as "
+			"they were said, long enough to be a real quotation of "
+			"a few hundred bytes like the ones writers keep, with a "
+			"curly ’ and an ellipsis … and [an insertion].\"\n"
+			"    speaker: \"Speaker %d\"\n    outlet: \"Outlet %d\"\n"
+			"    date: \"2023-%02d-%02d\"\n    context: \"context %d\"\n",
+			i, i % 997, i % 89, 1 + i % 12, 1 + i % 28, i);
+	if (bad)
+		fputs("  - text: \"last\"\n    speaker: \"X\"\n"
+		      "    date: \"2023-13\"\n", f);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+/* A large import rebuilds the secondary indexes inside its transaction:
+ * after a failure they are all still there, after success as well, and
+ * the planner still uses them. */
+static void test_large_import_keeps_indexes(void)
+{
+	const char *path;
+	const char *big = th_path("big.yaml");
+	static const char *const count_idx = "SELECT count(*) FROM "
+		"sqlite_schema WHERE type = 'index' AND tbl_name = 'quotes' "
+		"AND name LIKE 'quotes_%'";
+	write_big(big, 60000, 1);
+	qdb *db = fresh("big.db", &path);
+	char dbpath[1024];
+	snprintf(dbpath, sizeof dbpath, "%s", path);
+	qdb_error err;
+	CU_ASSERT_EQUAL(qdb_import_file(db, big, NULL, &err), QDB_EINVALID);
+	CU_ASSERT_EQUAL(err.line, 300006);  /* the bad date */
+	CU_ASSERT_EQUAL(count_all(db), 0);
+	CU_ASSERT_EQUAL(th_sql_int(dbpath, count_idx), 4);
+	write_big(big, 60000, 0);
+	qdb_import_stats st = QDB_IMPORT_STATS_INIT;
+	CU_ASSERT_EQUAL(qdb_import_file(db, big, &st, &err), 0);
+	CU_ASSERT_EQUAL(st.quotes_added, 60000);
+	CU_ASSERT_EQUAL(th_sql_int(dbpath, count_idx), 4);
+	CU_ASSERT(fts_intact(dbpath));
+	const char *who[] = { "speaker 7" };
+	qdb_filter f = QDB_FILTER_INIT;
+	f.speakers.v = who;
+	f.speakers.n = 1;
+	int64_t n = 0;
+	CU_ASSERT_EQUAL(qdb_count(&n, db, &f), 0);
+	CU_ASSERT_EQUAL(n, (60000 + 996 - 7) / 997);
+	char *plan = NULL;
+	CU_ASSERT_EQUAL(qdb__cursor_plan(&plan, db, &f), 0);
+	CU_ASSERT_PTR_NOT_NULL(plan ? strstr(plan, "quotes_speaker") : NULL);
+	qdb_free(plan);
+	qdb_close(db);
+}
+
 void test_import_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -703,6 +763,7 @@ void test_import_register(void)
 		QDB_TEST(test_directory_all_or_nothing),
 		QDB_TEST(test_paths_all_or_nothing),
 		QDB_TEST(test_readonly_refuses),
+		QDB_TEST(test_large_import_keeps_indexes),
 	};
 	TH_SUITE("import", NULL, suite_clean, tests);
 }
