@@ -364,6 +364,12 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 		prev = c;
 		i += k;
 	}
+	/* A field is followed by the plugin's own separators (", "): a
+	 * field ending in a character that could join the next one into a
+	 * ligature ("Smith," then ", " would print as „) ends with a break. */
+	if (mode == MODE_FIELD && (ligature(prev, ',') || ligature(prev, '-') ||
+				   ligature(prev, prev)))
+		return puts_(st, "\\kern0pt{}");
 	return 0;
 }
 

@@ -1,0 +1,1256 @@
+/*
+ * test_faults.c: the "faults" suite: what quotedb does when things go
+ * wrong around it.  A process killed in the middle of an import, imports
+ * racing a reader, a full disk, a plugin that fails, crashes or breaks the
+ * ABI, an allocation that fails, a plugin file anyone may write, a
+ * database carrying someone else's triggers.  Each test runs the real
+ * build/quotedb (or $QDB_CLI) and checks what a user would: the exit
+ * status and message, the files left behind, the rows in the database.
+ *
+ * The helper plugins and the allocator shim are C files in
+ * tests/data/faults/, compiled with cc into the temporary directory.
+ * FAULTS_KILLS=1000 makes the kill test ten times longer than its default.
+ */
+#define _DEFAULT_SOURCE
+#include "helpers.h"
+#include "quotedb/plugin.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- paths -------------------------------------------------------- */
+
+/* th_path's buffers are reused after eight calls; the paths a test holds
+ * on to are kept here until the suite ends. */
+static char *kept[256];
+static int nkept;
+
+/* A copy of s that lasts until the suite ends; NULL when out of room. */
+static const char *keep(const char *s)
+{
+	if (nkept == 256)
+		return NULL;
+	kept[nkept] = strdup(s);
+	return kept[nkept] ? kept[nkept++] : NULL;
+}
+
+/* <tmpdir>/name, valid until the suite ends. */
+static const char *tp(const char *name)
+{
+	const char *p = keep(th_path(name));
+	return p ? p : th_path(name);
+}
+
+/* ---- files of quotes ---------------------------------------------- */
+
+/* A YAML file of n quotes whose ids all start with "<prefix>-". */
+typedef struct qfile {
+	char path[PATH_MAX];
+	char prefix;
+	long long n;
+} qfile;
+
+static qfile big, mid, small, tiny, medium;
+
+/* Writes n quotes with every kind of field, non-ASCII text and two tags
+ * each; about 300 bytes a quote. */
+static int gen_yaml(qfile *f, const char *name, char prefix, long long n)
+{
+	snprintf(f->path, sizeof f->path, "%s", th_path(name));
+	f->prefix = prefix;
+	f->n = n;
+	FILE *out = fopen(f->path, "w");
+	if (!out)
+		return -1;
+	fprintf(out, "source:\n  title: \"Faults %c\"\n  date: \"2024\"\n"
+		"speakers:\n  - name: \"Speaker 00\"\n"
+		"    aliases: [\"S-zero-%c\"]\n"
+		"outlets:\n  - name: \"Outlet 0\"\nquotes:\n", prefix, prefix);
+	for (long long i = 0; i < n; i++)
+		fprintf(out,
+			"  - id: \"%c-%06lld\"\n"
+			"    text: \"Quote %lld of file %c: \\u201cwe will not "
+			"stop\\u201d, they said\\u2026 na\\u00efve \\u2014 "
+			"caf\\u00e9, words enough to weigh something %lld\"\n"
+			"    speaker: \"Speaker %02lld\"\n"
+			"    date: \"2023-%02lld-%02lld\"\n"
+			"    outlet: \"Outlet %lld\"\n"
+			"    locator: \"para. %lld\"\n"
+			"    context: \"file %c, quote %lld\"\n"
+			"    tags: [\"t%lld\", \"faults\"]\n",
+			prefix, i, i, prefix, i * 7919 % 100000, i % 40,
+			i % 12 + 1, i % 28 + 1, i % 7, i, prefix, i, i % 10);
+	return fclose(out);
+}
+
+static int faults_init(void)
+{
+	th_tmpdir();
+	if (gen_yaml(&big, "big.yaml", 'a', 20000) ||
+	    gen_yaml(&mid, "mid.yaml", 'b', 2000) ||
+	    gen_yaml(&medium, "medium.yaml", 'e', 5000) ||
+	    gen_yaml(&small, "small.yaml", 'c', 200) ||
+	    gen_yaml(&tiny, "tiny.yaml", 'd', 12))
+		return -1;
+	return 0;
+}
+
+static int faults_clean(void)
+{
+	while (nkept > 0)
+		free(kept[--nkept]);
+	th_cleanup();
+	return 0;
+}
+
+/* ---- processes ---------------------------------------------------- */
+
+typedef struct spawn_opts {
+	const char *out;            /* stdout to this file (else /dev/null) */
+	const char *err;            /* stderr likewise */
+	const char *cwd;
+	const char *const *env;     /* "K=V" sets, "K" unsets */
+	long fsize_limit;           /* RLIMIT_FSIZE in bytes; 0: none */
+} spawn_opts;
+
+static pid_t spawn(const spawn_opts *o, const char *const argv[])
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (o && o->cwd && chdir(o->cwd) != 0)
+		_exit(126);
+	for (const char *const *e = o ? o->env : NULL; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (!eq) {
+			unsetenv(*e);
+		} else {
+			char k[256];
+			snprintf(k, sizeof k, "%.*s", (int)(eq - *e), *e);
+			setenv(k, eq + 1, 1);
+		}
+	}
+	if (o && o->fsize_limit) {
+		struct rlimit rl = { (rlim_t)o->fsize_limit,
+				     (rlim_t)o->fsize_limit };
+		/* Ignored, SIGXFSZ turns into EFBIG: a full disk, as far as
+		 * the writer can tell. */
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+	}
+	const char *files[2] = { o && o->out ? o->out : "/dev/null",
+				 o && o->err ? o->err : "/dev/null" };
+	for (int i = 0; i < 2; i++) {
+		int fd = open(files[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, i + 1) < 0)
+			_exit(126);
+		close(fd);
+	}
+	execv(argv[0], (char *const *)argv);
+	dprintf(2, "spawn: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int wait_for(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return st;
+}
+
+/* Runs argv to the end; its stderr into *err (caller frees) when err is
+ * not NULL.  Returns the wait status. */
+static int run(char **err, const spawn_opts *o, const char *const argv[])
+{
+	spawn_opts local = { 0 };
+	if (o)
+		local = *o;
+	char errpath[PATH_MAX];
+	snprintf(errpath, sizeof errpath, "%s", th_path(".spawn.err"));
+	if (!local.err)
+		local.err = errpath;
+	int st = wait_for(spawn(&local, argv));
+	char *e = th_read_file(local.err, NULL);
+	if (err)
+		*err = e ? e : strdup("");
+	else
+		free(e);
+	return st;
+}
+
+static int exited(int st, int code)
+{
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* xorshift64*: a fixed seed, so a failing run can be repeated. */
+static unsigned long long rng_state = 0x5144423146415554ULL;
+static unsigned rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (unsigned)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* ---- files and databases ------------------------------------------ */
+
+static void rm_db(const char *path)
+{
+	char p[PATH_MAX + 8];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	size_t n;
+	char *d = th_read_file(from, &n);
+	int rc = d ? th_write_file(to, d, n) : -1;
+	free(d);
+	return rc;
+}
+
+static int file_is(const char *path, const char *content)
+{
+	size_t n;
+	char *d = th_read_file(path, &n);
+	int same = d && n == strlen(content) && !memcmp(d, content, n);
+	free(d);
+	return same;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+/* Entries of dir whose name starts with prefix; removes them when rm. */
+static int count_prefixed(const char *dir, const char *prefix, int rm)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	if (!d)
+		return -1;
+	struct dirent *de;
+	size_t pl = strlen(prefix);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		n++;
+		if (rm) {
+			char p[PATH_MAX];
+			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+			unlink(p);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Temporary files qdb_export_file would leave beside path: PATH.tmp*. */
+static int temp_files_beside(const char *path, int rm)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(base, sizeof base, "%s.tmp", slash + 1);
+	return count_prefixed(dir, base, rm);
+}
+
+static long long sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+	int rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "\n  %s: %s\n", path,
+			msg ? msg : "open failed");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Quotes in the database whose id starts with f's prefix. */
+static long long count_of(sqlite3 *db, const qfile *f)
+{
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM quotes WHERE id "
+		 "GLOB '%c-*'", f->prefix);
+	return sql_int(db, sql);
+}
+
+/*
+ * Checks the database at path the way the kill and allocation tests need:
+ * SQLite's integrity check passes, the schema is wholly there or wholly
+ * absent, the full-text index agrees with the quotes, each file's quotes
+ * are all there or none, and the tags agree with the quotes.  Opening it
+ * read-write also replays or discards what a killed writer left in the
+ * WAL, as the next quotedb would.  Returns 0 or -1 with why filled in;
+ * counts[i] gets the number of quotes of files[i].
+ */
+static int check_db(const char *path, qfile *const *files, int nfiles,
+		    long long *counts, char *why, size_t whylen)
+{
+	for (int i = 0; i < nfiles; i++)
+		counts[i] = 0;
+	why[0] = '\0';
+	if (!exists(path))
+		return 0;    /* killed before it was created */
+	sqlite3 *db;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL)) {
+		snprintf(why, whylen, "cannot open: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	int rc = -1;
+	sqlite3_stmt *st;
+	const char *ok = NULL;
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = (const char *)sqlite3_column_text(st, 0);
+	if (!ok || strcmp(ok, "ok") != 0) {
+		snprintf(why, whylen, "integrity_check: %s",
+			 ok ? ok : sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	long long version = sql_int(db, "PRAGMA user_version");
+	long long objects = sql_int(db, "SELECT count(*) FROM sqlite_schema");
+	if (version == 0 && objects == 0) {
+		rc = 0;     /* killed while creating the schema: none of it */
+		goto out;
+	}
+	if (version != qdb_schema_version()) {
+		snprintf(why, whylen, "schema version %lld with %lld objects",
+			 version, objects);
+		goto out;
+	}
+	/* rank 1: also compare the index with the quotes table. */
+	if (sqlite3_exec(db, "INSERT INTO quotes_fts(quotes_fts, rank) "
+			 "VALUES ('integrity-check', 1)", NULL, NULL, NULL)) {
+		snprintf(why, whylen, "full-text index: %s",
+			 sqlite3_errmsg(db));
+		goto out;
+	}
+	long long total = 0;
+	for (int i = 0; i < nfiles; i++) {
+		counts[i] = count_of(db, files[i]);
+		total += counts[i];
+		if (counts[i] != 0 && counts[i] != files[i]->n) {
+			snprintf(why, whylen, "%lld of the %lld quotes of "
+				 "file %c", counts[i], files[i]->n,
+				 files[i]->prefix);
+			goto out;
+		}
+	}
+	long long all = sql_int(db, "SELECT count(*) FROM quotes");
+	long long tags = sql_int(db, "SELECT count(*) FROM quote_tags");
+	if (all != total || tags != 2 * total) {
+		snprintf(why, whylen, "%lld quotes (%lld expected), %lld tags",
+			 all, total, tags);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(db);
+	return rc;
+}
+
+/* A database holding the quotes of f, made once through the CLI. */
+static const char *db_with(const qfile *f, const char *name)
+{
+	const char *p = tp(name);
+	if (!exists(p)) {
+		const char *argv[] = { th_cli(), "--db", p, "import", f->path,
+				       NULL };
+		if (!exited(run(NULL, NULL, argv), 0))
+			return NULL;
+	}
+	return p;
+}
+
+/* Compiles tests/data/faults/<src> into the temporary directory as out,
+ * with extra compiler flags; returns the path or NULL. */
+static const char *build_so(const char *src, const char *out,
+			    const char *flags)
+{
+	char p[PATH_MAX], dir[PATH_MAX];
+	char cwd[PATH_MAX - 64];
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	snprintf(p, sizeof p, "%s", th_path(out));
+	snprintf(dir, sizeof dir, "%s", p);
+	*strrchr(dir, '/') = '\0';
+	mkdir(dir, 0755);
+	char *err = NULL;
+	int rc = th_run(NULL, &err, "cc -std=c11 -Wall -Werror -shared -fPIC "
+			"-fvisibility=hidden -I'%s/core/include' %s -o '%s' "
+			"'%s/tests/data/faults/%s' -ldl", cwd,
+			flags ? flags : "", p, cwd, src);
+	if (rc != 0)
+		fprintf(stderr, "\n  cc %s failed: %s\n", src, err ? err : "");
+	free(err);
+	if (rc != 0)
+		return NULL;
+	chmod(p, 0755);
+	return keep(p);
+}
+
+static int has(const char *s, const char *part)
+{
+	return s && strstr(s, part) != NULL;
+}
+
+#define ASSERT_HAS(s, part) do { \
+		if (!has(s, part)) \
+			fprintf(stderr, "\n  expected \"%s\" in: %s\n", part, \
+				s ? s : "(null)"); \
+		CU_ASSERT(has(s, part)); \
+	} while (0)
+
+/* ---- SIGKILL during imports --------------------------------------- */
+
+/*
+ * Imports one of three files (20000, 2000 and 200 quotes) into one
+ * database and kills quotedb with SIGKILL after a random 0-300 ms.  After
+ * every kill the database must be sound and each file wholly in or out:
+ * a transaction either committed or left no trace.  When every file is in,
+ * and at random, the database starts over.
+ */
+static void test_kill_during_import(void)
+{
+	const char *env = getenv("FAULTS_KILLS");
+	int n = env && atoi(env) > 0 ? atoi(env) : 100;
+	const char *db = tp("kill.db");
+	qfile *files[3] = { &big, &mid, &small };
+	int in[3] = { 0, 0, 0 };
+	int seen_in[3] = { 0, 0, 0 }, seen_out[3] = { 0, 0, 0 };
+	int killed = 0, finished = 0, resets = 0;
+	rm_db(db);
+	for (int i = 0; i < n; i++) {
+		int open_files[3], nopen = 0;
+		for (int k = 0; k < 3; k++)
+			if (!in[k])
+				open_files[nopen++] = k;
+		/* Now and then a fresh start, so kills also land in schema
+		 * creation and files that went in can go in again. */
+		if (nopen == 0 || rnd() % 8 == 0) {
+			rm_db(db);
+			memset(in, 0, sizeof in);
+			resets++;
+			i--;
+			continue;
+		}
+		int k = open_files[rnd() % (unsigned)nopen];
+		unsigned delay = rnd() % 301;
+		const char *argv[] = { th_cli(), "--db", db, "import",
+				       files[k]->path, NULL };
+		pid_t pid = spawn(NULL, argv);
+		sleep_ms(delay);
+		kill(pid, SIGKILL);
+		int st = wait_for(pid);
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
+			killed++;
+		} else {
+			CU_ASSERT(exited(st, 0));
+			finished++;
+		}
+		long long counts[3];
+		char why[512];
+		if (check_db(db, files, 3, counts, why, sizeof why) != 0) {
+			fprintf(stderr, "\n  kill %d (%s after %u ms): %s\n",
+				i + 1, files[k]->path, delay, why);
+			CU_FAIL("database damaged or a file half imported");
+			return;
+		}
+		for (int j = 0; j < 3; j++) {
+			/* What was committed stays committed. */
+			CU_ASSERT(!in[j] || counts[j] == files[j]->n);
+			in[j] = counts[j] == files[j]->n;
+		}
+		if (exited(st, 0))
+			CU_ASSERT(in[k]);
+		if (in[k])
+			seen_in[k]++;
+		else
+			seen_out[k]++;
+	}
+	fprintf(stderr, "\n  %d imports: %d killed, %d finished first, "
+		"%d fresh starts; wholly in/out after the attempt: "
+		"20000 quotes %d/%d, 2000 quotes %d/%d, 200 quotes %d/%d\n",
+		n, killed, finished, resets, seen_in[0], seen_out[0],
+		seen_in[1], seen_out[1], seen_in[2], seen_out[2]);
+	CU_ASSERT(killed > 0);
+}
+
+/* ---- two writers and a reader ------------------------------------- */
+
+/*
+ * Two quotedb processes import different files (5000 and 2000 quotes)
+ * into one database while this process counts the quotes over and over
+ * (qdb_count through its own read-only handle) and starts "quotedb list"
+ * now and then.  Both imports must succeed (WAL, BEGIN IMMEDIATE and the
+ * busy timeout queue them) and no reader may see part of a file: only 0,
+ * 2000, 5000 or 7000.  The second writer waits at most the busy timeout
+ * (10 s) for the first: files small enough for a sanitizer build.
+ */
+static void test_concurrent_imports_and_reader(void)
+{
+	const char *db = tp("concurrent.db");
+	rm_db(db);
+	const char *init[] = { th_cli(), "--db", db, "init", NULL };
+	CU_ASSERT_FATAL(exited(run(NULL, NULL, init), 0));
+	char err1[PATH_MAX], err2[PATH_MAX], listout[PATH_MAX];
+	snprintf(err1, sizeof err1, "%s", tp("writer1.err"));
+	snprintf(err2, sizeof err2, "%s", tp("writer2.err"));
+	snprintf(listout, sizeof listout, "%s", tp("reader.out"));
+	const char *a1[] = { th_cli(), "--db", db, "import", medium.path,
+			     NULL };
+	const char *a2[] = { th_cli(), "--db", db, "import", mid.path, NULL };
+	spawn_opts o1 = { .err = err1 }, o2 = { .err = err2 };
+	pid_t w1 = spawn(&o1, a1), w2 = spawn(&o2, a2);
+	int st1 = -1, st2 = -1, running = 2;
+	long long valid[4] = { 0, mid.n, medium.n, medium.n + mid.n };
+	int seen[4] = { 0, 0, 0, 0 }, bad = 0, reads = 0, lists = 0;
+	while (running > 0) {
+		int st;
+		if (st1 == -1 && waitpid(w1, &st, WNOHANG) == w1)
+			st1 = st, running--;
+		if (st2 == -1 && waitpid(w2, &st, WNOHANG) == w2)
+			st2 = st, running--;
+		long long got[2];
+		int ngot = 0;
+		qdb *h = NULL;
+		int64_t c = -1;
+		if (qdb_open(&h, db, QDB_OPEN_READONLY) == 0 &&
+		    qdb_count(&c, h, NULL) == 0)
+			got[ngot++] = c;
+		else
+			fprintf(stderr, "\n  reader: %s\n", qdb_errmsg(h));
+		qdb_close(h);
+		reads++;
+		if (reads % 10 == 1) {
+			const char *la[] = { th_cli(), "--db", db, "list",
+					     NULL };
+			spawn_opts lo = { .out = listout };
+			if (exited(run(NULL, &lo, la), 0)) {
+				size_t len;
+				char *out = th_read_file(listout, &len);
+				long long lines = 0;
+				for (size_t i = 0; out && i < len; i++)
+					lines += out[i] == '\n';
+				free(out);
+				got[ngot++] = lines;
+				lists++;
+			} else {
+				bad++;
+			}
+		}
+		for (int g = 0; g < ngot; g++) {
+			int ok = 0;
+			for (int v = 0; v < 4; v++)
+				if (got[g] == valid[v])
+					seen[v]++, ok = 1;
+			if (!ok) {
+				fprintf(stderr, "\n  a reader saw %lld "
+					"quotes\n", got[g]);
+				bad++;
+			}
+		}
+	}
+	char *e1 = th_read_file(err1, NULL), *e2 = th_read_file(err2, NULL);
+	CU_ASSERT(exited(st1, 0));
+	CU_ASSERT(exited(st2, 0));
+	ASSERT_HAS(e1, "imported 5000 quotes: 5000 new");
+	ASSERT_HAS(e2, "imported 2000 quotes: 2000 new");
+	free(e1);
+	free(e2);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"),
+			medium.n + mid.n);
+	fprintf(stderr, "\n  %d counts and %d lists while importing; seen "
+		"0: %d, 2000: %d, 5000: %d, 7000: %d\n", reads, lists,
+		seen[0], seen[1], seen[2], seen[3]);
+}
+
+/* ---- full disks and failing exports ------------------------------- */
+
+static void test_export_to_dev_full(void)
+{
+	const char *db = db_with(&small, "export.db");
+	CU_ASSERT_FATAL(db != NULL);
+	char *err = NULL;
+	const char *a[] = { th_cli(), "--db", db, "export", "--format", "csv",
+			    "-o", "/dev/full", NULL };
+	CU_ASSERT(exited(run(&err, NULL, a), 1));
+	ASSERT_HAS(err, "/dev/full");
+	ASSERT_HAS(err, "No space left on device");
+	free(err);
+	/* The same through stdout. */
+	const char *b[] = { th_cli(), "--db", db, "export", "--format", "csv",
+			    NULL };
+	spawn_opts o = { .out = "/dev/full" };
+	CU_ASSERT(exited(run(&err, &o, b), 1));
+	ASSERT_HAS(err, "write failed");
+	free(err);
+}
+
+static void test_export_temp_file_impossible(void)
+{
+	const char *db = db_with(&small, "export.db");
+	CU_ASSERT_FATAL(db != NULL);
+	char *err = NULL;
+	/* No directory to put the temporary file in. */
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", tp("no-such-dir/out.csv"));
+	const char *a[] = { th_cli(), "--db", db, "export", "--format", "csv",
+			    "-o", out, NULL };
+	CU_ASSERT(exited(run(&err, NULL, a), 1));
+	ASSERT_HAS(err, "cannot create");
+	ASSERT_HAS(err, "no-such-dir/out.csv");
+	CU_ASSERT(!exists(th_path("no-such-dir")));
+	free(err);
+
+	/* A directory no one may write to (root may write anywhere). */
+	if (geteuid() != 0) {
+		char ro[PATH_MAX - 16];
+		snprintf(ro, sizeof ro, "%s", tp("read-only"));
+		mkdir(ro, 0555);
+		snprintf(out, sizeof out, "%s/out.csv", ro);
+		CU_ASSERT(exited(run(&err, NULL, a), 1));
+		ASSERT_HAS(err, "Permission denied");
+		CU_ASSERT_EQUAL(count_prefixed(ro, "out", 0), 0);
+		free(err);
+		chmod(ro, 0755);
+	}
+
+	/* The target is a directory: the rename fails, the temporary file
+	 * goes, the directory stays as it was. */
+	char dir[PATH_MAX], inside[PATH_MAX + 8];
+	snprintf(dir, sizeof dir, "%s", tp("out-is-a-dir"));
+	mkdir(dir, 0755);
+	snprintf(inside, sizeof inside, "%s/keep", dir);
+	th_write_file(inside, "keep\n", 5);
+	const char *b[] = { th_cli(), "--db", db, "export", "--format", "csv",
+			    "-o", dir, NULL };
+	CU_ASSERT(exited(run(&err, NULL, b), 1));
+	ASSERT_HAS(err, "out-is-a-dir");
+	CU_ASSERT(file_is(inside, "keep\n"));
+	CU_ASSERT_EQUAL(temp_files_beside(dir, 1), 0);
+	free(err);
+}
+
+/*
+ * An export that fails after it started writing: the plugin refuses a
+ * quote, fails in end, refuses an option value, or the disk fills up
+ * (RLIMIT_FSIZE).  Each time exit 1 with the reason, the old file at the
+ * -o path untouched and no temporary file beside it.
+ */
+static void test_export_fails_midway(void)
+{
+	const char *db = db_with(&mid, "export-mid.db");
+	CU_ASSERT_FATAL(db != NULL);
+	const char *so = build_so("failing_plugin.c", "failing/failing.so",
+				  NULL);
+	CU_ASSERT_FATAL(so != NULL);
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", tp("old.out"));
+	const char *old = "the old export\n";
+	struct {
+		const char *what;
+		const char *format, *opt;
+		long fsize;
+		const char *msg;
+	} cases[] = {
+		{ "quote refused", so, "fail_after=3", 0,
+		  "refusing quote 4 on purpose" },
+		{ "end fails", so, "fail_in=end", 0, "failing in end" },
+		{ "option value refused", "csv", "bom=2", 0, "bom" },
+		{ "unknown option", "csv", "nope=1", 0, "no option 'nope'" },
+		{ "disk full", "csv", NULL, 64 * 1024, "File too large" },
+		{ "disk full in the plugin", so, "fail_after=-1", 256 * 1024,
+		  "File too large" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CU_ASSERT_FATAL(th_write_file(out, old, strlen(old)) == 0);
+		const char *argv[] = { th_cli(), "--db", db, "export",
+				       "--format", cases[i].format, "-o", out,
+				       cases[i].opt ? "-O" : NULL, cases[i].opt,
+				       NULL };
+		spawn_opts o = { .fsize_limit = cases[i].fsize };
+		char *err = NULL;
+		int st = run(&err, &o, argv);
+		if (!exited(st, 1))
+			fprintf(stderr, "\n  %s: status %d\n", cases[i].what,
+				st);
+		CU_ASSERT(exited(st, 1));
+		ASSERT_HAS(err, cases[i].msg);
+		CU_ASSERT(file_is(out, old));
+		CU_ASSERT_EQUAL(temp_files_beside(out, 1), 0);
+		free(err);
+	}
+	/* The control: the same plugin, not told to fail, replaces it. */
+	const char *argv[] = { th_cli(), "--db", db, "export", "--format", so,
+			       "-o", out, "-O", "fail_after=-1", "-O",
+			       "block=10", NULL };
+	CU_ASSERT(exited(run(NULL, NULL, argv), 0));
+	size_t len = 0;
+	free(th_read_file(out, &len));
+	CU_ASSERT_EQUAL(len, 22 + 10 * (size_t)mid.n);
+	CU_ASSERT_EQUAL(temp_files_beside(out, 0), 0);
+}
+
+/* Whether the CLI is built with a sanitizer, whose allocator an
+ * LD_PRELOAD shim cannot stand in front of. */
+static int cli_is_sanitized(void)
+{
+	size_t n;
+	char *d = th_read_file(th_cli(), &n);
+	int found = 0;
+	static const char mark[] = "__asan_init";
+	for (size_t i = 0; d && !found && i + sizeof mark - 1 <= n; i++)
+		found = d[i] == '_' && !memcmp(d + i, mark, sizeof mark - 1);
+	free(d);
+	return found;
+}
+
+/* ---- plugins that crash ----------------------------------------- */
+
+/*
+ * A plugin that crashes (SIGSEGV), aborts or hangs in its second quote
+ * call, after it wrote some output.  An export with -o runs the plugin in
+ * a child process (core/export.c), so quotedb itself survives: exit 1
+ * saying the plugin crashed or was stopped, no file at the -o path (an old
+ * file there untouched) and no temporary file left beside it.  Whatever
+ * happens, the database is byte for byte as it was.
+ */
+static void test_plugin_crash(void)
+{
+	const char *db = db_with(&small, "export.db");
+	CU_ASSERT_FATAL(db != NULL);
+	const char *segv = build_so("crash_plugin.c", "crash/segv.so", NULL);
+	const char *abrt = build_so("crash_plugin.c", "crash/abort.so",
+				    "-DCRASH_ABORT");
+	CU_ASSERT_FATAL(segv && abrt);
+	size_t before_len;
+	char *before = th_read_file(db, &before_len);
+	CU_ASSERT_FATAL(before != NULL);
+	const char *plugins[2] = { segv, abrt };
+	int sanitized = cli_is_sanitized();
+	for (int i = 0; i < 2; i++) {
+		for (int with_old = 0; with_old < 2; with_old++) {
+			char out[PATH_MAX];
+			snprintf(out, sizeof out, "%s", tp(with_old
+				 ? "crash-old.out" : "crash-new.out"));
+			unlink(out);
+			if (with_old)
+				th_write_file(out, "old\n", 4);
+			const char *argv[] = { th_cli(), "--db", db, "export",
+					       "--format", plugins[i], "-o",
+					       out, NULL };
+			char *err = NULL;
+			int st = run(&err, NULL, argv);
+			if (!exited(st, 1))
+				fprintf(stderr, "\n  %s: status %d: %s\n",
+					plugins[i], st, err);
+			CU_ASSERT(exited(st, 1));
+			/* A sanitizer's SEGV handler turns the crash into
+			 * exit 1 of the export's child. */
+			if (!sanitized || !has(err, "export failed")) {
+				ASSERT_HAS(err, "crashed");
+				ASSERT_HAS(err, "nothing was written");
+			}
+			free(err);
+			if (with_old) {
+				CU_ASSERT(file_is(out, "old\n"));
+			} else {
+				CU_ASSERT(!exists(out));
+			}
+			CU_ASSERT_EQUAL(temp_files_beside(out, 1), 0);
+		}
+	}
+	/* A plugin that hangs: stopped when the output stops growing for
+	 * QUOTEDB_EXPORT_TIMEOUT seconds. */
+	const char *hang = build_so("crash_plugin.c", "crash/hang.so",
+				    "-DCRASH_HANG");
+	CU_ASSERT_FATAL(hang != NULL);
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", tp("hang.out"));
+	const char *env[] = { "QUOTEDB_EXPORT_TIMEOUT=1", NULL };
+	spawn_opts o = { .env = env };
+	const char *argv[] = { th_cli(), "--db", db, "export", "--format",
+			       hang, "-o", out, NULL };
+	char *err = NULL;
+	CU_ASSERT(exited(run(&err, &o, argv), 1));
+	ASSERT_HAS(err, "made no progress for 1 s");
+	free(err);
+	CU_ASSERT(!exists(out));
+	CU_ASSERT_EQUAL(temp_files_beside(out, 1), 0);
+
+	/* To stdout the plugin runs in quotedb's own process: a crash
+	 * takes quotedb with it (reported, not required); the database
+	 * is untouched all the same. */
+	const char *to_stdout[] = { th_cli(), "--db", db, "export",
+				    "--format", segv, NULL };
+	int st = run(NULL, NULL, to_stdout);
+	CU_ASSERT(!exited(st, 0));
+	fprintf(stderr, "\n  crash while exporting to stdout: quotedb %s "
+		"%d\n", WIFSIGNALED(st) ? "killed by signal" : "exit status",
+		WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+
+	size_t after_len;
+	char *after = th_read_file(db, &after_len);
+	CU_ASSERT(after && after_len == before_len &&
+		  !memcmp(before, after, before_len));
+	free(before);
+	free(after);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"),
+			small.n);
+}
+
+/* ---- allocation failure ------------------------------------------- */
+
+/*
+ * quotedb import of a 12-quote file with the Nth allocation failing (an
+ * LD_PRELOAD shim, tests/data/faults/alloc_shim.c): every N of the first
+ * 50, then a sample across the rest (FAULTS_ALLOC_STEP=1: every N).
+ * Never a crash; success, or exit 1 with a "quotedb: " message; the
+ * database sound and either as it was or holding the whole file, exactly
+ * as the exit status says.
+ */
+static void test_allocation_failure(void)
+{
+	if (cli_is_sanitized()) {
+		fprintf(stderr, "\n  skipped: %s is built with a sanitizer\n",
+			th_cli());
+		return;
+	}
+	const char *shim = build_so("alloc_shim.c", "shim/alloc_shim.so", NULL);
+	CU_ASSERT_FATAL(shim != NULL);
+	char base[PATH_MAX], work[PATH_MAX], countfile[PATH_MAX];
+	snprintf(base, sizeof base, "%s", tp("alloc-base.db"));
+	snprintf(work, sizeof work, "%s", tp("alloc.db"));
+	snprintf(countfile, sizeof countfile, "%s", tp("alloc.count"));
+	rm_db(base);
+	const char *init[] = { th_cli(), "--db", base, "init", NULL };
+	CU_ASSERT_FATAL(exited(run(NULL, NULL, init), 0));
+	const char *argv[] = { th_cli(), "--db", work, "import", tiny.path,
+			       NULL };
+
+	char preload[PATH_MAX + 16], count_env[PATH_MAX + 32];
+	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", shim);
+	snprintf(count_env, sizeof count_env, "QDB_ALLOC_COUNT_FILE=%s",
+		 countfile);
+	const char *env0[] = { preload, count_env, NULL };
+	spawn_opts o0 = { .env = env0 };
+	rm_db(work);
+	CU_ASSERT_FATAL(copy_file(base, work) == 0);
+	CU_ASSERT_FATAL(exited(run(NULL, &o0, argv), 0));
+	char *c = th_read_file(countfile, NULL);
+	long total = c ? atol(c) : 0;
+	free(c);
+	CU_ASSERT_FATAL(total > 0);
+
+	/* Every allocation of the start and then a sample, about 300 runs
+	 * in all; FAULTS_ALLOC_STEP=1 tries every one. */
+	const char *step_env = getenv("FAULTS_ALLOC_STEP");
+	long step = step_env && atol(step_env) > 0 ? atol(step_env)
+		: total / 250 + 1;
+	int crashes = 0, failed = 0, succeeded = 0, silent = 0, wrong = 0;
+	int tried = 0;
+	qfile *files[1] = { &tiny };
+	for (long n = 1; n <= total; n += n < 50 ? 1 : step) {
+		tried++;
+		char fail_env[48];
+		snprintf(fail_env, sizeof fail_env, "QDB_ALLOC_FAIL_AT=%ld", n);
+		const char *env[] = { preload, fail_env, NULL };
+		spawn_opts o = { .env = env };
+		rm_db(work);
+		CU_ASSERT_FATAL(copy_file(base, work) == 0);
+		char *err = NULL;
+		int st = run(&err, &o, argv);
+		long long counts[1];
+		char why[512];
+		int damaged = check_db(work, files, 1, counts, why,
+				       sizeof why) != 0;
+		if (WIFSIGNALED(st)) {
+			crashes++;
+			fprintf(stderr, "\n  allocation %ld failing: killed by "
+				"signal %d: %s", n, WTERMSIG(st), err);
+		} else if (exited(st, 0)) {
+			succeeded++;
+			if (damaged || counts[0] != tiny.n) {
+				wrong++;
+				fprintf(stderr, "\n  allocation %ld failing: "
+					"success, but %lld quotes %s", n,
+					counts[0], why);
+			}
+		} else {
+			failed++;
+			if (!err || strncmp(err, "quotedb: ", 9) != 0) {
+				silent++;
+				fprintf(stderr, "\n  allocation %ld failing: "
+					"exit %d without a message: %s", n,
+					WEXITSTATUS(st), err ? err : "");
+			}
+			if (damaged || counts[0] != 0) {
+				wrong++;
+				fprintf(stderr, "\n  allocation %ld failing: "
+					"exit %d, but %lld quotes in %s", n,
+					WEXITSTATUS(st), counts[0], why);
+			}
+		}
+		free(err);
+	}
+	fprintf(stderr, "\n  %ld allocations, %d of them made to fail: %d "
+		"successes, %d clean failures, %d crashes, %d without a "
+		"message, %d with a database not matching the exit status\n",
+		total, tried, succeeded, failed, crashes, silent, wrong);
+	CU_ASSERT_EQUAL(crashes, 0);
+	CU_ASSERT_EQUAL(silent, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
+/* ---- loading plugins safely --------------------------------------- */
+
+static void test_plugin_writable_by_others_refused(void)
+{
+	const char *db = db_with(&tiny, "plugins.db");
+	CU_ASSERT_FATAL(db != NULL);
+	const char *so = build_so("ctor_plugin.c", "ctor/ctor.so", NULL);
+	CU_ASSERT_FATAL(so != NULL);
+	char marker[PATH_MAX + 32], out[PATH_MAX];
+	snprintf(marker, sizeof marker, "QDB_FAULTS_MARKER=%s",
+		 tp("ctor.marker"));
+	const char *mpath = marker + strlen("QDB_FAULTS_MARKER=");
+	snprintf(out, sizeof out, "%s", tp("ctor.out"));
+	const char *env[] = { marker, NULL };
+	spawn_opts o = { .env = env };
+	const char *argv[] = { th_cli(), "--db", db, "export", "--format", so,
+			       "-o", out, NULL };
+	mode_t modes[2] = { 0664, 0646 };
+	for (int i = 0; i < 2; i++) {
+		unlink(mpath);
+		CU_ASSERT_FATAL(chmod(so, modes[i]) == 0);
+		char *err = NULL;
+		CU_ASSERT(exited(run(&err, &o, argv), 1));
+		ASSERT_HAS(err, so);
+		ASSERT_HAS(err, "writable by others");
+		CU_ASSERT(!exists(mpath));   /* its constructor never ran */
+		CU_ASSERT(!exists(out));
+		free(err);
+	}
+	/* Found along the search path, listed by "formats": refused too. */
+	char dir[PATH_MAX], pp[PATH_MAX + 32];
+	snprintf(dir, sizeof dir, "%s", so);
+	*strrchr(dir, '/') = '\0';
+	snprintf(pp, sizeof pp, "QUOTEDB_PLUGIN_PATH=%s", dir);
+	const char *env2[] = { marker, pp, NULL };
+	spawn_opts o2 = { .env = env2 };
+	const char *fmt[] = { th_cli(), "formats", NULL };
+	const char *byname[] = { th_cli(), "--db", db, "export", "--format",
+				 "ctor", "-o", out, NULL };
+	char *err = NULL;
+	char fmtout[PATH_MAX];
+	snprintf(fmtout, sizeof fmtout, "%s", tp("formats.out"));
+	o2.out = fmtout;
+	run(&err, &o2, fmt);
+	free(err);
+	char *listing = th_read_file(fmtout, NULL);
+	ASSERT_HAS(listing, "refused");
+	free(listing);
+	o2.out = NULL;
+	CU_ASSERT(exited(run(&err, &o2, byname), 1));
+	ASSERT_HAS(err, "writable by others");
+	free(err);
+	CU_ASSERT(!exists(mpath));
+
+	/* The control: mode 0644 loads, and the constructor does run. */
+	CU_ASSERT_FATAL(chmod(so, 0644) == 0);
+	CU_ASSERT(exited(run(NULL, &o, argv), 0));
+	CU_ASSERT(exists(mpath));
+	CU_ASSERT(exists(out));
+	unlink(mpath);
+}
+
+/*
+ * An empty or relative entry in QUOTEDB_PLUGIN_PATH never means the
+ * current directory: evil.so there is not loaded by name, by "formats",
+ * or from a relative subdirectory.
+ */
+static void test_plugin_path_never_cwd(void)
+{
+	const char *db = db_with(&tiny, "plugins.db");
+	CU_ASSERT_FATAL(db != NULL);
+	char cwd[PATH_MAX], sub[PATH_MAX + 8];
+	snprintf(cwd, sizeof cwd, "%s", tp("cwd"));
+	mkdir(cwd, 0755);
+	snprintf(sub, sizeof sub, "%s/sub", cwd);
+	mkdir(sub, 0755);
+	const char *so = build_so("ctor_plugin.c", "cwd/evil.so", NULL);
+	CU_ASSERT_FATAL(so != NULL);
+	char sub_so[PATH_MAX + 16];
+	snprintf(sub_so, sizeof sub_so, "%s/evil.so", sub);
+	CU_ASSERT_FATAL(copy_file(so, sub_so) == 0);
+	chmod(so, 0644);
+	chmod(sub_so, 0644);
+	char marker[PATH_MAX + 32];
+	snprintf(marker, sizeof marker, "QDB_FAULTS_MARKER=%s",
+		 tp("evil.marker"));
+	const char *mpath = marker + strlen("QDB_FAULTS_MARKER=");
+	const char *paths[] = { "QUOTEDB_PLUGIN_PATH=", "QUOTEDB_PLUGIN_PATH=:",
+		"QUOTEDB_PLUGIN_PATH=.", "QUOTEDB_PLUGIN_PATH=./",
+		"QUOTEDB_PLUGIN_PATH=sub", "QUOTEDB_PLUGIN_PATH=::.:sub:",
+		"QUOTEDB_PLUGIN_PATH=/nonexistent::." , "QUOTEDB_PLUGIN_PATH" };
+	const char *argv[] = { th_cli(), "--db", db, "export", "--format",
+			       "evil", NULL };
+	const char *fmt[] = { th_cli(), "formats", NULL };
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		unlink(mpath);
+		const char *env[] = { marker, paths[i], NULL };
+		spawn_opts o = { .cwd = cwd, .env = env };
+		char *err = NULL;
+		CU_ASSERT(exited(run(&err, &o, argv), 1));
+		ASSERT_HAS(err, "no plugin 'evil'");
+		free(err);
+		run(NULL, &o, fmt);
+		if (exists(mpath))
+			fprintf(stderr, "\n  %s loaded ./evil.so\n", paths[i]);
+		CU_ASSERT(!exists(mpath));
+	}
+	/* A name is a name, not a file name. */
+	const char *env[] = { marker, "QUOTEDB_PLUGIN_PATH=.", NULL };
+	spawn_opts o = { .cwd = cwd, .env = env };
+	const char *dotso[] = { th_cli(), "--db", db, "export", "--format",
+				"evil.so", NULL };
+	char *err = NULL;
+	CU_ASSERT(exited(run(&err, &o, dotso), 1));
+	ASSERT_HAS(err, "not a format name");
+	free(err);
+	CU_ASSERT(!exists(mpath));
+	/* The control: the absolute directory finds it. */
+	char abs_env[PATH_MAX + 32];
+	snprintf(abs_env, sizeof abs_env, "QUOTEDB_PLUGIN_PATH=%s", cwd);
+	const char *env_abs[] = { marker, abs_env, NULL };
+	spawn_opts oa = { .cwd = cwd, .env = env_abs };
+	CU_ASSERT(exited(run(NULL, &oa, argv), 0));
+	CU_ASSERT(exists(mpath));
+	unlink(mpath);
+}
+
+/* Each broken variant of abi_plugin.c is refused with a message that
+ * names the file and the rule it breaks. */
+static void test_plugin_abi_refused(void)
+{
+	const char *db = db_with(&tiny, "plugins.db");
+	CU_ASSERT_FATAL(db != NULL);
+	char newer[64], newer_msg[64];
+	snprintf(newer, sizeof newer, "-DABI_MINOR=%d",
+		 QDB_PLUGIN_ABI_MINOR + 1);
+	snprintf(newer_msg, sizeof newer_msg, "plugin needs ABI %d.%d",
+		 QDB_PLUGIN_ABI_MAJOR, QDB_PLUGIN_ABI_MINOR + 1);
+	struct {
+		const char *so, *flags, *msg;
+	} v[] = {
+		{ "abi-nosym.so", "-DNO_SYMBOL",
+		  "no symbol qdb_plugin_descriptor" },
+		{ "abi-null.so", "-DRETURN_NULL", "returned NULL" },
+		{ "abi-major2.so", "-DABI_MAJOR=2", "plugin ABI 2." },
+		{ "abi-newer.so", newer, newer_msg },
+		{ "abi-short.so", "-DSHORT_SIZE", "shorter than" },
+		{ "abi-noname.so", "-DNULL_NAME", "has no name" },
+		{ "abi-noquote.so", "-DNULL_QUOTE", "has no quote" },
+		{ "abi-nohelp.so", "-DNO_HELP", "has no help" },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "abi/%s", v[i].so);
+		const char *so = build_so("abi_plugin.c", rel, v[i].flags);
+		CU_ASSERT_FATAL(so != NULL);
+		const char *argv[] = { th_cli(), "--db", db, "export",
+				       "--format", so, NULL };
+		char *err = NULL;
+		CU_ASSERT(exited(run(&err, NULL, argv), 1));
+		ASSERT_HAS(err, so);
+		ASSERT_HAS(err, v[i].msg);
+		free(err);
+	}
+	/* The control, and a plugin that is not a regular file. */
+	const char *so = build_so("abi_plugin.c", "abi/abi-ok.so", NULL);
+	CU_ASSERT_FATAL(so != NULL);
+	const char *ok[] = { th_cli(), "--db", db, "export", "--format", so,
+			     NULL };
+	CU_ASSERT(exited(run(NULL, NULL, ok), 0));
+	char dir_so[PATH_MAX];
+	snprintf(dir_so, sizeof dir_so, "%s", tp("dir.so"));
+	mkdir(dir_so, 0755);
+	const char *dir[] = { th_cli(), "--db", db, "export", "--format",
+			      dir_so, NULL };
+	char *err = NULL;
+	CU_ASSERT(exited(run(&err, NULL, dir), 1));
+	ASSERT_HAS(err, "not a regular file");
+	free(err);
+}
+
+/* ---- a hostile database ------------------------------------------- */
+
+/*
+ * A quotedb database someone else added triggers and views to.  quotedb
+ * opens with trusted_schema off and SQLITE_DBCONFIG_DEFENSIVE on, so a
+ * trigger fired by an import may not touch the full-text index (a virtual
+ * table: refused by trusted_schema), its shadow tables (defensive) or
+ * load an extension; the import then fails as a whole.  What those
+ * settings do not stop, and this test records: a trigger's plain SQL on
+ * ordinary tables runs.  Views are never consulted.
+ */
+static void test_hostile_triggers(void)
+{
+	struct {
+		const char *what, *body, *msg;
+		int runs;
+	} v[] = {
+		{ "writes an ordinary table",
+		  "INSERT INTO pwned VALUES (new.id);", NULL, 1 },
+		{ "writes the full-text index",
+		  "INSERT INTO quotes_fts(quotes_fts) VALUES ('delete-all');",
+		  "unsafe use of virtual table", 0 },
+		{ "writes a shadow table", "DELETE FROM quotes_fts_data;",
+		  "quotes_fts_data may not be modified", 0 },
+		{ "loads an extension",
+		  "SELECT load_extension('/nonexistent/evil.so');",
+		  "unsafe use of load_extension", 0 },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "hostile-%zu.db", i);
+		const char *db = tp(name);
+		rm_db(db);
+		const char *init[] = { th_cli(), "--db", db, "init", NULL };
+		CU_ASSERT_FATAL(exited(run(NULL, NULL, init), 0));
+		char sql[512];
+		snprintf(sql, sizeof sql, "CREATE TABLE pwned(what);"
+			 "CREATE TRIGGER hostile AFTER INSERT ON quotes BEGIN "
+			 "%s END;", v[i].body);
+		CU_ASSERT_FATAL(sql_exec(db, sql) == SQLITE_OK);
+		const char *argv[] = { th_cli(), "--db", db, "import",
+				       tiny.path, NULL };
+		char *err = NULL;
+		int st = run(&err, NULL, argv);
+		long long quotes = th_sql_int(db,
+					      "SELECT count(*) FROM quotes");
+		long long pwned = th_sql_int(db, "SELECT count(*) FROM pwned");
+		if (v[i].runs) {
+			CU_ASSERT(exited(st, 0));
+			CU_ASSERT_EQUAL(quotes, tiny.n);
+			CU_ASSERT_EQUAL(pwned, tiny.n);
+		} else {
+			CU_ASSERT(exited(st, 1));
+			ASSERT_HAS(err, v[i].msg);
+			CU_ASSERT_EQUAL(quotes, 0);
+			CU_ASSERT_EQUAL(pwned, 0);
+		}
+		free(err);
+	}
+
+	/* Views and a trigger on delete: reading ignores the views; the
+	 * delete may not reach the index either. */
+	const char *db = tp("hostile-views.db");
+	rm_db(db);
+	const char *imp[] = { th_cli(), "--db", db, "import", tiny.path, NULL };
+	CU_ASSERT_FATAL(exited(run(NULL, NULL, imp), 0));
+	CU_ASSERT_FATAL(sql_exec(db,
+		"CREATE VIEW evil_fn AS SELECT load_extension('/x/evil.so');"
+		"CREATE VIEW evil_vtab AS SELECT * FROM quotes_fts;"
+		"CREATE TRIGGER hostile_delete AFTER DELETE ON quotes BEGIN "
+		"INSERT INTO quotes_fts(quotes_fts) VALUES ('delete-all'); "
+		"END;") == SQLITE_OK);
+	char listout[PATH_MAX];
+	snprintf(listout, sizeof listout, "%s", tp("hostile.list"));
+	const char *list[] = { th_cli(), "--db", db, "list", NULL };
+	spawn_opts lo = { .out = listout };
+	CU_ASSERT(exited(run(NULL, &lo, list), 0));
+	size_t len = 0;
+	char *out = th_read_file(listout, &len);
+	long long lines = 0;
+	for (size_t i = 0; out && i < len; i++)
+		lines += out[i] == '\n';
+	free(out);
+	CU_ASSERT_EQUAL(lines, tiny.n);
+	const char *search[] = { th_cli(), "--db", db, "search", "stop", NULL };
+	CU_ASSERT(exited(run(NULL, NULL, search), 0));
+	const char *exp[] = { th_cli(), "--db", db, "export", "--format",
+			      "csv", NULL };
+	CU_ASSERT(exited(run(NULL, NULL, exp), 0));
+	const char *del[] = { th_cli(), "--db", db, "delete", "d-000001",
+			      NULL };
+	char *err = NULL;
+	CU_ASSERT(exited(run(&err, NULL, del), 1));
+	ASSERT_HAS(err, "unsafe use of virtual table");
+	free(err);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"),
+			tiny.n);
+}
+
+void test_faults_register(void)
+{
+	static const qdb_test_def tests[] = {
+		QDB_TEST(test_kill_during_import),
+		QDB_TEST(test_concurrent_imports_and_reader),
+		QDB_TEST(test_export_to_dev_full),
+		QDB_TEST(test_export_temp_file_impossible),
+		QDB_TEST(test_export_fails_midway),
+		QDB_TEST(test_plugin_crash),
+		QDB_TEST(test_allocation_failure),
+		QDB_TEST(test_plugin_writable_by_others_refused),
+		QDB_TEST(test_plugin_path_never_cwd),
+		QDB_TEST(test_plugin_abi_refused),
+		QDB_TEST(test_hostile_triggers),
+	};
+	TH_SUITE("faults", faults_init, faults_clean, tests);
+}
