@@ -518,7 +518,7 @@ static void test_man_format_example(void)
 	char *err = NULL;
 	CU_ASSERT_EQUAL(sh(NULL, &err, "'%s' --db '%s' import '%s'", th_cli(),
 			   th_path("example.db"), file), 0);
-	CU_ASSERT_STRING_EQUAL(err ? err : "", "quotedb: imported 1 quotes: "
+	CU_ASSERT_STRING_EQUAL(err ? err : "", "quotedb: imported 1 quote: "
 			       "1 new, 0 already present\n");
 	free(err);
 	free(yaml);
