@@ -173,7 +173,11 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 			[QDB_SORT_OUTLET] = " ORDER BY o.name IS NULL, o.name,"
 				" q.date_lo IS NULL, q.date_lo, q.date_hi DESC,"
 				" q.qid",
-			[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank, q.qid",
+			/* rank alone: FTS5 then yields rows best first, so a
+			 * LIMIT stops early and snippets are made only for the
+			 * rows returned.  A tie-breaker here would sort every
+			 * match (and snippet it) first. */
+			[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank",
 		};
 		qdb_sort s = f->sort;
 		if ((unsigned)s > QDB_SORT_RANK) {
