@@ -318,6 +318,17 @@ static int check_str(latex_state *st, const char *what, const char *p,
 	return 0;
 }
 
+/*
+ * An ASCII character TeX sets as itself that can never be the second half
+ * of a ligature: runs of these are copied as they are, which is most of
+ * any text ('-' and ',' pair with themselves, so they take the slow path).
+ */
+static int plain_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '-' && c != ',' &&
+	       !command_for(c);
+}
+
 /* Writes p escaped; check_str has accepted it. */
 static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 {
@@ -326,6 +337,16 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 	size_t i = 0;
 	int rc;
 	while (i < n) {
+		if (plain_ascii(u[i])) {
+			size_t j = i + 1;
+			while (j < n && plain_ascii(u[j]))
+				j++;
+			if ((rc = put(st, p + i, j - i)))
+				return rc;
+			prev = u[j - 1];
+			i = j;
+			continue;
+		}
 		uint32_t c;
 		size_t k = utf8_decode(&c, u + i, n - i);
 		const char *cmd;
