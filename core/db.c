@@ -275,6 +275,7 @@ void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col)
 
 int qdb__begin(qdb *db)
 {
+	qdb__names_clear(db);
 	if (db->readonly)
 		return qdb__fail(db, QDB_EINVALID,
 				 "the database is open read-only");
@@ -293,6 +294,7 @@ int qdb__commit(qdb *db)
 
 void qdb__rollback(qdb *db)
 {
+	qdb__names_clear(db);
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -480,6 +482,7 @@ void qdb_close(qdb *db)
 		return;
 	for (int i = 0; i < QDB_ST_COUNT; i++)
 		sqlite3_finalize(db->stmts[i]);
+	qdb__names_clear(db);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct kind_sql {
@@ -93,10 +94,52 @@ int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 	return rc;
 }
 
+void qdb__names_clear(qdb *db)
+{
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < QDB_NAME_CACHE; i++) {
+			free(db->names[k][i].name);
+			db->names[k][i].name = NULL;
+		}
+}
+
+static qdb_name_slot *name_slot(qdb *db, qdb_entity_kind kind,
+				const char *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	return &db->names[kind][h % QDB_NAME_CACHE];
+}
+
+/* Remembers name -> id; a failed allocation only costs a lookup later. */
+static void name_remember(qdb *db, qdb_entity_kind kind, const char *name,
+			  size_t len, sqlite3_int64 id)
+{
+	qdb_name_slot *s = name_slot(db, kind, name, len);
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, name, len);
+	copy[len] = '\0';
+	free(s->name);
+	s->name = copy;
+	s->len = len;
+	s->id = id;
+}
+
 int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		       const char *name, size_t len)
 {
+	/* Exact bytes only: "kirby" still goes to SQLite, which folds case. */
+	qdb_name_slot *s = name_slot(db, kind, name, len);
+	if (s->name && s->len == len && !memcmp(s->name, name, len)) {
+		*out = s->id;
+		return 0;
+	}
 	int rc = step_id(out, db, kind, name, len);
+	if (rc == 0)
+		name_remember(db, kind, name, len, *out);
 	if (rc != QDB_ENOTFOUND)
 		return rc;
 	sqlite3_stmt *st;
@@ -106,8 +149,10 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = qdb__fail_sql(db, kinds[kind].label);
 	qdb__done(db, st);
-	if (!rc)
+	if (!rc) {
 		*out = sqlite3_last_insert_rowid(db->sql);
+		name_remember(db, kind, name, len, *out);
+	}
 	return rc;
 }
 

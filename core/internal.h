@@ -40,9 +40,21 @@ enum qdb_stmt_slot {
 	"DROP INDEX quotes_speaker; DROP INDEX quotes_outlet;" \
 	"DROP INDEX quotes_date; DROP INDEX quotes_source;"
 
+/* Names resolved to entity ids during the current write transaction: an
+ * import asks for the same few speakers and outlets again and again.
+ * Emptied when a transaction begins or rolls back, so it never outlives
+ * the rows it points at. */
+#define QDB_NAME_CACHE 256
+typedef struct qdb_name_slot {
+	char *name;
+	size_t len;
+	sqlite3_int64 id;
+} qdb_name_slot;
+
 struct qdb {
 	sqlite3 *sql;
 	sqlite3_stmt *stmts[QDB_ST_COUNT];
+	qdb_name_slot names[2][QDB_NAME_CACHE];
 	int readonly;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
@@ -94,6 +106,9 @@ int qdb__str_validate(qdb_str s, const char *field, int multiline,
  */
 int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		   qdb_error *err);
+
+/* Forgets every cached name (see qdb_name_slot). */
+void qdb__names_clear(qdb *db);
 
 /* Resolves or creates an entity by name or alias inside a transaction. */
 int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
