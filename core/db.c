@@ -346,6 +346,25 @@ void qdb__buf_free(qdb_buf *b)
 	b->len = b->cap = 0;
 }
 
+void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload)
+{
+	if (!db)
+		return;
+	db->progress = every > 0 ? cb : NULL;
+	db->progress_every = every;
+	db->progress_payload = payload;
+}
+
+int qdb__progress_step(qdb *db, int64_t done)
+{
+	if (!db->progress || done % db->progress_every != 0)
+		return 0;
+	if (db->progress(done, db->progress_payload) != 0)
+		return qdb__fail(db, QDB_EUSER, "stopped by the progress "
+				 "callback after %lld quotes", (long long)done);
+	return 0;
+}
+
 void qdb_free(void *p)
 {
 	free(p);

@@ -163,9 +163,14 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	}
 	const qdb_quote *q;
 	int cursor_failed = 0;
+	int64_t done = 0;
 	while ((rc = qdb_cursor_next(&q, c)) == 0) {
 		if ((rc = d->quote(state, q, &h->pub)) != 0)
 			break;
+		if ((rc = qdb__progress_step(db, ++done)) != 0) {
+			cursor_failed = 1;   /* the message is set */
+			break;
+		}
 	}
 	if (rc == QDB_ITEROVER)
 		rc = 0;
@@ -246,6 +251,8 @@ static void child_export(qdb *parent, qdb_plugin_handle *p,
 	qdb *db = NULL;
 	int rc = qdb_open(&db, parent->path, QDB_OPEN_READONLY);
 	if (!rc) {
+		qdb_progress(db, parent->progress, parent->progress_every,
+			     parent->progress_payload);
 		FILE *out = fdopen(fd, "wb");
 		if (!out)
 			rc = qdb__fail(db, QDB_EIO, "%s: %s", path,

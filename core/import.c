@@ -754,6 +754,8 @@ static int parse_quote(parse *p)
 		return fail_at(p, &m, full, rc, "%s", qe.text);
 	}
 	p->stats->quotes_read++;
+	if ((rc = qdb__progress_step(p->db, p->stats->quotes_read)) != 0)
+		return fail_at(p, NULL, NULL, rc, "%s", qdb_errmsg(p->db));
 	if (added)
 		p->stats->quotes_added++;
 	else

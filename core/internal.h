@@ -55,6 +55,9 @@ struct qdb {
 	sqlite3 *sql;
 	sqlite3_stmt *stmts[QDB_ST_COUNT];
 	qdb_name_slot names[2][QDB_NAME_CACHE];
+	qdb_progress_cb progress;
+	void *progress_payload;
+	int64_t progress_every;
 	int readonly;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
@@ -106,6 +109,10 @@ int qdb__str_validate(qdb_str s, const char *field, int multiline,
  */
 int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		   qdb_error *err);
+
+/* Reports done quotes to the progress callback when one is due; returns
+ * QDB_EUSER (with a message) when the callback asks to stop. */
+int qdb__progress_step(qdb *db, int64_t done);
 
 /* Forgets every cached name (see qdb_name_slot). */
 void qdb__names_clear(qdb *db);

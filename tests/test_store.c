@@ -1161,6 +1161,45 @@ static int suite_clean(void)
 	return 0;
 }
 
+static int record_progress(int64_t done, void *payload)
+{
+	int64_t *seen = payload;
+	seen[seen[0] + 1] = done;
+	seen[0]++;
+	return done >= seen[9] && seen[9] > 0;   /* stop when asked */
+}
+
+/* The progress callback sees every tenth quote; stopping it fails the
+ * import with QDB_EUSER and leaves nothing behind. */
+static void test_progress(void)
+{
+	qdb *db = th_open_fresh("progress.db");
+	char yaml[4096] = "quotes:\n";
+	for (int i = 0; i < 25; i++)
+		snprintf(yaml + strlen(yaml), sizeof yaml - strlen(yaml),
+			 "  - {text: \"q%d\", speaker: \"S\"}\n", i);
+	int64_t seen[10] = { 0 };
+	qdb_progress(db, record_progress, 10, seen);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "p.yaml", yaml, strlen(yaml),
+					  NULL, NULL), 0);
+	CU_ASSERT_EQUAL(seen[0], 2);
+	CU_ASSERT_EQUAL(seen[1], 10);
+	CU_ASSERT_EQUAL(seen[2], 20);
+	qdb *db2 = th_open_fresh("progress2.db");
+	memset(seen, 0, sizeof seen);
+	seen[9] = 20;
+	qdb_progress(db2, record_progress, 10, seen);
+	qdb_error err;
+	CU_ASSERT_EQUAL(qdb_import_buffer(db2, "p.yaml", yaml, strlen(yaml),
+					  NULL, &err), QDB_EUSER);
+	int64_t n = -1;
+	CU_ASSERT_EQUAL(qdb_count(&n, db2, NULL), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	qdb_progress(db2, NULL, 0, NULL);
+	qdb_close(db2);
+	qdb_close(db);
+}
+
 void test_store_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -1183,6 +1222,7 @@ void test_store_register(void)
 		QDB_TEST(test_entities),
 		QDB_TEST(test_foreach_and_count),
 		QDB_TEST(test_large_cursor_walk),
+		QDB_TEST(test_progress),
 	};
 	TH_SUITE("store", NULL, suite_clean, tests);
 }

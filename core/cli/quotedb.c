@@ -222,6 +222,42 @@ static int use_color(void)
 	return is_tty && !(nc && *nc);
 }
 
+/* Progress of long imports and exports: a count and a rate on stderr,
+ * only when stderr is a terminal, rewritten in place. */
+#include <time.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double progress_start;
+
+static int show_progress(int64_t done, void *payload)
+{
+	const char *verb = payload;
+	double dt = now_s() - progress_start;
+	fprintf(stderr, "\r%s %lld quotes, %.0f/s\x1b[K", verb,
+		(long long)done, dt > 0 ? (double)done / dt : 0.0);
+	return 0;
+}
+
+static void progress_on(qdb *db, const char *verb)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	progress_start = now_s();
+	qdb_progress(db, show_progress, 10000, (void *)verb);
+}
+
+static void progress_off(void)
+{
+	if (isatty(STDERR_FILENO))
+		fputs("\r\x1b[K", stderr);
+}
+
 /* ---- filters shared by list, search, export and verify ----------- */
 
 typedef struct strvec {
@@ -436,8 +472,10 @@ static int cmd_import(int argc, char **argv)
 		return 1;
 	qdb_import_stats st = QDB_IMPORT_STATS_INIT;
 	qdb_error err;
+	progress_on(db, "importing:");
 	int rc = qdb_import_paths(db, (const char *const *)argv + optind,
 				  (size_t)(argc - optind), &st, &err);
+	progress_off();
 	if (rc) {
 		char buf[1024];
 		msg("%s", qdb_error_format(&err, buf, sizeof buf));
@@ -991,8 +1029,11 @@ static int cmd_export(int argc, char **argv)
 		return 1;
 	}
 	int rc;
-	if (e.out && strcmp(e.out, "-") != 0)
+	if (e.out && strcmp(e.out, "-") != 0) {
+		progress_on(db, "exporting:");
 		rc = qdb_export_file(db, p, &fo.f, e.options, e.out);
+		progress_off();
+	}
 	else {
 		rc = qdb_export(db, p, &fo.f, e.options, stdout_write, NULL);
 		if (fflush(stdout) != 0 && !rc) {

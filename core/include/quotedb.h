@@ -138,6 +138,16 @@ int qdb_schema_version(void);
 /* Library version string; static. */
 const char *qdb_version(void);
 
+/*
+ * Progress of long imports and exports: cb is called with the number of
+ * quotes done so far after every `every` quotes (every > 0), from the
+ * process doing the work (an export to a file runs in a child process).
+ * A non-zero return stops the work, which then fails with QDB_EUSER.
+ * cb NULL turns progress off.
+ */
+typedef int (*qdb_progress_cb)(int64_t done, void *payload);
+void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload);
+
 /* ---- Quotes -------------------------------------------------------- */
 
 /*
