@@ -1,0 +1,454 @@
+"""The quotedb benchmark driver (make bench; see tests/bench/README.md).
+
+For each N in BENCH_N it generates the corpus (build/bench/gen), then times
+quotedb's import and exports, their references and the query benchmark,
+prints a table and writes tests/bench/results-<N>.json; then it merges
+every results-<N>.json into results.json and, when there are several N,
+plots tests/bench/results.png with gnuplot.
+
+Python 3 standard library only.
+"""
+import glob
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+B = os.path.join(ROOT, "build")
+BB = os.path.join(B, "bench")
+DATA = os.path.join(BB, "data")
+CLI = os.path.join(B, "quotedb")
+RUNX = os.path.join(BB, "runx")
+MIB = 1024.0
+
+# The CSV plugin's columns, from the cursor's joins (core/cursor.c).
+SQLITE_CSV = (
+    "SELECT q.text, s.name AS speaker, q.role, q.date, q.date_text,"
+    " o.name AS outlet, q.programme, q.occasion, q.reported_by,"
+    " src.title AS source, q.locator, q.language, q.translated, q.context,"
+    " replace(q.tags, char(31), '; ') AS tags, q.id"
+    " FROM quotes q JOIN speakers s ON s.id = q.speaker_id"
+    " LEFT JOIN outlets o ON o.id = q.outlet_id"
+    " LEFT JOIN sources src ON src.id = q.source_id ORDER BY q.qid")
+
+# Targets (set for N = 1,000,000; shown at every N for reference).
+TARGETS = {
+    "csv_vs_sqlite3": ("<=", 1.0),
+    "latex_vs_csv": ("<=", 1.3),
+    "yaml_export_vs_floor": ("<=", 1.2),
+    "import_vs_floor_fts": ("<=", 1.5),
+    "pyyaml_import_vs_import": (">=", 15.0),
+    "search_p50_vs_raw": ("<=", 1.2),
+    "filter_p50_ms": ("<", 5.0),
+    "export_rss_mib": ("<", 16.0),
+    "import_rss_mib": ("<", 64.0),
+}
+
+
+def env_int(name, default):
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        sys.exit("bench: %s must be a number" % name)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def runx(argv, out=None):
+    """Runs argv under runx; returns (wall s, CPU s, peak RSS KiB)."""
+    cmd = [RUNX] + (["-o", out] if out else []) + argv
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    lines = p.stderr.strip().splitlines()
+    stat = [l for l in lines if l.startswith("runx: ")]
+    if p.returncode != 0 or not stat:
+        sys.exit("bench: failed: %s\n%s" % (" ".join(argv), p.stderr))
+    f = dict(kv.split("=") for kv in stat[-1][6:].split())
+    return (float(f["wall"]), float(f["user"]) + float(f["sys"]),
+            int(f["maxrss_kib"]))
+
+
+def rm_db(path):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+def measure(name, argv, runs, warmup=1, out=None, before=None):
+    """Times argv runs times after warmup untimed runs."""
+    walls, cpus, rss = [], [], []
+    for i in range(warmup + runs):
+        if before:
+            before()
+        w, c, r = runx(argv, out)
+        if i >= warmup:
+            walls.append(w)
+            cpus.append(c)
+            rss.append(r)
+    res = {
+        "median_s": statistics.median(walls), "min_s": min(walls),
+        "max_s": max(walls), "runs": walls, "warmup": warmup,
+        "rss_kib": max(rss), "rss_runs_kib": rss,
+        "cpu_median_s": statistics.median(cpus), "cpu_runs_s": cpus,
+    }
+    log("  %-22s median %8.3f s  min %8.3f  max %8.3f  cpu %8.3f s  "
+        "rss %7.1f MiB" % (name, res["median_s"], res["min_s"],
+                           res["max_s"], res["cpu_median_s"],
+                           res["rss_kib"] / MIB))
+    return res
+
+
+def machine():
+    model, cores = "unknown", 0
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and model == "unknown":
+                    model = line.split(":", 1)[1].strip()
+                if line.startswith("processor"):
+                    cores += 1
+    except OSError:
+        pass
+    return {"cpu_model": model, "cores": cores or os.cpu_count()}
+
+
+def git_commit():
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain",
+                                "--untracked-files=no"],
+                               capture_output=True, text=True).stdout
+        return rev or "unknown", bool(dirty.strip())
+    except OSError:
+        return "unknown", False
+
+
+def has_pyyaml():
+    return subprocess.run([sys.executable, "-c", "import yaml; yaml.CLoader"],
+                          capture_output=True).returncode == 0
+
+
+def bench_one(n, runs, passes, py_ns):
+    os.makedirs(DATA, exist_ok=True)
+    notes = []
+    load0 = os.getloadavg()
+    src = os.path.join(DATA, "quotes-%d.yaml" % n)
+    gen = os.path.join(BB, "gen")
+    if (not os.path.exists(src)
+            or os.path.getmtime(src) < os.path.getmtime(gen)):
+        log("generating %d quotes into %s" % (n, src))
+        t0 = time.time()
+        subprocess.run([gen, str(n), src], check=True)
+        log("  took %.1f s" % (time.time() - t0))
+    ops = {}
+    db = os.path.join(DATA, "quotedb-%d.db" % n)
+    fdb = os.path.join(DATA, "floor-%d.db" % n)
+    pdb = os.path.join(DATA, "py-%d.db" % n)
+    out = os.path.join(DATA, "out-%d" % n)
+    os.makedirs(out, exist_ok=True)
+    log("N = %d (%d runs after a warm-up)" % (n, runs))
+
+    ops["import"] = measure("import", [CLI, "--db", db, "import", src],
+                            runs, before=lambda: rm_db(db))
+    ops["floor_import"] = measure(
+        "floor parse+insert", [os.path.join(BB, "floor_import"), fdb, src],
+        runs, before=lambda: rm_db(fdb))
+    ops["floor_import_fts"] = measure(
+        "floor parse+insert+fts",
+        [os.path.join(BB, "floor_import"), "--fts", fdb, src],
+        runs, before=lambda: rm_db(fdb))
+    use_py = n in py_ns
+    if use_py and not has_pyyaml():
+        notes.append("PyYAML (with its C loader) is not installed: the "
+                     "Python routes were skipped")
+        use_py = False
+    py_runs = env_int("BENCH_PY_RUNS", 1)
+    if use_py:
+        ops["pyyaml_import"] = measure(
+            "pyyaml import", [sys.executable,
+                              os.path.join(HERE, "py_import.py"), pdb, src],
+            py_runs, warmup=0, before=lambda: rm_db(pdb))
+        rm_db(pdb)
+
+    def export(fmt, ext, *opts):
+        return [CLI, "--db", db, "export", "--format", fmt, "-o",
+                os.path.join(out, "quotes." + ext)] + list(opts)
+    ops["export_csv"] = measure("export csv", export("csv", "csv"), runs)
+    ops["sqlite3_csv"] = measure(
+        "sqlite3 -csv", ["sqlite3", "-readonly", "-csv", "-header", db,
+                         SQLITE_CSV], runs,
+        out=os.path.join(out, "sqlite3.csv"))
+    ops["export_yaml"] = measure("export yaml", export("yaml", "yaml"), runs)
+    ops["floor_emit"] = measure(
+        "floor libyaml emit", [os.path.join(BB, "floor_emit"), db,
+                               os.path.join(out, "floor.yaml")], runs)
+    if use_py:
+        ops["pyyaml_dump"] = measure(
+            "pyyaml dump", [sys.executable, os.path.join(HERE, "py_dump.py"),
+                            db, os.path.join(out, "pyyaml.yaml")],
+            py_runs, warmup=0)
+    if os.path.exists(os.path.join(B, "plugins", "latex.so")):
+        # charset=any: the corpus has Hangul, CJK and Devanagari, which
+        # the default (latin) refuses.  The CLI sorts a LaTeX export by
+        # speaker, the plugin's default grouping.
+        ops["export_latex"] = measure(
+            "export latex", export("latex", "tex", "-O", "charset=any"),
+            runs)
+    else:
+        notes.append("build/plugins/latex.so is missing: LaTeX export "
+                     "not measured")
+    # The floor's output is the plugin's, byte for byte: say when not.
+    if not same_file(os.path.join(out, "quotes.yaml"),
+                     os.path.join(out, "floor.yaml")):
+        notes.append("the yaml export and floor_emit outputs differ")
+
+    log("  queries (%d passes)..." % passes)
+    q = subprocess.run([os.path.join(BB, "query"), db, str(passes)],
+                       capture_output=True, text=True)
+    if q.returncode != 0:
+        sys.exit("bench: query failed:\n" + q.stderr)
+    query = json.loads(q.stdout)
+
+    r = {}
+
+    # Ratios of medians; the same of the fastest runs beside them, which
+    # a busy machine disturbs less.
+    # And of CPU time (user + sys), which other processes on the machine
+    # disturb least of all.
+    rmin, rcpu = {}, {}
+
+    def ratio(key, a, b):
+        if a in ops and b in ops:
+            r[key] = ops[a]["median_s"] / ops[b]["median_s"]
+            rmin[key] = ops[a]["min_s"] / ops[b]["min_s"]
+            rcpu[key] = ops[a]["cpu_median_s"] / ops[b]["cpu_median_s"]
+    ratio("csv_vs_sqlite3", "export_csv", "sqlite3_csv")
+    ratio("latex_vs_csv", "export_latex", "export_csv")
+    ratio("yaml_export_vs_floor", "export_yaml", "floor_emit")
+    ratio("import_vs_floor", "import", "floor_import")
+    ratio("import_vs_floor_fts", "import", "floor_import_fts")
+    ratio("pyyaml_import_vs_import", "pyyaml_import", "import")
+    ratio("pyyaml_dump_vs_yaml_export", "pyyaml_dump", "export_yaml")
+    r["search_p50_vs_raw"] = (query["search"]["p50_ms"]
+                              / query["search_raw_fts5"]["p50_ms"])
+    r["search_p90_vs_raw"] = (query["search"]["p90_ms"]
+                              / query["search_raw_fts5"]["p90_ms"])
+    r["filter_p50_ms"] = query["filter"]["p50_ms"]
+    exports = [k for k in ops if k.startswith("export_")]
+    r["export_rss_mib"] = max(ops[k]["rss_kib"] for k in exports) / MIB
+    r["import_rss_mib"] = ops["import"]["rss_kib"] / MIB
+    checks = {}
+    for k, (op, lim) in TARGETS.items():
+        if k in r:
+            v = r[k]
+            ok = {"<=": v <= lim, ">=": v >= lim, "<": v < lim}[op]
+            checks[k] = {"value": v, "target": "%s %g" % (op, lim),
+                         "met": ok}
+    commit, dirty = git_commit()
+    res = {
+        "n": n, "runs": runs, "commit": commit, "dirty": dirty,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "input_bytes": os.path.getsize(src),
+        "output_bytes": {os.path.basename(p): os.path.getsize(p)
+                         for p in sorted(glob.glob(os.path.join(out, "*")))},
+        "ops": ops, "query": query, "ratios": r, "ratios_of_min": rmin,
+        "ratios_of_cpu": rcpu,
+        "targets": checks, "loadavg_before": load0,
+        "loadavg_after": os.getloadavg(),
+        "notes": notes,
+    }
+    res.update(machine())
+    return res
+
+
+def same_file(a, b):
+    if not (os.path.exists(a) and os.path.exists(b)):
+        return False
+    if os.path.getsize(a) != os.path.getsize(b):
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def table(res):
+    ops, r, q = res["ops"], res["ratios"], res["query"]
+    print()
+    print("quotedb bench, N = %d, %s (%d cores), commit %s%s"
+          % (res["n"], res["cpu_model"], res["cores"], res["commit"][:10],
+             " (dirty)" if res["dirty"] else ""))
+    print("%-14s %8s %8s %8s %8s %7s  %-19s %8s %6s %6s %6s  %s" % (
+        "operation", "median s", "min s", "max s", "cpu s", "RSS MiB",
+        "reference", "ref s", "ratio", "(min)", "(cpu)", "target"))
+    rows = [
+        ("import", "import", "floor parse+insert", "floor_import",
+         "import_vs_floor", None),
+        ("", None, "floor +FTS5", "floor_import_fts", "import_vs_floor_fts",
+         "import_vs_floor_fts"),
+        ("", None, "PyYAML+executemany", "pyyaml_import",
+         "pyyaml_import_vs_import", "pyyaml_import_vs_import"),
+        ("export csv", "export_csv", "sqlite3 -csv", "sqlite3_csv",
+         "csv_vs_sqlite3", "csv_vs_sqlite3"),
+        ("export yaml", "export_yaml", "libyaml emit floor", "floor_emit",
+         "yaml_export_vs_floor", "yaml_export_vs_floor"),
+        ("", None, "PyYAML CDumper", "pyyaml_dump",
+         "pyyaml_dump_vs_yaml_export", None),
+        ("export latex", "export_latex", "our csv export", "export_csv",
+         "latex_vs_csv", "latex_vs_csv"),
+    ]
+    for label, op, ref, rop, rk, tk in rows:
+        if op and op not in ops:
+            print("%-16s %s" % (label, "(not measured)"))
+            continue
+        if not op and rop not in ops:
+            continue
+        a = ops.get(op) if op else None
+        b = ops.get(rop)
+        left = ("%-14s %8.3f %8.3f %8.3f %8.3f %7.1f" % (
+            label, a["median_s"], a["min_s"], a["max_s"],
+            a["cpu_median_s"], a["rss_kib"] / MIB) if a else
+            "%-14s %8s %8s %8s %8s %7s" % (label, "", "", "", "", ""))
+        t = res["targets"].get(tk) if tk else None
+        print("%s  %-19s %8.3f %6.2f %6.2f %6.2f  %s" % (
+            left, ref, b["median_s"], r.get(rk, float("nan")),
+            res["ratios_of_min"].get(rk, float("nan")),
+            res["ratios_of_cpu"].get(rk, float("nan")),
+            ("%s %s" % (t["target"], "ok" if t["met"] else "MISSED"))
+            if t else ""))
+    s, raw, f = q["search"], q["search_raw_fts5"], q["filter"]
+    t = res["targets"]["search_p50_vs_raw"]
+    print("%-16s p50 %.3f ms  p90 %.3f ms   raw FTS5 p50 %.3f ms  p90 "
+          "%.3f ms   ratio p50 %.2f p90 %.2f  %s %s" % (
+              "search", s["p50_ms"], s["p90_ms"], raw["p50_ms"],
+              raw["p90_ms"], r["search_p50_vs_raw"], r["search_p90_vs_raw"],
+              t["target"], "ok" if t["met"] else "MISSED"))
+    t = res["targets"]["filter_p50_ms"]
+    print("%-16s p50 %.3f ms  p99 %.3f ms  (%d rows over 100 queries)"
+          "   p50 %s ms %s" % (
+              "speaker+dates", f["p50_ms"], f["p99_ms"], f["rows"],
+              t["target"], "ok" if t["met"] else "MISSED"))
+    for k in ("export_rss_mib", "import_rss_mib"):
+        t = res["targets"][k]
+        print("%-16s %.1f MiB  target %s MiB %s" % (
+            k.replace("_rss_mib", " peak RSS"), t["value"], t["target"],
+            "ok" if t["met"] else "MISSED"))
+    for note in res["notes"]:
+        print("note: " + note)
+
+
+def merge():
+    per_n = []
+    for p in glob.glob(os.path.join(HERE, "results-*.json")):
+        with open(p) as f:
+            per_n.append(json.load(f))
+    per_n.sort(key=lambda x: x["n"])
+    merged = {"results": per_n}
+    if per_n:
+        merged.update(machine())
+    # Growth from each N to the next, per operation: 10x the quotes
+    # should take no more than 11x the time.
+    scaling = []
+    for a, b in zip(per_n, per_n[1:]):
+        row = {"from": a["n"], "to": b["n"], "time_ratio": {},
+               "rss_ratio": {}}
+        for op in b["ops"]:
+            if op in a["ops"]:
+                row["time_ratio"][op] = (b["ops"][op]["median_s"]
+                                         / a["ops"][op]["median_s"])
+                row["rss_ratio"][op] = (b["ops"][op]["rss_kib"]
+                                        / a["ops"][op]["rss_kib"])
+        for k in ("search", "search_raw_fts5", "filter"):
+            row["time_ratio"]["query_" + k + "_p50"] = (
+                b["query"][k]["p50_ms"] / a["query"][k]["p50_ms"])
+        scaling.append(row)
+    merged["scaling"] = scaling
+    with open(os.path.join(HERE, "results.json"), "w") as f:
+        json.dump(merged, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return per_n, scaling
+
+
+def plot(per_n):
+    if len(per_n) < 2:
+        log("one N only: no plot (run with several BENCH_N values)")
+        return
+    gp = shutil.which("gnuplot")
+    if not gp:
+        log("gnuplot not found: no plot (apt-get install gnuplot-nox)")
+        return
+    ops = [op for op in per_n[-1]["ops"]
+           if all(op in r["ops"] for r in per_n)]
+    dat = os.path.join(BB, "results.dat")
+    with open(dat, "w") as f:
+        f.write("# N " + " ".join(ops) + " search_p50 raw_fts5_p50 "
+                "filter_p50\n")
+        for r in per_n:
+            f.write("%d %s %g %g %g\n" % (
+                r["n"], " ".join("%g" % r["ops"][op]["median_s"]
+                                 for op in ops),
+                r["query"]["search"]["p50_ms"] / 1e3,
+                r["query"]["search_raw_fts5"]["p50_ms"] / 1e3,
+                r["query"]["filter"]["p50_ms"] / 1e3))
+    cols = ops + ["search p50", "raw FTS5 p50", "speaker+dates p50"]
+    png = os.path.join(HERE, "results.png")
+    script = [
+        "set terminal png size 1100,750",
+        "set output '%s'" % png,
+        "set logscale xy",
+        "set key outside right",
+        "set grid",
+        "set xlabel 'quotes (N)'",
+        "set ylabel 'seconds (median)'",
+        "set title 'quotedb bench: time against N'",
+        "plot " + ", ".join(
+            "'%s' using 1:%d with linespoints title '%s'"
+            % (dat, i + 2, c.replace("_", " ")) for i, c in enumerate(cols)),
+    ]
+    p = subprocess.run([gp], input="\n".join(script) + "\n", text=True,
+                       capture_output=True)
+    if p.returncode != 0:
+        log("gnuplot failed: " + p.stderr)
+    else:
+        log("wrote " + png)
+
+
+def main():
+    ns = [int(x) for x in
+          os.environ.get("BENCH_N", "100000").replace(",", " ").split()]
+    runs = env_int("BENCH_RUNS", 3)
+    passes = env_int("BENCH_PASSES", 5)
+    py = os.environ.get("BENCH_PY", "100000")
+    py_ns = (set(ns) if py == "all" else set() if py == "none"
+             else {int(x) for x in py.replace(",", " ").split()})
+    for n in ns:
+        res = bench_one(n, runs, passes, py_ns)
+        with open(os.path.join(HERE, "results-%d.json" % n), "w") as f:
+            json.dump(res, f, indent=1, sort_keys=True)
+            f.write("\n")
+        table(res)
+    per_n, scaling = merge()
+    if scaling:
+        print()
+        for s in scaling:
+            worst = max(s["time_ratio"].items(), key=lambda kv: kv[1])
+            print("N %d -> %d: time ratios %s (largest: %s %.2f)" % (
+                s["from"], s["to"], ", ".join(
+                    "%s %.2f" % kv for kv in sorted(s["time_ratio"].items())),
+                worst[0], worst[1]))
+    plot(per_n)
+
+
+if __name__ == "__main__":
+    main()
