@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -275,37 +276,40 @@ static long export_timeout(void)
 	return v > 0 ? v : 300;
 }
 
-/* Waits for the child, stopping it when the output stops growing. */
+/*
+ * Waits for the child, stopping it when the output stops growing.  The
+ * child holds the write end of msgfd: poll() wakes when it writes its
+ * message or exits, and once a second to check on progress.
+ */
 static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name)
 {
-	long timeout_ms = export_timeout() * 1000, idle_ms = 0;
+	long timeout = export_timeout(), idle = 0;
 	off_t last = 0;
 	int status;
-	/* Poll every 2 ms: most exports take a few milliseconds, and the
-	 * polling costs nothing next to them. */
-	const struct timespec tick = { 0, 2000000 };
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
+		struct pollfd pfd = { msgfd, POLLIN, 0 };
+		int r = poll(&pfd, 1, 1000);
 		if (r < 0 && errno != EINTR)
-			return qdb__fail(db, QDB_ERROR, "export: wait: %s",
+			return qdb__fail(db, QDB_ERROR, "export: poll: %s",
 					 strerror(errno));
+		if (r > 0)
+			break;   /* a message, or the child is gone */
 		struct stat st;
 		if (fstat(fd, &st) == 0 && st.st_size != last) {
 			last = st.st_size;
-			idle_ms = 0;
-		}
-		if (idle_ms >= timeout_ms) {
+			idle = 0;
+		} else if (++idle >= timeout) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return qdb__fail(db, QDB_ERROR, "export: plugin '%s' made "
 					 "no progress for %ld s and was stopped; "
-					 "nothing was written", name,
-					 timeout_ms / 1000);
+					 "nothing was written", name, timeout);
 		}
-		nanosleep(&tick, NULL);
-		idle_ms += 2;
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return qdb__fail(db, QDB_ERROR, "export: wait: %s",
+					 strerror(errno));
 	}
 	if (WIFSIGNALED(status))
 		return qdb__fail(db, QDB_ERROR, "export: plugin '%s' crashed "

@@ -284,15 +284,23 @@ static int ligature(uint32_t a, uint32_t b)
 	return 0;
 }
 
-/* Checks that s can be written; what names it in the message. */
+/* Checks that s can be written; what names it in the message, or is NULL
+ * to only say whether it can (no message). */
 static int check_str(latex_state *st, const char *what, const char *p,
 		     size_t n)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0;
 	while (i < n) {
+		if (u[i] >= 0x20 && u[i] < 0x7f) {   /* printable ASCII */
+			i++;
+			continue;
+		}
 		uint32_t c;
 		size_t k = utf8_decode(&c, u + i, n - i);
+		if (!what && (k == 0 || is_control(c) ||
+			      (!st->any_chars && !is_latin(c))))
+			return QDB_EINVALID;   /* the caller asks again */
 		if (k == 0) {
 			st->host->error(st->host, "%s: not valid UTF-8 at "
 					"byte %zu", what, i);
@@ -799,6 +807,11 @@ static int latex_quote(void *state, const qdb_quote *q,
 		{ "reported_by", q->reported_by },
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		/* Checked quietly first: the message naming the quote and
+		 * field is formatted only for a value that fails. */
+		if (f[i].s.ptr ? !check_str(st, NULL, f[i].s.ptr, f[i].s.len)
+		    : i >= 2)
+			continue;
 		if (q->id.ptr)
 			snprintf(what, sizeof what, "quote %.100s: %s",
 				 q->id.ptr, f[i].name);

@@ -69,11 +69,33 @@ static int emit_key(yaml_state *st, const char *key)
 	return emit(st, &ev);
 }
 
+/* For messages: the quote's id, or "(no id)". */
+static const char *quote_name(const qdb_quote *q)
+{
+	return q->id.ptr ? q->id.ptr : "(no id)";
+}
+
+/* Names a value in a message: "quote ID: source.title", "...: tags[2]".
+ * Formatted only when a message is needed: not once per value. */
+static void value_name(char *buf, size_t n, const qdb_quote *q,
+		       const char *prefix, const char *key, long idx)
+{
+	if (idx >= 0)
+		snprintf(buf, n, "quote %.100s: %s%s[%ld]", quote_name(q),
+			 prefix, key, idx);
+	else
+		snprintf(buf, n, "quote %.100s: %s%s", quote_name(q), prefix,
+			 key);
+}
+
 /* A value: always double-quoted, so always a string. */
-static int emit_value(yaml_state *st, const char *what, qdb_str s)
+static int emit_value(yaml_state *st, const qdb_quote *q, const char *prefix,
+		      const char *key, long idx, qdb_str s)
 {
 	yaml_event_t ev;
+	char what[160];
 	if (s.len > INT_MAX) {
+		value_name(what, sizeof what, q, prefix, key, idx);
 		st->host->error(st->host, "%s: %zu bytes is too long", what,
 				s.len);
 		return QDB_EINVALID;
@@ -83,29 +105,22 @@ static int emit_value(yaml_state *st, const char *what, qdb_str s)
 					  0, 1,
 					  YAML_DOUBLE_QUOTED_SCALAR_STYLE)) {
 		/* libyaml refuses only bad UTF-8 here (or no memory) */
+		value_name(what, sizeof what, q, prefix, key, idx);
 		st->host->error(st->host, "%s is not valid UTF-8", what);
 		return QDB_EINVALID;
 	}
 	return emit(st, &ev);
 }
 
-/* For messages: the quote's id, or "(no id)". */
-static const char *quote_name(const qdb_quote *q)
-{
-	return q->id.ptr ? q->id.ptr : "(no id)";
-}
-
 static int emit_field(yaml_state *st, const qdb_quote *q, const char *key,
 		      qdb_str s)
 {
-	char what[160];
 	int rc;
 	if (!s.ptr)
 		return 0;
 	if ((rc = emit_key(st, key)))
 		return rc;
-	snprintf(what, sizeof what, "quote %.100s: %s", quote_name(q), key);
-	return emit_value(st, what, s);
+	return emit_value(st, q, "", key, -1, s);
 }
 
 static int emit_mapping_start(yaml_state *st)
@@ -197,13 +212,10 @@ static int emit_source(yaml_state *st, const qdb_quote *q)
 	if ((rc = emit_key(st, "source")) || (rc = emit_mapping_start(st)))
 		return rc;
 	for (i = 0; i < n; i++) {
-		char what[160];
 		if (!f[i].s.ptr)
 			continue;
-		snprintf(what, sizeof what, "quote %.100s: source.%s",
-			 quote_name(q), f[i].key);
 		if ((rc = emit_key(st, f[i].key)) ||
-		    (rc = emit_value(st, what, f[i].s)))
+		    (rc = emit_value(st, q, "source.", f[i].key, -1, f[i].s)))
 			return rc;
 	}
 	return emit_mapping_end(st);
@@ -218,12 +230,9 @@ static int emit_tags(yaml_state *st, const qdb_quote *q)
 	    (rc = emit_sequence_start(st, YAML_FLOW_SEQUENCE_STYLE)))
 		return rc;
 	for (size_t i = 0; i < q->ntags; i++) {
-		char what[160];
 		if (!q->tags[i].ptr)
 			continue;
-		snprintf(what, sizeof what, "quote %.100s: tags[%zu]",
-			 quote_name(q), i);
-		if ((rc = emit_value(st, what, q->tags[i])))
+		if ((rc = emit_value(st, q, "", "tags", (long)i, q->tags[i])))
 			return rc;
 	}
 	return emit_sequence_end(st);
