@@ -279,11 +279,8 @@ static void bind_row(sqlite3_stmt *st, const qdb_quote *q, qdb_str id,
 	qdb__bind_str(st, 15, q->language);
 	qdb__bind_str(st, 16, q->translated);
 	qdb__bind_str(st, 17, q->context);
+	/* No tags is NULL: tags are never empty, so data is set when any. */
 	qdb_str t = { tags->data, tags->len };
-	if (!tags->data) {
-		static const char empty[] = "";
-		t.ptr = q->ntags ? empty : NULL;
-	}
 	qdb__bind_str(st, 18, t);
 }
 

@@ -887,8 +887,7 @@ static int cmd_delete(int argc, char **argv)
 
 static int print_entity(const qdb_entity *e, void *payload)
 {
-	int json = *(int *)payload;
-	(void)json;
+	(void)payload;
 	if (is_tty) {
 		printf("%6lld  %s", (long long)e->quotes, e->name);
 		if (e->aliases)
@@ -927,8 +926,7 @@ static int cmd_entities(int argc, char **argv, qdb_entity_kind kind)
 		qdb *db = open_db(1);
 		if (!db)
 			return 1;
-		int json = 0;
-		int rc = qdb_entity_foreach(db, kind, print_entity, &json);
+		int rc = qdb_entity_foreach(db, kind, print_entity, NULL);
 		if (rc)
 			msg("%s", qdb_errmsg(db));
 		qdb_close(db);
@@ -1041,9 +1039,7 @@ static int cmd_export(int argc, char **argv)
 			rc = QDB_EIO;
 		}
 	}
-	if (rc && rc != QDB_EIO)
-		msg("%s", qdb_errmsg(db));
-	else if (rc && qdb_errmsg(db))
+	if (rc)
 		msg("%s", qdb_errmsg(db));
 	qdb_close(db);
 	qdb_plugin_unload(p);
