@@ -133,6 +133,17 @@ int th_run(char **out, char **err, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+const char *th_plugin(const char *name)
+{
+	static char slots[4][PATH_MAX];
+	static int next;
+	char *p = slots[next++ % 4];
+	const char *dir = getenv("QDB_PLUGINS");
+	snprintf(p, PATH_MAX, "%s/%s.so", dir && *dir ? dir : "build/plugins",
+		 name);
+	return p;
+}
+
 const char *th_cli(void)
 {
 	static char path[PATH_MAX];

@@ -41,6 +41,11 @@ int th_run(char **out, char **err, const char *fmt, ...)
  * $QDB_CLI when set (the sanitizer and coverage builds). */
 const char *th_cli(void);
 
+/* The plugin NAME.so of the build being tested: $QDB_PLUGINS (a directory,
+ * set by the sanitizer and coverage builds) or build/plugins.  Static
+ * rotating buffer, like th_path. */
+const char *th_plugin(const char *name);
+
 /* Opens a new database in the temporary directory; asserts on failure. */
 qdb *th_open_fresh(const char *name);
 

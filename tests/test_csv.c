@@ -18,7 +18,7 @@
 
 #include "quotedb/plugin.h"
 
-#define PLUGIN_PATH "build/plugins/csv.so"
+#define PLUGIN_PATH th_plugin("csv")
 #define DATA_DIR "tests/data/csv"
 
 /* ---- A fake host: output to memory, options from a list ------------ */

@@ -25,7 +25,7 @@
 
 #include "quotedb/plugin.h"
 
-#define PLUGIN_PATH "build/plugins/latex.so"
+#define PLUGIN_PATH th_plugin("latex")
 #define DATA_DIR "tests/data/latex"
 #define CHECK_SCRIPT "tests/tex/pdf_has_texts.py"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -18,7 +18,7 @@
 
 #include "quotedb/plugin.h"
 
-#define PLUGIN_PATH "build/plugins/yaml.so"
+#define PLUGIN_PATH th_plugin("yaml")
 #define DATA_DIR "tests/data/yaml_export"
 
 /* ---- A fake host: output to memory, options from a list ------------ */

@@ -79,7 +79,8 @@ check-asan: deps
 	  LDFLAGS='$(LDFLAGS) $(ASAN_FLAGS)' all $(ASAN_B)/tests/runner
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	QDB_CLI=$(CURDIR)/$(ASAN_B)/quotedb ./$(ASAN_B)/tests/runner
+	QDB_CLI=$(CURDIR)/$(ASAN_B)/quotedb QDB_PLUGINS=$(ASAN_B)/plugins \
+	  ./$(ASAN_B)/tests/runner
 
 # Children started through system() run natively: only the runner's own
 # process is checked.
@@ -97,7 +98,8 @@ coverage: deps
 	$(MAKE) B=$(COV_B) OPT='-O0 -g --coverage' \
 	  WARN='$(filter-out -Werror,$(WARN))' \
 	  LDFLAGS='$(LDFLAGS) --coverage' all $(COV_B)/tests/runner
-	-QDB_CLI=$(CURDIR)/$(COV_B)/quotedb ./$(COV_B)/tests/runner \
+	-QDB_CLI=$(CURDIR)/$(COV_B)/quotedb QDB_PLUGINS=$(COV_B)/plugins \
+	  ./$(COV_B)/tests/runner \
 	  >$(COV_B)/runner.log 2>&1; tail -n 3 $(COV_B)/runner.log
 	@sh tests/fuzz/coverage.sh $(COV_B)
 
