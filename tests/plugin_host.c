@@ -1,11 +1,15 @@
 /*
- * plugin_host.c: the fake plugin host of plugin_host.h.
+ * plugin_host.c: what the plugin suites share (plugin_host.h): the fake
+ * host, loading a plugin, quotes read from YAML as test input, FAILF.
  */
 #include "plugin_host.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
 static int fh_write(const qdb_plugin_host *h, const void *buf, size_t len)
 {
@@ -69,4 +73,283 @@ int fh_export(fake_host *fh, const qdb_quote *qs, size_t n)
 		rc = fh->plugin->quote(state, &qs[i], &fh->h);
 	int erc = fh->plugin->end(state, rc, &fh->h);
 	return rc ? rc : erc;
+}
+
+void fh_fail(const char *file, int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+const qdb_plugin *fh_load(const char *name, void **dl)
+{
+	qdb_plugin_entry_fn entry;
+	*dl = dlopen(th_plugin(name), RTLD_NOW | RTLD_LOCAL);
+	if (!*dl) {
+		fprintf(stderr, "%s: %s\n", name, dlerror());
+		return NULL;
+	}
+	void *sym = dlsym(*dl, QDB_PLUGIN_SYMBOL);
+	if (!sym) {
+		fprintf(stderr, "%s: %s\n", name, dlerror());
+		return NULL;
+	}
+	memcpy(&entry, &sym, sizeof entry);
+	return entry();
+}
+
+/* ---- Quotes from YAML (docs/format.md), for test input ------------- */
+
+qdb_str str_dup(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return (qdb_str){ s, n };
+}
+
+static qdb_str str_copy(qdb_str s)
+{
+	return s.ptr ? str_dup(s.ptr, s.len) : s;
+}
+
+static void quote_clear(qdb_quote *q)
+{
+	qdb_str *f[] = {
+		&q->id, &q->text, &q->speaker, &q->role, &q->date,
+		&q->date_text, &q->outlet, &q->programme, &q->occasion,
+		&q->reported_by, &q->source, &q->source_author,
+		&q->source_date, &q->source_url, &q->source_file, &q->locator,
+		&q->language, &q->translated, &q->context
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		free((void *)f[i]->ptr);
+	for (size_t i = 0; i < q->ntags; i++)
+		free((void *)q->tags[i].ptr);
+	free((void *)q->tags);
+}
+
+void quotes_free(quote_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		quote_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* The field of q that key names, or NULL. */
+qdb_str *quote_field(qdb_quote *q, const char *key)
+{
+	static const struct { const char *key; size_t off; } map[] = {
+		{ "id", offsetof(qdb_quote, id) },
+		{ "text", offsetof(qdb_quote, text) },
+		{ "speaker", offsetof(qdb_quote, speaker) },
+		{ "role", offsetof(qdb_quote, role) },
+		{ "date", offsetof(qdb_quote, date) },
+		{ "date_text", offsetof(qdb_quote, date_text) },
+		{ "outlet", offsetof(qdb_quote, outlet) },
+		{ "programme", offsetof(qdb_quote, programme) },
+		{ "occasion", offsetof(qdb_quote, occasion) },
+		{ "reported_by", offsetof(qdb_quote, reported_by) },
+		{ "locator", offsetof(qdb_quote, locator) },
+		{ "language", offsetof(qdb_quote, language) },
+		{ "translated", offsetof(qdb_quote, translated) },
+		{ "context", offsetof(qdb_quote, context) },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].key, key) == 0)
+			return (qdb_str *)((char *)q + map[i].off);
+	return NULL;
+}
+
+/* The source field of q that key (under source:) names, or NULL. */
+qdb_str *source_field(qdb_quote *q, const char *key)
+{
+	if (strcmp(key, "title") == 0)
+		return &q->source;
+	if (strcmp(key, "author") == 0)
+		return &q->source_author;
+	if (strcmp(key, "date") == 0)
+		return &q->source_date;
+	if (strcmp(key, "url") == 0)
+		return &q->source_url;
+	if (strcmp(key, "file") == 0)
+		return &q->source_file;
+	return NULL;
+}
+
+static int scalar(yaml_node_t *n, const char **p, size_t *len)
+{
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return -1;
+	*p = (const char *)n->data.scalar.value;
+	*len = n->data.scalar.length;
+	return 0;
+}
+
+/* Fills the source fields of q from a source: mapping. */
+static int load_source(qdb_quote *q, yaml_document_t *d, yaml_node_t *m,
+		       char *err, size_t errlen)
+{
+	if (!m || m->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "source: not a mapping");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k, *v;
+		size_t kl, vl;
+		qdb_str *f;
+		if (scalar(yaml_document_get_node(d, p->key), &k, &kl) ||
+		    !(f = source_field(q, k)) ||
+		    scalar(yaml_document_get_node(d, p->value), &v, &vl)) {
+			snprintf(err, errlen, "source: bad key or value");
+			return -1;
+		}
+		free((void *)f->ptr);
+		*f = str_dup(v, vl);
+	}
+	return 0;
+}
+
+static int load_quote(qdb_quote *q, const qdb_quote *file_source,
+		      yaml_document_t *d, yaml_node_t *m, char *err,
+		      size_t errlen)
+{
+	*q = (qdb_quote)QDB_QUOTE_INIT;
+	q->source = str_copy(file_source->source);
+	q->source_author = str_copy(file_source->source_author);
+	q->source_date = str_copy(file_source->source_date);
+	q->source_url = str_copy(file_source->source_url);
+	q->source_file = str_copy(file_source->source_file);
+	if (m->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "quote: not a mapping");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		const char *k, *v;
+		size_t kl, vl;
+		yaml_node_t *val = yaml_document_get_node(d, p->value);
+		qdb_str *f;
+		if (scalar(yaml_document_get_node(d, p->key), &k, &kl)) {
+			snprintf(err, errlen, "quote: key not a scalar");
+			return -1;
+		}
+		if (strcmp(k, "source") == 0) {
+			/* a quote's source replaces the file's */
+			qdb_str *s[] = { &q->source, &q->source_author,
+					 &q->source_date, &q->source_url,
+					 &q->source_file };
+			for (size_t i = 0; i < 5; i++) {
+				free((void *)s[i]->ptr);
+				*s[i] = (qdb_str){ NULL, 0 };
+			}
+			if (load_source(q, d, val, err, errlen))
+				return -1;
+		} else if (strcmp(k, "tags") == 0) {
+			if (!val || val->type != YAML_SEQUENCE_NODE) {
+				snprintf(err, errlen, "tags: not a sequence");
+				return -1;
+			}
+			size_t n = (size_t)(val->data.sequence.items.top -
+					    val->data.sequence.items.start);
+			qdb_str *tags = calloc(n ? n : 1, sizeof *tags);
+			q->tags = tags;
+			for (size_t i = 0; i < n; i++) {
+				yaml_node_t *t = yaml_document_get_node(d,
+					val->data.sequence.items.start[i]);
+				if (scalar(t, &v, &vl)) {
+					snprintf(err, errlen, "tags: item");
+					return -1;
+				}
+				tags[i] = str_dup(v, vl);
+				q->ntags = i + 1;
+			}
+		} else if ((f = quote_field(q, k)) && !f->ptr &&
+			   !scalar(val, &v, &vl)) {
+			*f = str_dup(v, vl);
+		} else {
+			snprintf(err, errlen, "quote: bad key %s", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads quotes from YAML in buf; 0, or -1 with a reason in err. */
+int load_quotes(quote_list *out, const char *buf, size_t len,
+		       char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	qdb_quote file_source = QDB_QUOTE_INIT;
+	int rc = -1;
+	out->v = NULL;
+	out->n = 0;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
+				     len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "YAML: %s at line %zu",
+			 parser.problem ? parser.problem : "error",
+			 parser.problem_mark.line + 1);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	yaml_node_t *quotes = NULL;
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		snprintf(err, errlen, "root: not a mapping");
+		goto done;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		const char *k;
+		size_t kl;
+		yaml_node_t *val = yaml_document_get_node(&doc, p->value);
+		if (scalar(yaml_document_get_node(&doc, p->key), &k, &kl)) {
+			snprintf(err, errlen, "root: key not a scalar");
+			goto done;
+		}
+		if (strcmp(k, "source") == 0) {
+			if (load_source(&file_source, &doc, val, err, errlen))
+				goto done;
+		} else if (strcmp(k, "quotes") == 0) {
+			quotes = val;
+		} else if (strcmp(k, "speakers") && strcmp(k, "outlets")) {
+			snprintf(err, errlen, "root: bad key %s", k);
+			goto done;
+		}
+	}
+	if (!quotes || quotes->type != YAML_SEQUENCE_NODE) {
+		snprintf(err, errlen, "quotes: missing or not a sequence");
+		goto done;
+	}
+	size_t n = (size_t)(quotes->data.sequence.items.top -
+			    quotes->data.sequence.items.start);
+	out->v = calloc(n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *m = yaml_document_get_node(&doc,
+			quotes->data.sequence.items.start[i]);
+		out->n = i + 1;
+		if (!m || load_quote(&out->v[i], &file_source, &doc, m, err,
+				     errlen))
+			goto done;
+	}
+	rc = 0;
+done:
+	quote_clear(&file_source);
+	if (rc)
+		quotes_free(out);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
 }

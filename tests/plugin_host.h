@@ -1,8 +1,9 @@
 /*
- * plugin_host.h: a fake plugin host for the plugin suites: output goes to
- * memory, options come from a list, errors are recorded.  It does what
- * the real host (core/export.c) does, minus the database, so a plugin's
- * bytes can be compared exactly.
+ * plugin_host.h: what the plugin suites share.  A fake plugin host: output
+ * goes to memory, options come from a list, errors are recorded; it does
+ * what the real host (core/export.c) does, minus the database, so a
+ * plugin's bytes can be compared exactly.  Also: loading a plugin of the
+ * build under test, quotes read from a YAML file as test input, and FAILF.
  */
 #ifndef QDB_TEST_PLUGIN_HOST_H
 #define QDB_TEST_PLUGIN_HOST_H
@@ -27,5 +28,34 @@ void fh_init(fake_host *fh, const qdb_plugin *p, const char *const *options);
 
 /* begin, one quote call per quote, end: what the host does. */
 int fh_export(fake_host *fh, const qdb_quote *qs, size_t n);
+
+/* A failed check with a message built at run time (CUnit copies it). */
+void fh_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define FAILF(...) fh_fail(__FILE__, __LINE__, __VA_ARGS__)
+
+/* dlopens th_plugin(name) and returns its descriptor (NULL, with a line on
+ * stderr, on failure).  *dl is for dlclose, also on failure if set. */
+const qdb_plugin *fh_load(const char *name, void **dl);
+
+/* Quotes read from YAML in the format of docs/format.md (test input that
+ * does not go through the library under test).  Every string is the
+ * list's own; quotes_free releases them. */
+typedef struct quote_list {
+	qdb_quote *v;
+	size_t n;
+} quote_list;
+
+/* Reads quotes from YAML in buf; 0, or -1 with a reason in err. */
+int load_quotes(quote_list *out, const char *buf, size_t len, char *err,
+		size_t errlen);
+void quotes_free(quote_list *l);
+
+/* A copy of p[0..n) as a string the list can own (quotes_free frees it). */
+qdb_str str_dup(const char *p, size_t n);
+
+/* The field of q named by a docs/format.md key, or NULL. */
+qdb_str *quote_field(qdb_quote *q, const char *key);
+qdb_str *source_field(qdb_quote *q, const char *key);
 
 #endif

@@ -31,17 +31,6 @@
 #define CHECK_SCRIPT "tests/tex/pdf_has_texts.py"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A failed check with a message built at run time (CUnit copies it). */
-static void fail_msg(int line, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
-}
-#define FAILF(...) fail_msg(__LINE__, __VA_ARGS__)
 
 /* A quote with text and speaker; other fields set by the caller. */
 static qdb_quote mkquote(const char *id, const char *text,
@@ -78,19 +67,7 @@ static const qdb_plugin *plugin;
 
 static int suite_init(void)
 {
-	qdb_plugin_entry_fn entry;
-	dl = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-	if (!dl) {
-		fprintf(stderr, "latex: %s\n", dlerror());
-		return -1;
-	}
-	void *sym = dlsym(dl, QDB_PLUGIN_SYMBOL);
-	if (!sym) {
-		fprintf(stderr, "latex: %s\n", dlerror());
-		return -1;
-	}
-	memcpy(&entry, &sym, sizeof entry);
-	plugin = entry();
+	plugin = fh_load("latex", &dl);
 	return plugin ? 0 : -1;
 }
 
