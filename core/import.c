@@ -34,7 +34,6 @@ typedef struct raw_reader {
 	size_t offset;
 	unsigned char head[2];     /* the first two bytes, for a BOM */
 	unsigned char prev1, prev2;
-	int prev_blank;
 	/* first raw problem found: NEL/LS/PS */
 	int bad;
 	size_t bad_line, bad_col;
@@ -88,45 +87,85 @@ static int hash_after(const raw_reader *r, size_t line, size_t col)
 	return 0;
 }
 
+/* Characters from the start of p's line (which began at col0 characters
+ * before p) up to p + i: every byte but UTF-8 continuation bytes. */
+static size_t col_at(const unsigned char *p, size_t i, size_t col0)
+{
+	size_t col = col0;
+	for (size_t j = 0; j < i; j++)
+		col += (p[j] & 0xc0) != 0x80;
+	return col;
+}
+
+/*
+ * Watches the raw bytes libyaml is about to read for what it would change
+ * silently.  Most bytes are none of these, so the loop only classifies
+ * them; columns are counted when something is found, and at the end of
+ * the buffer for the line that goes on into the next one.
+ */
 static void scan(raw_reader *r, const unsigned char *p, size_t n)
 {
+	static const unsigned char watch[256] = {
+		['\n'] = 1, ['\r'] = 1, ['#'] = 1,
+		[0x85] = 1, [0xa8] = 1, [0xa9] = 1,
+	};
+	for (size_t i = 0; r->offset + i < 2 && i < n; i++)
+		r->head[r->offset + i] = p[i];
+	const unsigned char *line = p;  /* where the current line is in p */
+	size_t col0 = r->col;           /* its column at line */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
-		if (r->offset + i < 2)
-			r->head[r->offset + i] = c;
-		if (!r->bad) {
-			const char *what = NULL;
-			if (r->prev1 == 0xc2 && c == 0x85)
-				what = "NEL (U+0085)";
-			else if (r->prev2 == 0xe2 && r->prev1 == 0x80 &&
-				 (c == 0xa8 || c == 0xa9))
-				what = c == 0xa8 ? "LINE SEPARATOR (U+2028)"
-					: "PARAGRAPH SEPARATOR (U+2029)";
-			if (what) {
-				r->bad = 1;
-				r->bad_line = r->line;
-				r->bad_col = r->col ? r->col - 1 : 0;
-				r->bad_what = what;
-			}
-		}
-		if (c == '\n') {
+		if (!watch[c])
+			continue;
+		unsigned char b1 = i >= 1 ? p[i - 1] : r->prev1;
+		unsigned char b2 = i >= 2 ? p[i - 2]
+			: i == 1 ? r->prev1 : r->prev2;
+		const char *what = NULL;
+		switch (c) {
+		case '\n':
 			r->line++;
-			r->col = 0;
-			r->prev_blank = 1;
-		} else {
-			if (c == '\r')
-				note_cr(r);
-			if (c == '#' && (r->prev_blank || r->col == 0)) {
+			line = p + i + 1;
+			col0 = 0;
+			break;
+		case '\r':
+			note_cr(r);
+			break;
+		case '#': {
+			size_t col = col_at(line, (size_t)(p + i - line), col0);
+			/* A comment starts after a blank or a line start. */
+			if (col == 0 || b1 == ' ' || b1 == '\t' || b1 == '\n') {
 				size_t k = r->nhash++ % HASH_RING;
 				r->hash[k].line = r->line;
-				r->hash[k].col = r->col;
+				r->hash[k].col = col;
 			}
-			if ((c & 0xc0) != 0x80)
-				r->col++;
-			r->prev_blank = c == ' ' || c == '\t';
+			break;
 		}
+		case 0x85:
+			if (b1 == 0xc2)
+				what = "NEL (U+0085)";
+			break;
+		default: /* 0xa8, 0xa9 */
+			if (b2 == 0xe2 && b1 == 0x80)
+				what = c == 0xa8 ? "LINE SEPARATOR (U+2028)"
+					: "PARAGRAPH SEPARATOR (U+2029)";
+			break;
+		}
+		if (what && !r->bad) {
+			/* The column of the character this byte ends. */
+			size_t col = col_at(line, (size_t)(p + i - line), col0);
+			r->bad = 1;
+			r->bad_line = r->line;
+			r->bad_col = col ? col - 1 : 0;
+			r->bad_what = what;
+		}
+	}
+	r->col = col_at(line, (size_t)(p + n - line), col0);
+	if (n >= 2) {
+		r->prev2 = p[n - 2];
+		r->prev1 = p[n - 1];
+	} else if (n == 1) {
 		r->prev2 = r->prev1;
-		r->prev1 = c;
+		r->prev1 = p[0];
 	}
 	r->offset += n;
 }
@@ -502,6 +541,18 @@ static qdb_str arena_str(const qdb_buf *a, const field *f)
 	return s;
 }
 
+/* where.key into buf (where is buf's first wlen bytes already): done
+ * for every key of every quote, so no printf. */
+static void path_key(char *buf, size_t cap, size_t wlen, const char *key)
+{
+	size_t kl = strlen(key);
+	if (wlen + 1 + kl + 1 > cap)
+		kl = cap > wlen + 2 ? cap - wlen - 2 : 0;
+	buf[wlen] = '.';
+	memcpy(buf + wlen + 1, key, kl);
+	buf[wlen + 1 + kl] = '\0';
+}
+
 /* source: { title: ..., ... } into rec. */
 static int parse_source(parse *p, source_rec *rec, const char *where)
 {
@@ -513,6 +564,10 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 	yaml_mark_t start = p->ev.start_mark;
 	unsigned long seen = 0;
 	char fname[64];
+	size_t wlen = strlen(where);
+	if (wlen > sizeof fname - 16)
+		wlen = sizeof fname - 16;
+	memcpy(fname, where, wlen);
 	for (;;) {
 		if ((rc = next(p, where)))
 			return rc;
@@ -523,7 +578,7 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 		int k = key_index(p, source_keys, NSOURCE_KEYS, &seen, where);
 		if (k < 0)
 			return k;
-		snprintf(fname, sizeof fname, "%s.%s", where, source_keys[k]);
+		path_key(fname, sizeof fname, wlen, source_keys[k]);
 		if ((rc = next(p, fname)) ||
 		    (rc = take_string(p, &rec->arena, &rec->f[k], fname, 0)))
 			return rc;
@@ -664,7 +719,8 @@ static int parse_quote(parse *p)
 {
 	int rc;
 	char where[48], fname[96];
-	snprintf(where, sizeof where, "quotes[%ld]", p->quote_index);
+	int wlen = snprintf(where, sizeof where, "quotes[%ld]", p->quote_index);
+	memcpy(fname, where, (size_t)wlen);
 	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where,
 			 "a mapping with text and speaker")))
 		return rc;
@@ -684,7 +740,7 @@ static int parse_quote(parse *p)
 		int k = key_index(p, quote_keys, NQUOTE_KEYS, &seen, where);
 		if (k < 0)
 			return k;
-		snprintf(fname, sizeof fname, "%s.%s", where, quote_keys[k]);
+		path_key(fname, sizeof fname, (size_t)wlen, quote_keys[k]);
 		if ((rc = next(p, fname)))
 			return rc;
 		if (k == F_SOURCE) {
@@ -847,7 +903,6 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	p->raw.f = f;
 	p->raw.mem = buf;
 	p->raw.memlen = len;
-	p->raw.prev_blank = 1;
 	int rc;
 	if (!yaml_parser_initialize(&p->parser)) {
 		free(p);
