@@ -332,21 +332,42 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		return qdb__error_set(err, QDB_ENOMEM, "out of memory");
 	}
 
-	/* Same id: identical content is a no-op, anything else a clash. */
+	/* Insert unless the id is taken; only then compare with the row
+	 * that has it: identical content is a no-op, anything else a clash.
+	 * (Most imports add new quotes: one index probe each, not two.) */
 	sqlite3_stmt *st = NULL;
 	int added = 0;
-	rc = qdb__cached(&st, db, QDB_ST_QUOTE_SAME, "SELECT qid, (text = ?2 AND speaker_id = ?3"
-		" AND role IS ?4 AND date IS ?5 AND date_lo IS ?6 AND date_hi IS ?7"
-		" AND date_text IS ?8 AND outlet_id IS ?9 AND programme IS ?10"
-		" AND occasion IS ?11 AND reported_by IS ?12 AND source_id IS ?13"
-		" AND locator IS ?14 AND language IS ?15 AND translated IS ?16"
-		" AND context IS ?17 AND tags IS ?18) FROM quotes WHERE id = ?1");
+	rc = qdb__cached(&st, db, QDB_ST_QUOTE_INSERT, "INSERT INTO quotes "
+		"(id, " QUOTE_COLS
+		") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+		"?14,?15,?16,?17,?18) ON CONFLICT (id) DO NOTHING");
 	if (rc)
 		goto out;
 	bind_row(st, q, id, speaker, outlet, source, lo, hi, &tags);
-	int s = sqlite3_step(st);
-	if (s == SQLITE_ROW) {
-		int same = sqlite3_column_int(st, 1);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = qdb__fail_sql(db, "insert");
+		goto out;
+	}
+	qdb__done(db, st);
+	st = NULL;
+	if (sqlite3_changes64(db->sql) == 0) {
+		rc = qdb__cached(&st, db, QDB_ST_QUOTE_SAME, "SELECT (text = ?2"
+			" AND speaker_id = ?3 AND role IS ?4 AND date IS ?5"
+			" AND date_lo IS ?6 AND date_hi IS ?7 AND date_text IS ?8"
+			" AND outlet_id IS ?9 AND programme IS ?10"
+			" AND occasion IS ?11 AND reported_by IS ?12"
+			" AND source_id IS ?13 AND locator IS ?14"
+			" AND language IS ?15 AND translated IS ?16"
+			" AND context IS ?17 AND tags IS ?18)"
+			" FROM quotes WHERE id = ?1");
+		if (rc)
+			goto out;
+		bind_row(st, q, id, speaker, outlet, source, lo, hi, &tags);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			rc = qdb__fail_sql(db, "lookup");
+			goto out;
+		}
+		int same = sqlite3_column_int(st, 0);
 		qdb__done(db, st);
 		st = NULL;
 		if (!same) {
@@ -358,22 +379,7 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 				snprintf(err->field, sizeof err->field, "id");
 			goto out;
 		}
-	} else if (s == SQLITE_DONE) {
-		qdb__done(db, st);
-		st = NULL;
-		rc = qdb__cached(&st, db, QDB_ST_QUOTE_INSERT, "INSERT INTO quotes "
-			"(id, " QUOTE_COLS
-			") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-			"?14,?15,?16,?17,?18)");
-		if (rc)
-			goto out;
-		bind_row(st, q, id, speaker, outlet, source, lo, hi, &tags);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = qdb__fail_sql(db, "insert");
-			goto out;
-		}
-		qdb__done(db, st);
-		st = NULL;
+	} else {
 		sqlite3_int64 qid = sqlite3_last_insert_rowid(db->sql);
 		if ((rc = qdb__cached(&st, db, QDB_ST_FTS_INSERT, "INSERT INTO "
 				      "quotes_fts (rowid, text, context) "
@@ -402,9 +408,6 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 			}
 		}
 		added = 1;
-	} else {
-		rc = qdb__fail_sql(db, "lookup");
-		goto out;
 	}
 	if (out_id) {
 		*out_id = strndup(id.ptr, id.len);
