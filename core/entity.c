@@ -96,31 +96,40 @@ int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 
 void qdb__names_clear(qdb *db)
 {
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < QDB_NAME_CACHE; i++) {
+	for (int i = 0; i < QDB_NAME_CACHE; i++) {
+		for (int k = 0; k < 2; k++) {
 			free(db->names[k][i].name);
 			db->names[k][i].name = NULL;
 		}
+		free(db->sources[i].name);
+		db->sources[i].name = NULL;
+	}
 }
 
-static qdb_name_slot *name_slot(qdb *db, qdb_entity_kind kind,
-				const char *name, size_t len)
+qdb_name_slot *qdb__slot(qdb_name_slot *tab, const char *key, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	return &db->names[kind][h % QDB_NAME_CACHE];
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+	return &tab[h % QDB_NAME_CACHE];
 }
 
-/* Remembers name -> id; a failed allocation only costs a lookup later. */
-static void name_remember(qdb *db, qdb_entity_kind kind, const char *name,
-			  size_t len, sqlite3_int64 id)
+int qdb__slot_get(const qdb_name_slot *s, const char *key, size_t len,
+		  sqlite3_int64 *id)
 {
-	qdb_name_slot *s = name_slot(db, kind, name, len);
+	if (!s->name || s->len != len || memcmp(s->name, key, len))
+		return 0;
+	*id = s->id;
+	return 1;
+}
+
+void qdb__slot_set(qdb_name_slot *s, const char *key, size_t len,
+		   sqlite3_int64 id)
+{
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return;
-	memcpy(copy, name, len);
+	memcpy(copy, key, len);
 	copy[len] = '\0';
 	free(s->name);
 	s->name = copy;
@@ -132,14 +141,12 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		       const char *name, size_t len)
 {
 	/* Exact bytes only: "kirby" still goes to SQLite, which folds case. */
-	qdb_name_slot *s = name_slot(db, kind, name, len);
-	if (s->name && s->len == len && !memcmp(s->name, name, len)) {
-		*out = s->id;
+	qdb_name_slot *s = qdb__slot(db->names[kind], name, len);
+	if (qdb__slot_get(s, name, len, out))
 		return 0;
-	}
 	int rc = step_id(out, db, kind, name, len);
 	if (rc == 0)
-		name_remember(db, kind, name, len, *out);
+		qdb__slot_set(s, name, len, *out);
 	if (rc != QDB_ENOTFOUND)
 		return rc;
 	sqlite3_stmt *st;
@@ -151,7 +158,7 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 	qdb__done(db, st);
 	if (!rc) {
 		*out = sqlite3_last_insert_rowid(db->sql);
-		name_remember(db, kind, name, len, *out);
+		qdb__slot_set(s, name, len, *out);
 	}
 	return rc;
 }

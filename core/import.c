@@ -1005,6 +1005,22 @@ static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
 	return rc;
 }
 
+/*
+ * An import binds only ids it has just read or written itself, in its own
+ * write transaction: SQLite's foreign-key checks could only prove them
+ * again, at three lookups per quote.  The pragma is a no-op inside a
+ * transaction, so it is set before BEGIN and put back by finish().
+ */
+static int import_begin(qdb *db, qdb_error *err)
+{
+	int rc = qdb__exec(db, "PRAGMA foreign_keys = OFF");
+	if (!rc && (rc = qdb__begin(db)) != 0)
+		qdb__exec(db, "PRAGMA foreign_keys = ON");
+	if (rc && err)
+		*err = *qdb_last_error(db);
+	return rc;
+}
+
 static int finish(qdb *db, int rc, qdb_error *err, qdb_error *mine,
 		  qdb_import_stats *stats, const qdb_import_stats *before)
 {
@@ -1020,6 +1036,8 @@ static int finish(qdb *db, int rc, qdb_error *err, qdb_error *mine,
 	} else {
 		qdb__ok(db);
 	}
+	/* Only fails on a closed handle: the data is settled either way. */
+	sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (err)
 		*err = *mine;
 	return rc;
@@ -1080,12 +1098,9 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 	before = *s;
 	qdb_error mine;
 	memset(&mine, 0, sizeof mine);
-	int rc = qdb__begin(db);
-	if (rc) {
-		if (err)
-			*err = *qdb_last_error(db);
+	int rc = import_begin(db, err);
+	if (rc)
 		return rc;
-	}
 	int rebuild = bulk(db, paths, n);
 	if (rebuild && (rc = qdb__exec(db, QDB_QUOTE_INDEXES_DROP)) != 0)
 		mine = *qdb_last_error(db);
@@ -1119,12 +1134,9 @@ int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 	before = *s;
 	qdb_error mine;
 	memset(&mine, 0, sizeof mine);
-	int rc = qdb__begin(db);
-	if (rc) {
-		if (err)
-			*err = *qdb_last_error(db);
+	int rc = import_begin(db, err);
+	if (rc)
 		return rc;
-	}
 	rc = import_one(db, name ? name : "<buffer>", NULL, buf ? buf : "",
 			len, s, &mine);
 	return finish(db, rc, err, &mine, stats, &before);

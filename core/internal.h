@@ -40,10 +40,10 @@ enum qdb_stmt_slot {
 	"DROP INDEX quotes_speaker; DROP INDEX quotes_outlet;" \
 	"DROP INDEX quotes_date; DROP INDEX quotes_source;"
 
-/* Names resolved to entity ids during the current write transaction: an
- * import asks for the same few speakers and outlets again and again.
- * Emptied when a transaction begins or rolls back, so it never outlives
- * the rows it points at. */
+/* Keys resolved to row ids during the current write transaction: an
+ * import asks for the same few speakers, outlets and sources again and
+ * again.  Emptied when a transaction begins or rolls back, so it never
+ * outlives the rows it points at.  One slot per hash, the last one wins. */
 #define QDB_NAME_CACHE 256
 typedef struct qdb_name_slot {
 	char *name;
@@ -54,7 +54,8 @@ typedef struct qdb_name_slot {
 struct qdb {
 	sqlite3 *sql;
 	sqlite3_stmt *stmts[QDB_ST_COUNT];
-	qdb_name_slot names[2][QDB_NAME_CACHE];
+	qdb_name_slot names[2][QDB_NAME_CACHE]; /* by kind: name -> id */
+	qdb_name_slot sources[QDB_NAME_CACHE];  /* source_key() -> id */
 	qdb_progress_cb progress;
 	void *progress_payload;
 	int64_t progress_every;
@@ -116,6 +117,14 @@ int qdb__progress_step(qdb *db, int64_t done);
 
 /* Forgets every cached name (see qdb_name_slot). */
 void qdb__names_clear(qdb *db);
+/* The slot of tab (QDB_NAME_CACHE long) for key; its id when it holds
+ * key (1), or 0; remembering key -> id there (a failed allocation only
+ * costs a lookup later). */
+qdb_name_slot *qdb__slot(qdb_name_slot *tab, const char *key, size_t len);
+int qdb__slot_get(const qdb_name_slot *s, const char *key, size_t len,
+		  sqlite3_int64 *id);
+void qdb__slot_set(qdb_name_slot *s, const char *key, size_t len,
+		   sqlite3_int64 id);
 
 /* Resolves or creates an entity by name or alias inside a transaction. */
 int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,

@@ -194,22 +194,48 @@ static void content_key(char out[20], const char *speaker, size_t slen,
 
 /* ---- storing ------------------------------------------------------ */
 
+/* The five fields of a source as one cache key (each: absent, or present
+ * with its length and bytes); 0 when it does not fit in cap. */
+static size_t source_key(char *key, size_t cap, const qdb_str f[5])
+{
+	size_t n = 0;
+	for (int i = 0; i < 5; i++) {
+		if (n + 1 + sizeof f[i].len + f[i].len > cap)
+			return 0;
+		key[n++] = f[i].ptr != NULL;
+		if (!f[i].ptr)
+			continue;
+		memcpy(key + n, &f[i].len, sizeof f[i].len);
+		n += sizeof f[i].len;
+		memcpy(key + n, f[i].ptr, f[i].len);
+		n += f[i].len;
+	}
+	return n;
+}
+
 static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 {
+	qdb_str f[5] = { q->source, q->source_author, q->source_date,
+			 q->source_url, q->source_file };
+	char key[512];
+	size_t klen = source_key(key, sizeof key, f);
+	qdb_name_slot *slot = klen ? qdb__slot(db->sources, key, klen) : NULL;
+	if (slot && qdb__slot_get(slot, key, klen, out))
+		return 0;
 	sqlite3_stmt *st;
 	int rc = qdb__cached(&st, db, QDB_ST_SOURCE_FIND,
 		"SELECT id FROM sources WHERE title = ?1 AND author IS ?2 "
 		"AND date IS ?3 AND url IS ?4 AND file IS ?5");
 	if (rc)
 		return rc;
-	qdb_str f[5] = { q->source, q->source_author, q->source_date,
-			 q->source_url, q->source_file };
 	for (int i = 0; i < 5; i++)
 		qdb__bind_str(st, i + 1, f[i]);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);
 		qdb__done(db, st);
+		if (slot)
+			qdb__slot_set(slot, key, klen, *out);
 		return 0;
 	}
 	qdb__done(db, st);
@@ -226,6 +252,8 @@ static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 	if (s != SQLITE_DONE)
 		return qdb__fail_sql(db, "source");
 	*out = sqlite3_last_insert_rowid(db->sql);
+	if (slot)
+		qdb__slot_set(slot, key, klen, *out);
 	return 0;
 }
 
