@@ -946,6 +946,17 @@ static void test_filter_uses_index(void)
 	CU_ASSERT_EQUAL_FATAL(qdb__cursor_plan(&plan, db, &f), 0);
 	CU_ASSERT(strstr(plan, "quotes_outlet") != NULL);
 	qdb_free(plan);
+	/* Everything by speaker: speakers walked in name order, only each
+	 * one's quotes sorted, never the whole collection at once. */
+	f.outlets.n = 0;
+	f.sort = QDB_SORT_SPEAKER;
+	CU_ASSERT_EQUAL_FATAL(qdb__cursor_plan(&plan, db, &f), 0);
+	CU_ASSERT(strstr(plan, "SCAN s ") != NULL);
+	CU_ASSERT(strstr(plan, "quotes_speaker (speaker_id=?)") != NULL);
+	CU_ASSERT(strstr(plan, "TEMP B-TREE FOR ORDER BY") == NULL);
+	if (!strstr(plan, "SCAN s "))
+		fprintf(stderr, "\nplan:\n%s", plan);
+	qdb_free(plan);
 	qdb_close(db);
 }
 
