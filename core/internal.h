@@ -44,7 +44,7 @@ enum qdb_stmt_slot {
  * import asks for the same few speakers, outlets and sources again and
  * again.  Emptied when a transaction begins or rolls back, so it never
  * outlives the rows it points at.  One slot per hash, the last one wins. */
-#define QDB_NAME_CACHE 256
+#define QDB_NAME_CACHE 4096
 typedef struct qdb_name_slot {
 	char *name;
 	size_t len;
