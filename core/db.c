@@ -273,13 +273,48 @@ void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col)
 	s->len = (size_t)sqlite3_column_bytes(st, col);
 }
 
+/*
+ * quotedb creates no triggers, and a trigger runs on every write with the
+ * writer's rights: trusted_schema and DEFENSIVE keep one away from
+ * functions, the full-text index and its shadow tables, but not from
+ * plain SQL on ordinary tables.  So a file that carries one is not
+ * written to.  Checked inside the write lock, so one added by another
+ * process after qdb_open is seen too.
+ */
+static int refuse_triggers(qdb *db)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__cached(&st, db, QDB_ST_TRIGGERS, "SELECT name, tbl_name "
+			     "FROM sqlite_schema WHERE type = 'trigger' "
+			     "LIMIT 1");
+	if (rc)
+		return rc;
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		rc = qdb__fail(db, QDB_EINVALID, "%s: a trigger quotedb did "
+			       "not create ('%s' on %s) would run on every "
+			       "write; quotedb does not write to this file "
+			       "(reading still works; DROP TRIGGER to use it)",
+			       db->path, sqlite3_column_text(st, 0),
+			       sqlite3_column_text(st, 1));
+	else if (s != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "schema");
+	qdb__done(db, st);
+	return rc;
+}
+
 int qdb__begin(qdb *db)
 {
 	qdb__names_clear(db);
 	if (db->readonly)
 		return qdb__fail(db, QDB_EINVALID,
 				 "the database is open read-only");
-	return qdb__exec(db, "BEGIN IMMEDIATE");
+	int rc = qdb__exec(db, "BEGIN IMMEDIATE");
+	if (!rc && (rc = refuse_triggers(db)) != 0) {
+		/* Keep the refusal's message over the rollback's. */
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return rc;
 }
 
 int qdb__commit(qdb *db)

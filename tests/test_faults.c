@@ -1141,30 +1141,27 @@ static void test_plugin_abi_refused(void)
 /* ---- a hostile database ------------------------------------------- */
 
 /*
- * A quotedb database someone else added triggers and views to.  quotedb
- * opens with trusted_schema off and SQLITE_DBCONFIG_DEFENSIVE on, so a
- * trigger fired by an import may not touch the full-text index (a virtual
- * table: refused by trusted_schema), its shadow tables (defensive) or
- * load an extension; the import then fails as a whole.  What those
- * settings do not stop, and this test records: a trigger's plain SQL on
- * ordinary tables runs.  Views are never consulted.
+ * A quotedb database someone else added triggers and views to.  A trigger
+ * runs on every write with the writer's rights; trusted_schema off and
+ * SQLITE_DBCONFIG_DEFENSIVE would keep one from functions, the full-text
+ * index and its shadow tables, but not from plain SQL on ordinary tables.
+ * So quotedb refuses to write to a file with a trigger it did not create,
+ * whatever the trigger does, and reads it as usual: views are never
+ * consulted.
  */
 static void test_hostile_triggers(void)
 {
+	const char *refused = "a trigger quotedb did not create";
 	struct {
-		const char *what, *body, *msg;
-		int runs;
+		const char *what, *body;
 	} v[] = {
 		{ "writes an ordinary table",
-		  "INSERT INTO pwned VALUES (new.id);", NULL, 1 },
+		  "INSERT INTO pwned VALUES (new.id);" },
 		{ "writes the full-text index",
-		  "INSERT INTO quotes_fts(quotes_fts) VALUES ('delete-all');",
-		  "unsafe use of virtual table", 0 },
-		{ "writes a shadow table", "DELETE FROM quotes_fts_data;",
-		  "quotes_fts_data may not be modified", 0 },
+		  "INSERT INTO quotes_fts(quotes_fts) VALUES ('delete-all');" },
+		{ "writes a shadow table", "DELETE FROM quotes_fts_data;" },
 		{ "loads an extension",
-		  "SELECT load_extension('/nonexistent/evil.so');",
-		  "unsafe use of load_extension", 0 },
+		  "SELECT load_extension('/nonexistent/evil.so');" },
 	};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		char name[32];
@@ -1185,21 +1182,17 @@ static void test_hostile_triggers(void)
 		long long quotes = th_sql_int(db,
 					      "SELECT count(*) FROM quotes");
 		long long pwned = th_sql_int(db, "SELECT count(*) FROM pwned");
-		if (v[i].runs) {
-			CU_ASSERT(exited(st, 0));
-			CU_ASSERT_EQUAL(quotes, tiny.n);
-			CU_ASSERT_EQUAL(pwned, tiny.n);
-		} else {
-			CU_ASSERT(exited(st, 1));
-			ASSERT_HAS(err, v[i].msg);
-			CU_ASSERT_EQUAL(quotes, 0);
-			CU_ASSERT_EQUAL(pwned, 0);
-		}
+		CU_ASSERT(exited(st, 1));
+		ASSERT_HAS(err, refused);
+		CU_ASSERT_EQUAL(quotes, 0);
+		CU_ASSERT_EQUAL(pwned, 0);
+		if (quotes || pwned)
+			fprintf(stderr, "\n  trigger that %s: ran\n", v[i].what);
 		free(err);
 	}
 
-	/* Views and a trigger on delete: reading ignores the views; the
-	 * delete may not reach the index either. */
+	/* Views and a trigger on delete: reading ignores the views and the
+	 * trigger; the delete is refused before it starts. */
 	const char *db = tp("hostile-views.db");
 	rm_db(db);
 	const char *imp[] = { th_cli(), "--db", db, "import", tiny.path, NULL };
@@ -1231,7 +1224,7 @@ static void test_hostile_triggers(void)
 			      NULL };
 	char *err = NULL;
 	CU_ASSERT(exited(run(&err, NULL, del), 1));
-	ASSERT_HAS(err, "unsafe use of virtual table");
+	ASSERT_HAS(err, refused);
 	free(err);
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"),
 			tiny.n);
