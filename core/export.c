@@ -241,6 +241,10 @@ static int export_direct(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	return export_to(db, p, f, options, out, path, 0);
 }
 
+#ifdef QDB_COVERAGE
+void __gcov_dump(void);   /* libgcov, in a --coverage build (make coverage) */
+#endif
+
 /*
  * The child's side: a connection of its own (SQLite connections must not
  * cross fork), the export into fd, and its message back through msgfd.
@@ -266,6 +270,10 @@ static void child_export(qdb *parent, qdb_plugin_handle *p,
 		ssize_t w = write(msgfd, m, strlen(m));
 		(void)w;
 	}
+#ifdef QDB_COVERAGE
+	/* gcov writes its counts from exit(), which _exit skips. */
+	__gcov_dump();
+#endif
 	_exit(rc ? 1 : 0);
 }
 

@@ -95,7 +95,7 @@ check-valgrind: deps
 COV_B = build/cov
 coverage: deps
 	rm -rf $(COV_B)
-	$(MAKE) B=$(COV_B) OPT='-O0 -g --coverage' \
+	$(MAKE) B=$(COV_B) OPT='-O0 -g --coverage -DQDB_COVERAGE' \
 	  WARN='$(filter-out -Werror,$(WARN))' \
 	  LDFLAGS='$(LDFLAGS) --coverage' all $(COV_B)/tests/runner
 	-QDB_CLI=$(CURDIR)/$(COV_B)/quotedb QDB_PLUGINS=$(COV_B)/plugins \
