@@ -42,6 +42,10 @@ typedef struct raw_reader {
 	size_t (*cr)[2];
 	size_t ncr, crcap;
 	int oom;
+	/* offset when the parser last produced an event, and whether it
+	 * then read QDB_MAX_GAP bytes more without one (read refused) */
+	size_t at_event;
+	int gap;
 	struct { size_t line, col; } hash[HASH_RING];
 	size_t nhash;
 } raw_reader;
@@ -175,6 +179,10 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 {
 	raw_reader *r = data;
 	size_t n;
+	if (r->offset - r->at_event > QDB_MAX_GAP) {
+		r->gap = 1;
+		return 0;
+	}
 	if (r->f) {
 		n = fread(buf, 1, size, r->f);
 		if (n == 0 && ferror(r->f))
@@ -355,10 +363,19 @@ static void release(parse *p)
  */
 static int next(parse *p, const char *field)
 {
+	yaml_mark_t last = p->have_ev ? p->ev.end_mark : (yaml_mark_t){ 0 };
 	release(p);
-	if (!yaml_parser_parse(&p->parser, &p->ev))
+	if (!yaml_parser_parse(&p->parser, &p->ev)) {
+		if (p->raw.gap)
+			return fail_at(p, &last, field, QDB_EINVALID, "no end "
+				       "of a value or comment in %u MiB after "
+				       "this point: values are limited to %u "
+				       "bytes", QDB_MAX_GAP >> 20,
+				       QDB_MAX_FIELD);
 		return syntax_error(p);
+	}
 	p->have_ev = 1;
+	p->raw.at_event = p->raw.offset;
 	yaml_event_t *e = &p->ev;
 	if (p->raw.bad) {
 		yaml_mark_t m = { 0, p->raw.bad_line, p->raw.bad_col };

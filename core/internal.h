@@ -13,6 +13,11 @@
 #define QDB_MAX_FIELD (1u << 20)   /* bytes in one field */
 #define QDB_MAX_TAGS 64            /* tags on one quote */
 #define QDB_MAX_DEPTH 8            /* YAML nesting */
+/* Bytes the importer lets libyaml read without it producing an event:
+ * libyaml holds a whole scalar (or comment) in memory before it says
+ * anything, so this is what bounds the memory of a 2 GB one-line value.
+ * A value of QDB_MAX_FIELD bytes fits with room for escapes. */
+#define QDB_MAX_GAP (16u * QDB_MAX_FIELD)
 
 /* Statements the import path runs once per quote, prepared once per
  * handle: preparing them per call costs more than running them. */

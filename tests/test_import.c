@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sqlite3.h>
 
@@ -535,6 +536,78 @@ static void test_buffer_name_in_message(void)
 	qdb_close(db);
 }
 
+/* A quote whose text is n bytes of 'a' (plus a tail), as a buffer. */
+static char *long_text_file(size_t n, const char *tail, size_t *len)
+{
+	static const char head[] = "quotes:\n  - speaker: \"Grace Hopper\"\n"
+		"    text: \"";
+	size_t tl = strlen(tail);
+	char *b = malloc(sizeof head - 1 + n + tl + 1);
+	if (!b)
+		return NULL;
+	memcpy(b, head, sizeof head - 1);
+	memset(b + sizeof head - 1, 'a', n);
+	memcpy(b + sizeof head - 1 + n, tail, tl + 1);
+	*len = sizeof head - 1 + n + tl;
+	return b;
+}
+
+/*
+ * The documented limits (docs/format.md): a field of exactly 1 MiB goes
+ * in and comes back byte for byte, one byte more is refused, and a value
+ * that never ends is refused once libyaml has read 16 MiB of it, which
+ * is what bounds an import's memory: libyaml holds a whole scalar before
+ * it reports it.
+ */
+static void test_size_limits(void)
+{
+	const char *path;
+	qdb *db = fresh("limits.db", &path);
+	qdb_error err;
+	char buf[512];
+	size_t len;
+	char *f = long_text_file(1u << 20, "\"\n", &len);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "max", f, len, NULL, &err), 0);
+	qdb_filter all = QDB_FILTER_INIT;
+	qdb_cursor *c;
+	const qdb_quote *q;
+	CU_ASSERT_FATAL(qdb_cursor_open(&c, db, &all) == 0);
+	CU_ASSERT_FATAL(qdb_cursor_next(&q, c) == 0);
+	CU_ASSERT_EQUAL(q->text.len, 1u << 20);
+	CU_ASSERT(memcmp(q->text.ptr, f + len - 2 - (1u << 20), 1u << 20) == 0);
+	qdb_cursor_free(c);
+	free(f);
+
+	f = long_text_file((1u << 20) + 1, "\"\n", &len);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "over", f, len, NULL, &err),
+			QDB_EINVALID);
+	CU_ASSERT_STRING_EQUAL(qdb_error_format(&err, buf, sizeof buf),
+			       "over:3:11: quotes[0].text: value longer than "
+			       "1048576 bytes");
+	free(f);
+
+	/* 20 MiB with no closing quote: refused after 16, and fast. */
+	f = long_text_file(20u << 20, "", &len);
+	CU_ASSERT_FATAL(f != NULL);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "endless", f, len, NULL, &err),
+			QDB_EINVALID);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CU_ASSERT_STRING_EQUAL(qdb_error_format(&err, buf, sizeof buf),
+			       "endless:3:9: quotes[0].text: no end of a value "
+			       "or comment in 16 MiB after this point: values "
+			       "are limited to 1048576 bytes");
+	double dt = (double)(t1.tv_sec - t0.tv_sec) +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CU_ASSERT(dt < 10.0);   /* well under a second, unless under valgrind */
+	free(f);
+	CU_ASSERT_EQUAL(count_all(db), 1);
+	qdb_close(db);
+}
+
 static void test_missing_file(void)
 {
 	const char *path;
@@ -764,6 +837,7 @@ void test_import_register(void)
 		QDB_TEST(test_paths_all_or_nothing),
 		QDB_TEST(test_readonly_refuses),
 		QDB_TEST(test_large_import_keeps_indexes),
+		QDB_TEST(test_size_limits),
 	};
 	TH_SUITE("import", NULL, suite_clean, tests);
 }
