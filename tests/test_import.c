@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <sqlite3.h>
 
@@ -588,21 +587,16 @@ static void test_size_limits(void)
 			       "1048576 bytes");
 	free(f);
 
-	/* 20 MiB with no closing quote: refused after 16, and fast. */
+	/* 20 MiB with no closing quote: refused after 16 MiB, not held
+	 * whole (no timing here: the benchmark measures, tests check). */
 	f = long_text_file(20u << 20, "", &len);
 	CU_ASSERT_FATAL(f != NULL);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CU_ASSERT_EQUAL(qdb_import_buffer(db, "endless", f, len, NULL, &err),
 			QDB_EINVALID);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	CU_ASSERT_STRING_EQUAL(qdb_error_format(&err, buf, sizeof buf),
 			       "endless:3:9: quotes[0].text: no end of a value "
 			       "or comment in 16 MiB after this point: values "
 			       "are limited to 1048576 bytes");
-	double dt = (double)(t1.tv_sec - t0.tv_sec) +
-		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	CU_ASSERT(dt < 10.0);   /* well under a second, unless under valgrind */
 	free(f);
 	CU_ASSERT_EQUAL(count_all(db), 1);
 	qdb_close(db);
