@@ -178,7 +178,13 @@ int qdb__fail_sql(qdb *db, const char *what)
 		return qdb__fail(db, code, "%s: the database stayed locked by "
 				 "another writer for %d s; try again when it "
 				 "has finished", what, QDB_BUSY_TIMEOUT_MS / 1000);
-	return qdb__fail(db, code, "%s: %s", what, sqlite3_errmsg(db->sql));
+	/* A message can hide its cause: a read failing while FTS5 loads
+	 * the index's configuration comes back as "vtable constructor
+	 * failed: quotes_fts", the I/O error only in the code. */
+	const char *msg = sqlite3_errmsg(db->sql), *cause = sqlite3_errstr(rc);
+	if (code != QDB_ERROR && !strstr(msg, cause))
+		return qdb__fail(db, code, "%s: %s (%s)", what, msg, cause);
+	return qdb__fail(db, code, "%s: %s", what, msg);
 }
 
 void qdb__ok(qdb *db)
@@ -524,8 +530,18 @@ int qdb_open(qdb **out, const char *path, int flags)
 		snprintf(why, sizeof why, "%s", db->err.text);
 		return qdb__fail(db, rc, "%s: %s", path, why);
 	}
-	if ((rc = migrate(db)) != 0)
+	if ((rc = migrate(db)) != 0) {
+		/* Name the file, as the failures above do, unless the
+		 * message already starts with it. */
+		size_t n = strlen(path);
+		if (strncmp(db->err.text, path, n) != 0 ||
+		    db->err.text[n] != ':') {
+			char why[QDB_ERROR_TEXT_LEN];
+			snprintf(why, sizeof why, "%s", db->err.text);
+			return qdb__fail(db, rc, "%s: %s", path, why);
+		}
 		return rc;
+	}
 	qdb__ok(db);
 	return 0;
 }
