@@ -176,11 +176,13 @@ int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 		if ((rc = qdb__prepare(&st, db, kinds[kind].name_of)))
 			return rc;
 		sqlite3_bind_int64(st, 1, other);
-		const char *name = sqlite3_step(st) == SQLITE_ROW
-			? (const char *)sqlite3_column_text(st, 0) : NULL;
-		rc = qdb__fail(db, QDB_EEXISTS, "'%.*s' already names the %s "
-			       "'%s'; merge the two instead", (int)len, alias,
-			       kinds[kind].label, name ? name : "?");
+		if (sqlite3_step(st) != SQLITE_ROW)
+			rc = qdb__fail_sql(db, kinds[kind].label);
+		else
+			rc = qdb__fail(db, QDB_EEXISTS, "'%.*s' already names "
+				       "the %s '%s'; merge the two instead",
+				       (int)len, alias, kinds[kind].label,
+				       (const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 		return rc;
 	}
