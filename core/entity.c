@@ -176,13 +176,14 @@ int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 		if ((rc = qdb__prepare(&st, db, kinds[kind].name_of)))
 			return rc;
 		sqlite3_bind_int64(st, 1, other);
-		if (sqlite3_step(st) != SQLITE_ROW)
+		const char *name = sqlite3_step(st) == SQLITE_ROW
+			? (const char *)sqlite3_column_text(st, 0) : NULL;
+		if (!name)
 			rc = qdb__fail_sql(db, kinds[kind].label);
 		else
 			rc = qdb__fail(db, QDB_EEXISTS, "'%.*s' already names "
 				       "the %s '%s'; merge the two instead",
-				       (int)len, alias, kinds[kind].label,
-				       (const char *)sqlite3_column_text(st, 0));
+				       (int)len, alias, kinds[kind].label, name);
 		sqlite3_finalize(st);
 		return rc;
 	}
