@@ -5,18 +5,34 @@
  * imported, listed, searched, shown and verified.  Runs build/quotedb from
  * the repository root through the shell, in an environment of its own:
  * no QUOTEDB_DB, and XDG_DATA_HOME and HOME inside the temporary directory.
+ * What only happens on a terminal (the table, search snippets in bold,
+ * progress) is run on pseudo-terminals and measured with wcwidth().
  */
+#define _XOPEN_SOURCE 700  /* wcwidth(), posix_openpt() */
 #include "helpers.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define SEED_DIR "quotes/"
 #define SEED_FILE "quotes/000_ce5212642387543b.yaml"
 #define SEED_COUNT 86
+#define DATA "tests/data/cli"
 
 /* Runs `quotedb ARGS` (a shell fragment) in the clean environment. */
 __attribute__((format(printf, 3, 4)))
@@ -108,11 +124,232 @@ static const char *db_at(const char *name)
 	return p;
 }
 
+/* ---- running on a terminal ------------------------------------------ */
+
+/* How tty_cli() connects the command: which of stdout and stderr are
+ * terminals (each a pseudo-terminal of its own, cols columns wide; the
+ * others are pipes), and environment variables to set ("NAME=value ...").
+ * COLUMNS and NO_COLOR are unset unless env sets them. */
+typedef struct tty_setup {
+	int out_tty, err_tty;
+	unsigned short cols;
+	const char *env;
+} tty_setup;
+
+/* fd[1] for the command to write to, fd[0] to read what it wrote: a pipe,
+ * or a pseudo-terminal cols wide that passes output on as written (no
+ * "\n" to "\r\n").  posix_openpt() rather than openpty(): it is in every
+ * C library, with no -lutil to link on some and not on others. */
+static int open_stream(int fd[2], int tty, unsigned short cols)
+{
+	if (!tty)
+		return pipe(fd);
+	struct winsize ws = { .ws_row = 24, .ws_col = cols };
+	struct termios t;
+	const char *name;
+	fd[1] = -1;
+	fd[0] = posix_openpt(O_RDWR | O_NOCTTY);
+	if (fd[0] >= 0 && grantpt(fd[0]) == 0 && unlockpt(fd[0]) == 0 &&
+	    (name = ptsname(fd[0])) != NULL &&
+	    (fd[1] = open(name, O_RDWR | O_NOCTTY)) >= 0 &&
+	    ioctl(fd[1], TIOCSWINSZ, &ws) == 0 && tcgetattr(fd[1], &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)OPOST;
+		if (tcsetattr(fd[1], TCSANOW, &t) == 0)
+			return 0;
+	}
+	if (fd[0] >= 0)
+		close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
+	return -1;
+}
+
+/* Runs `quotedb ARGS` as cli() does, but with stdout and stderr connected
+ * as *how says and stdin /dev/null; *out and *err get what it wrote to
+ * each.  Returns the exit status, or -1. */
+__attribute__((format(printf, 4, 5)))
+static int tty_cli(char **out, char **err, const tty_setup *how,
+		   const char *fmt, ...)
+{
+	char args[4096], cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
+	const char *t = th_tmpdir();
+	/* exec: the shell becomes quotedb, so a kill reaches quotedb. */
+	snprintf(cmd, sizeof cmd, "exec env -u QUOTEDB_DB -u COLUMNS -u NO_COLOR "
+		 "XDG_DATA_HOME='%s/xdg' HOME='%s/home' %s '%s' %s", t, t,
+		 how->env, th_cli(), args);
+	int s[2][2];
+	if (open_stream(s[0], how->out_tty, how->cols) != 0)
+		return -1;
+	if (open_stream(s[1], how->err_tty, how->cols) != 0) {
+		close(s[0][0]);
+		close(s[0][1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0 && (null == 0 || dup2(null, 0) == 0) &&
+		    dup2(s[0][1], 1) == 1 && dup2(s[1][1], 2) == 2) {
+			if (null > 2)
+				close(null);
+			for (int i = 0; i < 2; i++) {
+				close(s[i][0]);
+				close(s[i][1]);
+			}
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		}
+		_exit(127);
+	}
+	close(s[0][1]);
+	close(s[1][1]);
+	int fd[2] = { s[0][0], s[1][0] };
+	th_buf got[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
+	/* Until both are closed: a pipe reads 0 then, a terminal EIO (once
+	 * everything written to it has been read). */
+	time_t give_up = time(NULL) + 300;
+	while (pid > 0 && (fd[0] >= 0 || fd[1] >= 0)) {
+		struct pollfd pf[2];
+		int which[2];
+		nfds_t n = 0;
+		for (int i = 0; i < 2; i++)
+			if (fd[i] >= 0) {
+				pf[n].fd = fd[i];
+				pf[n].events = POLLIN;
+				pf[n].revents = 0;
+				which[n++] = i;
+			}
+		int r = poll(pf, n, 1000);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (time(NULL) > give_up) {
+			CU_FAIL("tty_cli: the command did not finish");
+			kill(pid, SIGKILL);
+			break;
+		}
+		for (nfds_t k = 0; r > 0 && k < n; k++) {
+			if (!pf[k].revents)
+				continue;
+			char buf[4096];
+			int i = which[k];
+			ssize_t len = read(fd[i], buf, sizeof buf);
+			if (len > 0) {
+				th_buf_write(buf, (size_t)len, &got[i]);
+			} else if (len == 0 || errno != EINTR) {
+				close(fd[i]);
+				fd[i] = -1;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	int st = -1;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	char **dst[2] = { out, err };
+	for (int i = 0; i < 2; i++) {
+		if (dst[i])
+			*dst[i] = got[i].data ? got[i].data : strdup("");
+		else
+			th_buf_free(&got[i]);
+	}
+	if (pid < 0 || st == -1)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A terminal's output is measured in the C library's UTF-8 locale. */
+static locale_t utf8_locale;
+
+/* The columns a line of terminal output takes, by wcwidth(): what the
+ * terminal makes of it, not what quotedb thinks.  Escape sequences
+ * (ESC [ ... letter) take none.  -1 when the line has invalid UTF-8 (a
+ * character cut in two) or a character a terminal does not print (a
+ * control character). */
+static int display_width(const char *s, size_t n)
+{
+	if (!utf8_locale)
+		return -1;
+	locale_t old = uselocale(utf8_locale);
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	int width = 0;
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '\x1b' && i + 1 < n && s[i + 1] == '[') {
+			for (i += 2; i < n && (s[i] < 0x40 || s[i] > 0x7e); i++)
+				;
+			i++;
+			continue;
+		}
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s + i, n - i, &st);
+		int w = k == 0 || k > n - i ? -1 : wcwidth(wc);
+		if (w < 0) {
+			width = -1;
+			break;
+		}
+		width += w;
+		i += k;
+	}
+	uselocale(old);
+	return width;
+}
+
+/* Asserts that every line of terminal output is valid UTF-8 no wider
+ * than cols; returns the widest line's width. */
+static int check_lines(const char *out, int cols, int line)
+{
+	int widest = 0;
+	for (const char *p = out; p && *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int w = display_width(p, n);
+		char msg[128];
+		if (w < 0)
+			snprintf(msg, sizeof msg, "a line with invalid UTF-8 or a "
+				 "control character");
+		else
+			snprintf(msg, sizeof msg, "a line %d columns wide on a "
+				 "terminal of %d", w, cols);
+		CU_assertImplementation(w >= 0 && w <= cols, (unsigned)line,
+					msg, __FILE__, "", CU_FALSE);
+		if (w < 0 || w > cols)
+			fprintf(stderr, "\n  line %d: %.*s\n", line, (int)n, p);
+		if (w > widest)
+			widest = w;
+		p += n + (end != NULL);
+	}
+	return widest;
+}
+
+/* Compares s with the file at path; on a difference, says where. */
+static void expect_file(const char *s, const char *path, int line)
+{
+	char *want = th_read_file(path, NULL);
+	int ok = want && s && strcmp(s, want) == 0;
+	char msg[256];
+	snprintf(msg, sizeof msg, "output differs from %s", path);
+	CU_assertImplementation(ok, (unsigned)line, msg, __FILE__, "",
+				CU_FALSE);
+	if (!ok)
+		fprintf(stderr, "\n  line %d: want %s, got:\n%s", line, path,
+			s ? s : "(null)");
+	free(want);
+}
+
 /* The seed collection, imported once for the tests that only read it. */
 static char seed_db[1024];
 
 static int suite_init(void)
 {
+	utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (!utf8_locale)
+		fprintf(stderr, "no C.UTF-8 locale: the terminal tests cannot "
+			"measure widths\n");
 	snprintf(seed_db, sizeof seed_db, "%s", db_at("seed.db"));
 	char *err = NULL;
 	int rc = cli(NULL, &err, "--db '%s' import " SEED_DIR, seed_db);
@@ -124,6 +361,9 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
+	if (utf8_locale)
+		freelocale(utf8_locale);
+	utf8_locale = (locale_t)0;
 	th_cleanup();
 	return 0;
 }
@@ -201,12 +441,10 @@ static void test_misuse_exits_2(void)
 	       "'search'?\n", "--db '%s' serach x", db);
 	EXPECT(2, "", "quotedb: 'frobnicate' is not a command; see 'quotedb "
 	       "--help'\n", "--db '%s' frobnicate", db);
-	EXPECT(2, "", "quotedb: list: unknown option or missing value: "
-	       "'--bogus'\nTry 'quotedb list --help'.\n", "list --db '%s' "
-	       "--bogus", db);
-	EXPECT(2, "", "quotedb: list: unknown option or missing value: "
-	       "'--speaker'\nTry 'quotedb list --help'.\n", "list --db '%s' "
-	       "--speaker", db);
+	EXPECT(2, "", "quotedb: list: unknown option '--bogus'\nTry 'quotedb "
+	       "list --help'.\n", "list --db '%s' --bogus", db);
+	EXPECT(2, "", "quotedb: list: option '--speaker' needs a value\nTry "
+	       "'quotedb list --help'.\n", "list --db '%s' --speaker", db);
 	EXPECT(2, "", "quotedb: list: --limit needs a positive number, not "
 	       "'0'\nTry 'quotedb list --help'.\n", "list --db '%s' --limit 0",
 	       db);
@@ -557,6 +795,539 @@ static void test_speaker_alias_and_merge(void)
 	       "--db '%s' speaker merge Biden Nobody", db);
 }
 
+/* Every filter option reaches the selection: names and aliases in any
+ * case, OR within a filter, AND across filters, --limit and --sort. */
+static void test_filters(void)
+{
+	static const struct {
+		const char *args;
+		size_t count;
+		const char *first;  /* the first id listed, when it matters */
+	} cases[] = {
+		{ "--outlet 'the journal'", 4, "p35-wsj-1" },
+		{ "--reported-by bbc", 2, "p62-hamad-1" },
+		{ "--reported-by BBC --reported-by 'the wall street journal'", 3,
+		  NULL },
+		{ "--language EN", 31, NULL },
+		{ "--language en --outlet 'the journal'", 0, NULL },
+		{ "--tag iran", 0, NULL },
+		{ "--limit 5", 5, "p5-foreignministry-1" },
+		{ "--sort speaker --limit 2", 2, "p70-ubayda-1\t2014-12\tAbu "
+		  "Ubayda\t\t" },
+		{ "--sort date --limit 1", 1, "p70-ubayda-1\t2014-12\t" },
+		{ "--sort outlet --limit 1", 1, "p67-meshal-1\t2023-10-19\tKhaled "
+		  "Meshal\tAl-Arabiya\t" },
+		{ "--search hamas --speaker kirby", 2, "p11-kirby-1" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *out = NULL, *err = NULL;
+		int rc = cli(&out, &err, "--db '%s' list %s", seed_db,
+			     cases[i].args);
+		int ok = rc == 0 && err && !*err &&
+			 count_lines(out) == cases[i].count &&
+			 (!cases[i].first || starts(out, cases[i].first));
+		char msg[160];
+		snprintf(msg, sizeof msg, "list %s: %zu quotes%s%s",
+			 cases[i].args, cases[i].count,
+			 cases[i].first ? ", first " : "",
+			 cases[i].first ? cases[i].first : "");
+		CU_assertImplementation(ok, __LINE__, msg, __FILE__, "",
+					CU_FALSE);
+		free(out);
+		free(err);
+	}
+}
+
+/* Quotation marks and backslashes come out escaped where the format
+ * needs it, and as they are everywhere else. */
+static void test_escapes(void)
+{
+	const char *db = db_at("escapes.db");
+	EXPECT(0, "esc\n", "", "--db '%s' add --id esc --text 'say \"no\" \\ "
+	       "or \\t' --speaker 'S \\ T'", db);
+	EXPECT(0, "esc\t\tS \\\\ T\t\tsay \"no\" \\\\ or \\\\t\n", "",
+	       "--db '%s' list", db);
+	char *out = NULL;
+	CU_ASSERT_EQUAL(cli(&out, NULL, "--db '%s' list --json", db), 0);
+	CU_ASSERT(starts(out, "[\n {\"id\": \"esc\", \"text\": \"say \\\"no\\\" "
+			 "\\\\ or \\\\t\", \"speaker\": \"S \\\\ T\", "));
+	free(out);
+	EXPECT(0, "id           esc\ntext         say \"no\" \\ or \\t\nspeaker "
+	       "     S \\ T\n", "", "--db '%s' show esc", db);
+}
+
+/* ---- on a terminal -------------------------------------------------- */
+
+/* The table `list` prints on a terminal, at several widths, is
+ * tests/data/cli/table-WIDTH.txt; measured apart from quotedb, no line is
+ * wider than the terminal or cuts a character in two, and every row's
+ * text starts in the column of the header's TEXT.  tests/data/cli/
+ * table.yaml has long values, CJK, Hangul, combining accents, Arabic vowel
+ * marks, zero-width non-joiners, line breaks and emoji. */
+static void test_tty_table(void)
+{
+	/* How each text of table.yaml starts, in order: no wider than the
+	 * narrowest text column, 5. */
+	static const char *const text_starts[] = { "Make", "It i", "千里", "천 ",
+		"Cafe", "اَل", "ما ", "one ", "✅ d" };
+	static const unsigned short widths[] = { 120, 86, 80, 40, 21 };
+	const size_t nrows = sizeof text_starts / sizeof text_starts[0];
+	const char *db = db_at("table.db");
+	EXPECT(0, "", NULL, "--db '%s' import " DATA "/table.yaml", db);
+	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		tty_setup how = { 1, 1, widths[i], "" };
+		char *out = NULL, *err = NULL;
+		CU_ASSERT_EQUAL(tty_cli(&out, &err, &how, "--db '%s' list", db),
+				0);
+		CU_ASSERT_STRING_EQUAL(err, "");
+		char path[64];
+		snprintf(path, sizeof path, DATA "/table-%u.txt",
+			 (unsigned)widths[i]);
+		expect_file(out, path, __LINE__);
+		check_lines(out, widths[i], __LINE__);
+		CU_ASSERT_EQUAL(count_lines(out), nrows + 1);
+		CU_ASSERT(starts(out, "ID "));
+		const char *text = out ? strstr(out, " TEXT\n") : NULL;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		int at = display_width(out, (size_t)(text + 1 - out));
+		const char *row = strchr(out, '\n') + 1;
+		for (size_t r = 0; r < nrows && *row; r++) {
+			const char *t = strstr(row, text_starts[r]);
+			const char *eol = strchr(row, '\n');
+			CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
+			int ok = t && t < eol &&
+				 display_width(row, (size_t)(t - row)) == at;
+			CU_assertImplementation(ok, __LINE__, "the text in the "
+						"TEXT column", __FILE__, "",
+						CU_FALSE);
+			if (!ok)
+				fprintf(stderr, "\n  %u columns, row %zu: %.*s\n",
+					(unsigned)widths[i], r + 1,
+					(int)(eol - row), row);
+			row = eol + 1;
+		}
+		free(out);
+		free(err);
+	}
+	/* Piped while stderr is a terminal: data stays tab-separated. */
+	char *piped = NULL, *out = NULL, *err = NULL;
+	tty_setup pipe_out = { 0, 1, 80, "" };
+	CU_ASSERT_EQUAL(cli(&piped, NULL, "--db '%s' list", db), 0);
+	CU_ASSERT_EQUAL(tty_cli(&out, &err, &pipe_out, "--db '%s' list", db),
+			0);
+	CU_ASSERT(piped && out && strcmp(piped, out) == 0);
+	CU_ASSERT(has(out, "\nbreaks\t\tGrace Hopper\t\tone\\ntwo\\tthree"));
+	CU_ASSERT_STRING_EQUAL(err, "");
+	free(piped);
+	free(out);
+	free(err);
+}
+
+/* The table is as wide as COLUMNS says, else as the terminal is, else 100
+ * columns (quotedb(1), OUTPUT): the seed's widest rows are exactly that
+ * wide, a long text filling its column up to the "…". */
+static void test_tty_width(void)
+{
+	static const struct {
+		unsigned short tty;
+		const char *env;
+		int width;
+	} cases[] = {
+		{ 120, "", 120 },
+		{ 80, "", 80 },
+		{ 120, "COLUMNS=90", 90 },
+		{ 60, "COLUMNS=140", 140 },
+		/* COLUMNS of 20 or less, or not a number: the terminal. */
+		{ 120, "COLUMNS=20", 120 },
+		{ 120, "COLUMNS=wide", 120 },
+		/* A terminal of 20 columns or less, or of unknown size. */
+		{ 20, "", 100 },
+		{ 0, "", 100 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tty_setup how = { 1, 1, cases[i].tty, cases[i].env };
+		char *out = NULL;
+		CU_ASSERT_EQUAL(tty_cli(&out, NULL, &how, "--db '%s' list",
+					seed_db), 0);
+		int widest = check_lines(out, cases[i].width, __LINE__);
+		char msg[128];
+		snprintf(msg, sizeof msg, "terminal %u, %s: widest line %d, "
+			 "want %d", (unsigned)cases[i].tty, cases[i].env, widest,
+			 cases[i].width);
+		CU_assertImplementation(widest == cases[i].width, __LINE__, msg,
+					__FILE__, "", CU_FALSE);
+		CU_ASSERT_EQUAL(count_lines(out), SEED_COUNT + 1);
+		free(out);
+	}
+}
+
+/* Removes the "ESC [ ... m" sequences from s. */
+static void strip_sgr(char *s)
+{
+	char *w = s;
+	for (const char *r = s; r && *r;) {
+		if (r[0] == '\x1b' && r[1] == '[') {
+			r = strchr(r, 'm');
+			r = r ? r + 1 : "";
+			continue;
+		}
+		*w++ = *r++;
+	}
+	if (w)
+		*w = '\0';
+}
+
+/* search on a terminal: each row is followed by its snippet on a line of
+ * its own, indented, cut to the terminal's width, the matches in bold
+ * unless NO_COLOR is set and not empty.  Piped: no snippet, no escapes. */
+static void test_tty_search(void)
+{
+	char *color = NULL, *plain = NULL, *empty = NULL, *piped = NULL;
+	char *err = NULL;
+	tty_setup on = { 1, 1, 80, "" }, off = { 1, 1, 80, "NO_COLOR=1" };
+	tty_setup blank = { 1, 1, 80, "NO_COLOR=" }, pipe_out = { 0, 1, 80, "" };
+	CU_ASSERT_EQUAL(tty_cli(&color, &err, &on, "--db '%s' search iran",
+				seed_db), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	free(err);
+	CU_ASSERT_EQUAL(tty_cli(&plain, NULL, &off, "--db '%s' search iran",
+				seed_db), 0);
+	CU_ASSERT_EQUAL(tty_cli(&empty, NULL, &blank, "--db '%s' search iran",
+				seed_db), 0);
+	CU_ASSERT_EQUAL(tty_cli(&piped, NULL, &pipe_out, "--db '%s' search "
+				"iran", seed_db), 0);
+	CU_ASSERT_FATAL(color && plain && empty && piped);
+	size_t found = count_lines(piped);
+	CU_ASSERT(found >= 5);
+	CU_ASSERT(!strchr(piped, '\x1b'));
+	/* The header, then a row and a snippet per quote found. */
+	CU_ASSERT(starts(color, "ID "));
+	CU_ASSERT_EQUAL(count_lines(color), 1 + 2 * found);
+	check_lines(color, 80, __LINE__);
+	size_t n = 0, bold = 0;
+	const char *p = strchr(color, '\n');
+	for (p = p ? p + 1 : ""; *p; n++) {
+		const char *eol = strchr(p, '\n');
+		CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
+		const char *esc = memchr(p, '\x1b', (size_t)(eol - p));
+		if (n % 2 == 0) {
+			/* A row: no bold in it. */
+			CU_ASSERT_PTR_NULL(esc);
+		} else {
+			/* Every match bold: "Iran", or cut short by "…". */
+			CU_ASSERT(starts(p, "    "));
+			const char *b = p;
+			while ((b = strstr(b, "\x1b[1m")) && b < eol) {
+				b += 4;
+				const char *e = strstr(b, "\x1b[0m");
+				CU_ASSERT_FATAL(e && e < eol);
+				size_t len = (size_t)(e - b);
+				int ok = (len == 4 && !strncasecmp(b, "iran", 4)) ||
+					 (len >= 3 && len <= 6 &&
+					  !strncmp(e - 3, "…", 3) &&
+					  !strncasecmp(b, "iran", len - 3));
+				CU_ASSERT(ok);
+				bold++;
+				b = e;
+			}
+		}
+		p = eol + 1;
+	}
+	/* Not one a quote: a quote found by its context has a snippet of
+	 * its text without a match. */
+	CU_ASSERT(bold > 0);
+	CU_ASSERT(has(color, "\n    \x1b[1mIran\x1b[0m has a significant "
+		      "relationship with HAMAS\n"));
+	/* NO_COLOR: the same lines without the escapes. */
+	CU_ASSERT(!strchr(plain, '\x1b'));
+	strip_sgr(color);
+	CU_ASSERT_STRING_EQUAL(plain, color);
+	/* NO_COLOR set but empty is as if unset. */
+	CU_ASSERT(has(empty, "\x1b[1m"));
+	strip_sgr(empty);
+	CU_ASSERT_STRING_EQUAL(plain, empty);
+	free(color);
+	free(plain);
+	free(empty);
+	free(piped);
+	/* A snippet shows a text's line breaks and tabs as spaces. */
+	const char *db = db_at("snippet.db");
+	EXPECT(0, "", NULL, "--db '%s' import " DATA "/table.yaml", db);
+	CU_ASSERT_EQUAL(tty_cli(&color, NULL, &on, "--db '%s' search three",
+				db), 0);
+	CU_ASSERT(has(color, "\n    one two \x1b[1mthree\x1b[0m four five\n"));
+	free(color);
+}
+
+/* speakers and outlets on a terminal: the count right-aligned in six
+ * columns, the name, and the aliases in parentheses; piped, the same as
+ * tab-separated fields (quotedb(1), COMMANDS). */
+static void test_tty_entities(void)
+{
+	static const char *const kinds[] = { "speakers", "outlets" };
+	for (size_t k = 0; k < 2; k++) {
+		char *tty = NULL, *piped = NULL, *err = NULL;
+		tty_setup how = { 1, 1, 80, "" };
+		CU_ASSERT_EQUAL(tty_cli(&tty, &err, &how, "--db '%s' %s",
+					seed_db, kinds[k]), 0);
+		CU_ASSERT_STRING_EQUAL(err, "");
+		CU_ASSERT_EQUAL(cli(&piped, NULL, "--db '%s' %s", seed_db,
+				    kinds[k]), 0);
+		CU_ASSERT_FATAL(tty && piped);
+		/* Each piped line "count\tname\taliases" as the terminal's. */
+		size_t cap = strlen(piped) * 2 + 1024, len = 0;
+		char *want = calloc(1, cap);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+		for (char *p = piped; *p;) {
+			char *eol = strchr(p, '\n'), *t1 = strchr(p, '\t');
+			char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+			CU_ASSERT_FATAL(eol && t2 && t2 < eol);
+			*t1 = *t2 = *eol = '\0';
+			len += (size_t)snprintf(want + len, cap - len, "%6s  %s",
+						p, t1 + 1);
+			if (t2[1])
+				len += (size_t)snprintf(want + len, cap - len,
+							"  (%s)", t2 + 1);
+			len += (size_t)snprintf(want + len, cap - len, "\n");
+			p = eol + 1;
+		}
+		CU_ASSERT_STRING_EQUAL(tty, want);
+		CU_ASSERT(count_lines(tty) > 3);
+		free(want);
+		free(tty);
+		free(piped);
+		free(err);
+	}
+	char *out = NULL;
+	tty_setup how = { 1, 1, 80, "" };
+	CU_ASSERT_EQUAL(tty_cli(&out, NULL, &how, "--db '%s' outlets", seed_db),
+			0);
+	CU_ASSERT(has(out, "\n     4  The Wall Street Journal  (the "
+		      "Journal)\n"));
+	free(out);
+}
+
+/* A long import or export shows its progress on stderr when that is a
+ * terminal: every 10,000 quotes a count and a rate, rewritten in place,
+ * and the line cleared before the summary.  Never when stderr is not a
+ * terminal, even when stdout is. */
+static void test_tty_progress(void)
+{
+	char yaml[1024], csv[1024];
+	snprintf(yaml, sizeof yaml, "%s", th_path("10001.yaml"));
+	snprintf(csv, sizeof csv, "%s", th_path("10001.csv"));
+	FILE *f = fopen(yaml, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("quotes:\n", f);
+	for (int i = 0; i < 10001; i++)
+		fprintf(f, "  - {text: q%d, speaker: s}\n", i);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	const char *db = db_at("progress.db");
+	char *out = NULL, *err = NULL;
+	tty_setup out_tty = { 1, 0, 80, "" }, err_tty = { 0, 1, 80, "" };
+	CU_ASSERT_EQUAL(tty_cli(&out, &err, &out_tty, "--db '%s' import '%s'",
+				db, yaml), 0);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_STRING_EQUAL(err, "quotedb: imported 10001 quotes: 10001 "
+			       "new, 0 already present\n");
+	free(out);
+	free(err);
+
+	static const char *const verbs[] = { "importing", "exporting" };
+	static const char *const after[] = {
+		"quotedb: imported 10001 quotes: 0 new, 10001 already present\n",
+		"" };
+	for (int i = 0; i < 2; i++) {
+		int rc = i == 0
+			? tty_cli(&out, &err, &err_tty, "--db '%s' import '%s'",
+				  db, yaml)
+			: tty_cli(&out, &err, &err_tty, "--db '%s' export "
+				  "--format csv -o '%s'", db, csv);
+		CU_ASSERT_EQUAL(rc, 0);
+		/* "\rVERB: 10000 quotes, RATE/s\x1b[K", then "\r\x1b[K". */
+		char head[64];
+		snprintf(head, sizeof head, "\r%s: 10000 quotes, ", verbs[i]);
+		CU_ASSERT(starts(err, head));
+		const char *p = err ? err + strlen(head) : "";
+		while (*p >= '0' && *p <= '9')
+			p++;
+		CU_ASSERT(p > err + strlen(head));
+		char tail[128];
+		snprintf(tail, sizeof tail, "/s\x1b[K\r\x1b[K%s", after[i]);
+		CU_ASSERT_STRING_EQUAL(p, tail);
+		CU_ASSERT_STRING_EQUAL(out, "");
+		free(out);
+		free(err);
+	}
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"), 10001);
+}
+
+/* ---- verify --------------------------------------------------------- */
+
+static size_t count_char(const char *s, const char *end, char c)
+{
+	size_t n = 0;
+	for (; s < end; s++)
+		n += *s == c;
+	return n;
+}
+
+/* verify's report on tests/data/cli/verify/quotes.yaml is expected.txt:
+ * a line per quote, tab-separated, and a second line for one that
+ * differs, with valid UTF-8 and no line break or tab of the texts in it.
+ * --source checks every selected quote against one file; a file that
+ * cannot be read stops verify. */
+static void test_verify_report(void)
+{
+	const char *db = db_at("verify.db");
+	EXPECT(0, "", NULL, "--db '%s' import " DATA "/verify/quotes.yaml", db);
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(cli(&out, &err, "--db '%s' verify", db), 1);
+	expect_file(out, DATA "/verify/expected.txt", __LINE__);
+	CU_ASSERT_STRING_EQUAL(err, "quotedb: 1 verified, 5 not verified\n");
+	for (const char *p = out; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		CU_ASSERT_FATAL(eol != NULL);
+		/* "differs ID at..." or "\tclosest passage: ...": 3 fields or
+		 * 2; the text between tabs is valid UTF-8. */
+		if (starts(p, "differs\t"))
+			CU_ASSERT_EQUAL(count_char(p, eol, '\t'), 2);
+		if (starts(p, "\t"))
+			CU_ASSERT_EQUAL(count_char(p, eol, '\t'), 1);
+		CU_ASSERT_EQUAL(count_char(p, eol, '\r'), 0);
+		for (const char *f = p; f < eol;) {
+			const char *t = memchr(f, '\t', (size_t)(eol - f));
+			size_t n = (size_t)((t ? t : eol) - f);
+			CU_ASSERT(display_width(f, n) >= 0);
+			f += n + (t != NULL);
+		}
+		p = eol + 1;
+	}
+	free(out);
+	free(err);
+	/* --source: the file for every selected quote, theirs or none. */
+	EXPECT(0, "verified\tno-source\n", "quotedb: 1 verified, 0 not "
+	       "verified\n", "--db '%s' verify --source " DATA "/verify/"
+	       "source.txt --id no-source", db);
+	EXPECT(1, "verified\tverified\nnot found\tdiffers-crlf\n", "quotedb: 1 "
+	       "verified, 1 not verified\n", "--db '%s' verify --source " DATA
+	       "/verify/source.txt --id verified --id differs-crlf", db);
+	EXPECT(1, "", "quotedb: verify: " DATA "/verify/absent.txt: cannot "
+	       "read: No such file or directory\nquotedb: 0 verified, 0 not "
+	       "verified\n", "--db '%s' verify --source " DATA
+	       "/verify/absent.txt", db);
+	EXPECT(1, "", "quotedb: verify: " DATA "/verify: cannot read: Is a "
+	       "directory\nquotedb: 0 verified, 0 not verified\n",
+	       "--db '%s' verify --source " DATA "/verify", db);
+}
+
+/* ---- misuse, one by one --------------------------------------------- */
+
+/* Each: exit 2, nothing on stdout, "quotedb: CMD: WHY" and where to look
+ * on stderr, and no database made. */
+static void test_misuse_messages(void)
+{
+	/* One value, -O option or tag too many: 65. */
+	char speakers[1024] = "", options[1024] = "", tags[1024] = "";
+	for (int i = 0; i < 65; i++) {
+		strcat(speakers, " --speaker x");
+		strcat(options, " -O k=v");
+		strcat(tags, " --tag t");
+	}
+	char add_tags[1100];
+	snprintf(add_tags, sizeof add_tags, "--text x --speaker y%s", tags);
+	const struct {
+		const char *cmd, *args, *why;
+	} cases[] = {
+		{ "list", speakers, "too many values for one filter (64 at most)" },
+		{ "export", options, "too many -O options" },
+		{ "add", add_tags, "too many tags" },
+		{ "export", "--format csv -O bom", "-O takes key=value, not 'bom'" },
+		{ "export", "-o out.csv", "needs --format NAME" },
+		{ "export", "--format csv out.csv", "unexpected argument "
+		  "'out.csv'" },
+		{ "add", "'words said' --speaker S", "unexpected argument 'words "
+		  "said' (put the text in --text)" },
+		{ "search", "--search iran iran", "give the query as WORDS or "
+		  "--search, not both" },
+		{ "delete", "", "needs an ID" },
+		{ "verify", "stray", "unexpected argument 'stray'" },
+		{ "init", "stray", "takes no arguments" },
+		{ "speakers", "alias Kirby", "expected 'speaker alias NAME ALIAS' "
+		  "or 'speaker merge INTO FROM'" },
+		{ "outlet", "rename a b", "expected 'outlet alias NAME ALIAS' or "
+		  "'outlet merge INTO FROM'" },
+		{ "list", "--limit 5x", "--limit needs a positive number, not "
+		  "'5x'" },
+		/* Options: unknown, short or long, and values missing or not
+		 * taken. */
+		{ "list", "-x", "unknown option '-x'" },
+		{ "export", "-f csv -z", "unknown option '-z'" },
+		{ "list", "--bogus", "unknown option '--bogus'" },
+		{ "export", "--format csv -o", "option '-o' needs a value" },
+		{ "export", "-f", "option '-f' needs a value" },
+		{ "export", "--format", "option '--format' needs a value" },
+		{ "export", "-f csv --output", "option '--output' needs a value" },
+		{ "list", "--speaker", "option '--speaker' needs a value" },
+		{ "list", "--json=yes", "option '--json' takes no value" },
+		{ "show", "--help=me", "option '--help' takes no value" },
+	};
+	const char *db = db_at("misuse-messages.db");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char want[512];
+		snprintf(want, sizeof want, "quotedb: %s: %s\nTry 'quotedb %s "
+			 "--help'.\n", cases[i].cmd, cases[i].why, cases[i].cmd);
+		EXPECT(2, "", want, "%s --db '%s' %s", cases[i].cmd, db,
+		       cases[i].args);
+	}
+	CU_ASSERT(!exists(db));
+	/* 64 values are fine. */
+	speakers[strlen(speakers) - strlen(" --speaker x")] = '\0';
+	EXPECT(0, "", "", "list --db '%s'%s", seed_db, speakers);
+	/* A command name too long (over 60) to be compared with the
+	 * commands' names. */
+	char name[72], want[128];
+	memset(name, 'l', 64);
+	strcpy(name + 64, "ist");
+	snprintf(want, sizeof want, "quotedb: '%s' is not a command; see "
+		 "'quotedb --help'\n", name);
+	EXPECT(2, "", want, "%s", name);
+}
+
+/* show with several ids: a blank line between quotes, a text of several
+ * lines with its continuation lines indented (quotedb(1)); an id that is
+ * not there is reported and the others still shown. */
+static void test_show_several(void)
+{
+	const char *db = db_at("show.db");
+	EXPECT(0, "two-lines\n", "", "--db '%s' add --id two-lines --text "
+	       "\"$(printf 'first line\\nsecond line')\" --speaker S", db);
+	EXPECT(0, "tagged\n", "", "--db '%s' add --id tagged --text t "
+	       "--speaker S --tag a --tag 'b c'", db);
+	static const char two[] = "id           two-lines\n"
+		"text         first line\n"
+		"             second line\n"
+		"speaker      S\n";
+	static const char tagged[] = "id           tagged\n"
+		"text         t\n"
+		"speaker      S\n"
+		"tags         a, b c\n";
+	char want[512];
+	snprintf(want, sizeof want, "%s\n%s", two, tagged);
+	EXPECT(0, want, "", "--db '%s' show two-lines tagged", db);
+	EXPECT(1, tagged, "quotedb: show: no quote with id 'nope'\n",
+	       "--db '%s' show nope tagged", db);
+	snprintf(want, sizeof want, "%s\n%s", tagged, two);
+	EXPECT(1, want, "quotedb: show: no quote with id 'nope'\n",
+	       "--db '%s' show tagged nope two-lines", db);
+	/* The tags in JSON too. */
+	char *out = NULL;
+	CU_ASSERT_EQUAL(cli(&out, NULL, "--db '%s' list --json --id tagged",
+			    db), 0);
+	CU_ASSERT(has(out, ", \"tags\": [\"a\", \"b c\"]}"));
+	free(out);
+}
+
 void test_cli_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -571,6 +1342,16 @@ void test_cli_register(void)
 		QDB_TEST(test_traps_come_back_unchanged),
 		QDB_TEST(test_malformed_file),
 		QDB_TEST(test_speaker_alias_and_merge),
+		QDB_TEST(test_filters),
+		QDB_TEST(test_escapes),
+		QDB_TEST(test_tty_table),
+		QDB_TEST(test_tty_width),
+		QDB_TEST(test_tty_search),
+		QDB_TEST(test_tty_entities),
+		QDB_TEST(test_tty_progress),
+		QDB_TEST(test_verify_report),
+		QDB_TEST(test_misuse_messages),
+		QDB_TEST(test_show_several),
 	};
 	TH_SUITE("cli", suite_init, suite_clean, tests);
 }

@@ -4,12 +4,14 @@
  * stdout, messages to stderr; exit 0 on success, 1 on failure, 2 on misuse.
  */
 #define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700  /* wcwidth() */
 #include "quotedb.h"
 #include "quotedb/plugin.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #define EXIT_MISUSE 2
 
@@ -107,10 +110,28 @@ static qdb *open_db(int readonly)
 
 static int is_tty;
 
-/* Display width of UTF-8 text: combining marks take none, wide East
- * Asian characters two, everything else one. */
+/* Display width of a code point, as terminals show it.  The C library's
+ * wcwidth() in its UTF-8 locale knows Unicode's wide and zero-width
+ * characters (emoji, fullwidth signs, Arabic and Hebrew vowel marks,
+ * zero-width non-joiners); this command never sets a locale, so it asks
+ * for that one by name.  Where there is none, or wcwidth() has no answer:
+ * combining marks take none, wide East Asian characters two, everything
+ * else one. */
 static size_t cp_width(unsigned cp)
 {
+	static locale_t utf8;
+	static int tried;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	if (utf8 && cp >= 0xa0) {
+		locale_t old = uselocale(utf8);
+		int w = wcwidth((wchar_t)cp);
+		uselocale(old);
+		if (w >= 0)
+			return (size_t)w;
+	}
 	if ((cp >= 0x300 && cp <= 0x36f) || cp == 0x200b || cp == 0x200d)
 		return 0;
 	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
@@ -119,6 +140,14 @@ static size_t cp_width(unsigned cp)
 	    (cp >= 0x20000 && cp <= 0x3fffd))
 		return 2;
 	return 1;
+}
+
+/* What would break a table row: line breaks (LF, CR, NEL, U+2028 and
+ * U+2029: a text may hold all but CR) and tabs.  Each shows as a space. */
+static int is_break(unsigned cp)
+{
+	return cp == '\n' || cp == '\t' || cp == '\r' || cp == 0x85 ||
+	       cp == 0x2028 || cp == 0x2029;
 }
 
 static size_t decode(const char *s, size_t n, unsigned *cp)
@@ -135,33 +164,55 @@ static size_t decode(const char *s, size_t n, unsigned *cp)
 	return k;
 }
 
-/* Prints s in exactly width columns: cut with "…" or padded.  Line breaks
- * and tabs show as spaces: a table row stays one line. */
+static int use_color(void);
+
+/* The columns a character of a cell takes: a line break or tab shows as
+ * a space, and a search snippet's STX and ETX around a match (see
+ * put_snippet) take none. */
+static size_t shown_width(unsigned cp)
+{
+	if (cp == 0x02 || cp == 0x03)
+		return 0;
+	return is_break(cp) ? 1 : cp_width(cp);
+}
+
+/* Prints s in width columns at most, cut with "…" when it is wider, and
+ * padded to exactly width when pad is set.  Line breaks and tabs show as
+ * spaces: a table row stays one line.  STX and ETX turn bold on and off
+ * when colours are wanted, and bold ends with the cell. */
 static void put_cell(const char *s, size_t n, size_t width, int pad)
 {
+	int color = use_color(), bold = 0;
 	size_t used = 0, i = 0;
 	size_t total = 0;
 	for (size_t j = 0; j < n;) {
 		unsigned cp;
 		j += decode(s + j, n - j, &cp);
-		total += cp_width(cp);
+		total += shown_width(cp);
 	}
 	while (i < n) {
 		unsigned cp;
 		size_t k = decode(s + i, n - i, &cp);
-		size_t w = cp_width(cp);
+		size_t w = shown_width(cp);
 		if (total > width && used + w > width - 1) {
 			fputs("…", stdout);
 			used++;
 			break;
 		}
-		if (cp == '\n' || cp == '\t' || cp == '\r')
+		if (cp == 0x02 || cp == 0x03) {
+			bold = cp == 0x02;
+			if (color)
+				fputs(bold ? "\x1b[1m" : "\x1b[0m", stdout);
+		} else if (is_break(cp)) {
 			fputc(' ', stdout);
-		else
+		} else {
 			fwrite(s + i, 1, k, stdout);
+		}
 		used += w;
 		i += k;
 	}
+	if (bold && color)
+		fputs("\x1b[0m", stdout);
 	if (pad)
 		for (; used < width; used++)
 			fputc(' ', stdout);
@@ -273,7 +324,8 @@ typedef struct filter_opts {
 enum {
 	OPT_SPEAKER = 1000, OPT_OUTLET, OPT_REPORTED, OPT_TAG, OPT_LANGUAGE,
 	OPT_FROM, OPT_TO, OPT_STRICT, OPT_ID, OPT_SORT, OPT_SEARCH, OPT_LIMIT,
-	OPT_JSON, OPT_DB, OPT_SOURCE
+	OPT_JSON, OPT_DB, OPT_SOURCE, OPT_HELP, OPT_FORMAT, OPT_OUTPUT,
+	OPT_OPTION
 };
 
 #define FILTER_LONGOPTS \
@@ -290,7 +342,7 @@ enum {
 	{ "search", required_argument, NULL, OPT_SEARCH }, \
 	{ "limit", required_argument, NULL, OPT_LIMIT }, \
 	{ "db", required_argument, NULL, OPT_DB }, \
-	{ "help", no_argument, NULL, 'h' }
+	{ "help", no_argument, NULL, OPT_HELP }
 
 static const char filter_help[] =
 	"Filters (a repeated filter is OR, different filters AND):\n"
@@ -392,20 +444,38 @@ static int parse_opts(int argc, char **argv, const char *shortopts,
 		      extra_fn extra, void *payload, const char *usage)
 {
 	int c;
+	char colon_opts[16];
+	/* The leading ':' has getopt tell a missing value (':') from the
+	 * rest ('?'). */
+	snprintf(colon_opts, sizeof colon_opts, ":%s", shortopts);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (c == 'h') {
+	while ((c = getopt_long(argc, argv, colon_opts, longopts, NULL))
+	       != -1) {
+		if (c == 'h' || c == OPT_HELP) {
 			fputs(usage, stdout);
 			if (fo)
 				fputs(filter_help, stdout);
 			exit(0);
 		}
+		/* optopt is a short option's letter, a long option's value
+		 * (OPT_*, 1000 and up, so the two are told apart) or 0 for a
+		 * long option there is none of, or an ambiguous abbreviation.
+		 * A long option is reported as typed. */
 		if (c == '?' || c == ':') {
-			if (optopt && optopt < 256)
+			const char *arg = argv[optind - 1];
+			int short_opt = optopt > 0 && optopt < 256;
+			if (c == ':' && short_opt)
+				return misuse("option '-%c' needs a value",
+					      optopt);
+			if (c == ':')
+				return misuse("option '%s' needs a value", arg);
+			if (short_opt)
 				return misuse("unknown option '-%c'", optopt);
-			return misuse("unknown option or missing value: '%s'",
-				      argv[optind - 1]);
+			if (optopt)
+				return misuse("option '%.*s' takes no value",
+					      (int)strcspn(arg, "="), arg);
+			return misuse("unknown option '%s'", arg);
 		}
 		int r = 1;
 		if (fo)
@@ -426,7 +496,7 @@ static int parse_opts(int argc, char **argv, const char *shortopts,
 
 static const struct option db_only[] = {
 	{ "db", required_argument, NULL, OPT_DB },
-	{ "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 } };
+	{ "help", no_argument, NULL, OPT_HELP }, { 0, 0, 0, 0 } };
 
 static int db_extra(int c, const char *arg, void *payload)
 {
@@ -561,7 +631,7 @@ static int cmd_add(int argc, char **argv)
 		{ "tag", required_argument, NULL, A_TAG },
 		{ "id", required_argument, NULL, A_ID },
 		{ "db", required_argument, NULL, OPT_DB },
-		{ "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 } };
+		{ "help", no_argument, NULL, OPT_HELP }, { 0, 0, 0, 0 } };
 	struct add_opts a;
 	memset(&a, 0, sizeof a);
 	a.q.size = sizeof a.q;
@@ -631,20 +701,35 @@ static void json_quote(const qdb_quote *q, const char *snippet)
 	fputc('}', stdout);
 }
 
-/* A snippet marks matches with STX/ETX; a terminal shows them bold. */
-static void put_snippet(const char *s)
+/* A snippet marks matches with STX/ETX; a terminal shows them bold.  It
+ * goes on a line of its own under its row, indented, cut like a cell to
+ * the width of the terminal. */
+static void put_snippet(const char *s, size_t width)
 {
-	int color = use_color();
-	for (; *s; s++) {
-		if (*s == '\x02')
-			fputs(color ? "\x1b[1m" : "", stdout);
-		else if (*s == '\x03')
-			fputs(color ? "\x1b[0m" : "", stdout);
-		else if (*s == '\n')
-			fputc(' ', stdout);
-		else
-			fputc(*s, stdout);
+	fputs("    ", stdout);
+	put_cell(s, strlen(s), width - 4, 0);
+	fputc('\n', stdout);
+}
+
+/* The widths of the table's columns (id, date, speaker, outlet, text) on
+ * a terminal w columns wide, with a space between each two: the first
+ * four take what they usually need (18, 12, 20 and 12 columns), the text
+ * the rest, at least 20.  On a terminal narrower than that (80 columns
+ * is) all five are narrowed in proportion, so that no row is wider than
+ * the terminal: each column ends at its natural end scaled down, rounded
+ * down.  term_width() gives at least 21 columns, and every column then
+ * at least 2. */
+static void column_widths(size_t w, size_t col[5])
+{
+	static const size_t natural_end[4] = { 18, 30, 50, 62 };
+	size_t room = w - 4, start = 0;
+	for (int i = 0; i < 4; i++) {
+		size_t end = room >= 82 ? natural_end[i]
+			: natural_end[i] * room / 82;
+		col[i] = end - start;
+		start = end;
 	}
+	col[4] = room - start;
 }
 
 static const qdb_str none_str = { "", 0 };
@@ -657,21 +742,19 @@ static int run_list(qdb *db, const qdb_filter *f, int json)
 		msg("%s", qdb_errmsg(db));
 		return 1;
 	}
-	size_t w = term_width();
-	size_t wid = 18, wdate = 12, wspk = 20, wout = 12;
-	size_t wtext = w > wid + wdate + wspk + wout + 4 + 20
-		? w - (wid + wdate + wspk + wout + 4) : 20;
+	size_t w = term_width(), col[5];
+	column_widths(w, col);
 	const qdb_quote *q;
 	int rc;
 	size_t n = 0;
 	if (json)
 		fputs("[", stdout);
 	else if (is_tty) {
-		put_cell("ID", 2, wid, 1); fputc(' ', stdout);
-		put_cell("DATE", 4, wdate, 1); fputc(' ', stdout);
-		put_cell("SPEAKER", 7, wspk, 1); fputc(' ', stdout);
-		put_cell("OUTLET", 6, wout, 1); fputc(' ', stdout);
-		fputs("TEXT\n", stdout);
+		put_cell("ID", 2, col[0], 1); fputc(' ', stdout);
+		put_cell("DATE", 4, col[1], 1); fputc(' ', stdout);
+		put_cell("SPEAKER", 7, col[2], 1); fputc(' ', stdout);
+		put_cell("OUTLET", 6, col[3], 1); fputc(' ', stdout);
+		put_cell("TEXT", 4, col[4], 0); fputc('\n', stdout);
 	}
 	while ((rc = qdb_cursor_next(&q, c)) == 0) {
 		const char *snip = qdb_cursor_snippet(c);
@@ -680,21 +763,18 @@ static int run_list(qdb *db, const qdb_filter *f, int json)
 			json_quote(q, snip);
 		} else if (is_tty) {
 			qdb_str s;
-			s = or_none(q->id); put_cell(s.ptr, s.len, wid, 1);
+			s = or_none(q->id); put_cell(s.ptr, s.len, col[0], 1);
 			fputc(' ', stdout);
-			s = or_none(q->date); put_cell(s.ptr, s.len, wdate, 1);
+			s = or_none(q->date); put_cell(s.ptr, s.len, col[1], 1);
 			fputc(' ', stdout);
-			put_cell(q->speaker.ptr, q->speaker.len, wspk, 1);
+			put_cell(q->speaker.ptr, q->speaker.len, col[2], 1);
 			fputc(' ', stdout);
-			s = or_none(q->outlet); put_cell(s.ptr, s.len, wout, 1);
+			s = or_none(q->outlet); put_cell(s.ptr, s.len, col[3], 1);
 			fputc(' ', stdout);
-			put_cell(q->text.ptr, q->text.len, wtext, 0);
+			put_cell(q->text.ptr, q->text.len, col[4], 0);
 			fputc('\n', stdout);
-			if (snip) {
-				fputs("    ", stdout);
-				put_snippet(snip);
-				fputc('\n', stdout);
-			}
+			if (snip)
+				put_snippet(snip, w);
 		} else {
 			qdb_str cols[5] = { q->id, or_none(q->date), q->speaker,
 					    or_none(q->outlet), q->text };
@@ -812,7 +892,7 @@ static int cmd_show(int argc, char **argv)
 	qdb *db = open_db(1);
 	if (!db)
 		return 1;
-	int status = 0;
+	int status = 0, shown = 0;
 	for (int i = optind; i < argc; i++) {
 		qdb_quote *q;
 		if (qdb_quote_get(&q, db, argv[i]) != 0) {
@@ -834,7 +914,8 @@ static int cmd_show(int argc, char **argv)
 			{ "locator", q->locator }, { "language", q->language },
 			{ "translated", q->translated },
 			{ "context", q->context } };
-		if (i > optind)
+		/* A blank line between quotes, not after an id not found. */
+		if (shown++)
 			fputc('\n', stdout);
 		for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
 			if (!f[k].v.ptr)
@@ -969,9 +1050,9 @@ static int export_extra(int c, const char *arg, void *payload)
 {
 	struct export_opts *e = payload;
 	switch (c) {
-	case 'f': e->format = arg; return 0;
-	case 'o': e->out = arg; return 0;
-	case 'O':
+	case 'f': case OPT_FORMAT: e->format = arg; return 0;
+	case 'o': case OPT_OUTPUT: e->out = arg; return 0;
+	case 'O': case OPT_OPTION:
 		if (e->noptions == 64)
 			return misuse("too many -O options");
 		if (!strchr(arg, '='))
@@ -991,9 +1072,10 @@ static int stdout_write(const void *buf, size_t len, void *payload)
 static int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = { FILTER_LONGOPTS,
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "option", required_argument, NULL, 'O' }, { 0, 0, 0, 0 } };
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "option", required_argument, NULL, OPT_OPTION },
+		{ 0, 0, 0, 0 } };
 	filter_opts fo;
 	filter_init(&fo);
 	struct export_opts e;
@@ -1071,7 +1153,7 @@ static int print_format(const char *path, void *payload)
 static int cmd_formats(int argc, char **argv)
 {
 	static const struct option help_only[] = {
-		{ "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 } };
+		{ "help", no_argument, NULL, OPT_HELP }, { 0, 0, 0, 0 } };
 	int r = parse_opts(argc, argv, "h", help_only, NULL, NULL, NULL,
 		"Usage: quotedb formats\n"
 		"Lists the export plugins found along QUOTEDB_PLUGIN_PATH, the\n"
@@ -1127,10 +1209,25 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* Prints s[0, n) on verify's tab-separated line: line breaks and tabs
+ * (a source saved with CRLF has \r too) as spaces. */
 static void show_span(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		fputc(s[i] == '\n' ? ' ' : s[i], stdout);
+		fputc(s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? ' ' : s[i],
+		      stdout);
+}
+
+/* The first bytes of s[0, n) to show, about 24, cut before a character
+ * rather than inside it. */
+static size_t span_len(const char *s, size_t n)
+{
+	if (n <= 24)
+		return n;
+	size_t k = 24;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
 }
 
 static int verify_one(const qdb_quote *q, void *payload)
@@ -1173,11 +1270,13 @@ static int verify_one(const qdb_quote *q, void *payload)
 	default:
 		printf("differs\t%s\tat byte %zu of the quote: quote has \"",
 		       q->id.ptr, res.quote_off);
-		size_t qn = q->text.len - res.quote_off;
-		show_span(q->text.ptr + res.quote_off, qn < 24 ? qn : 24);
+		show_span(q->text.ptr + res.quote_off,
+			  span_len(q->text.ptr + res.quote_off,
+				   q->text.len - res.quote_off));
 		printf("\", source has \"");
-		size_t sn = v->len - res.source_off;
-		show_span(v->text + res.source_off, sn < 24 ? sn : 24);
+		show_span(v->text + res.source_off,
+			  span_len(v->text + res.source_off,
+				   v->len - res.source_off));
 		printf("\"\n\tclosest passage: ");
 		show_span(v->text + res.near_off, res.near_len);
 		fputc('\n', stdout);
