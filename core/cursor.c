@@ -45,34 +45,53 @@ typedef struct binds {
 	int n, nints;
 } binds;
 
+/*
+ * The statement being built.  An append that fails for want of memory
+ * leaves its fragment out, and what remains can still be valid SQL: a
+ * filter gone, the ORDER BY gone, or a '?' bound to another filter's
+ * value.  So the failure is remembered and such a statement is never
+ * prepared.
+ */
+typedef struct sqlbuf {
+	qdb_buf b;
+	int nomem;
+} sqlbuf;
+
+static void add(sqlbuf *sql, const char *frag)
+{
+	if (qdb__buf_addstr(&sql->b, frag))
+		sql->nomem = 1;
+}
+
 /* Appends head, one '?' per value of l, then tail. */
-static int add_values(qdb_buf *sql, binds *b, const qdb_strlist *l,
+static int add_values(sqlbuf *sql, binds *b, const qdb_strlist *l,
 		      const char *head, const char *tail)
 {
 	if (l->n > 64 || b->n + (int)l->n > 200)
 		return QDB_EINVALID;
-	qdb__buf_addstr(sql, head);
+	add(sql, head);
 	for (size_t i = 0; i < l->n; i++) {
-		qdb__buf_addstr(sql, i ? ",?" : "?");
+		add(sql, i ? ",?" : "?");
 		b->kind[b->n] = 0;
 		b->v[b->n++] = l->v[i];
 	}
-	return qdb__buf_addstr(sql, tail);
+	add(sql, tail);
+	return 0;
 }
 
 /* One filter: " AND head ?,?,... tail", nothing when l is empty. */
-static int add_list(qdb_buf *sql, binds *b, const qdb_strlist *l,
+static int add_list(sqlbuf *sql, binds *b, const qdb_strlist *l,
 		    const char *head, const char *tail)
 {
 	if (!l->n)
 		return 0;
-	qdb__buf_addstr(sql, " AND ");
+	add(sql, " AND ");
 	return add_values(sql, b, l, head, tail);
 }
 
-static void add_int(qdb_buf *sql, binds *b, const char *frag, int32_t v)
+static void add_int(sqlbuf *sql, binds *b, const char *frag, int32_t v)
 {
-	qdb__buf_addstr(sql, frag);
+	add(sql, frag);
 	b->kind[b->n] = 1;
 	b->v[b->n++] = NULL;
 	b->ints[b->nints++] = v;
@@ -87,32 +106,32 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 		f = &none;
 	if (f->size < sizeof(qdb_filter))
 		return qdb__fail(db, QDB_EINVALID, "filter struct too short");
-	qdb_buf sql = { 0 };
+	sqlbuf sql = { { NULL, 0, 0 }, 0 };
 	binds b;
 	b.n = b.nints = 0;
 	*searching = f->search != NULL;
 
 	if (counting)
-		qdb__buf_addstr(&sql, "SELECT count(*)");
+		add(&sql, "SELECT count(*)");
 	else if (f->search)
-		qdb__buf_addstr(&sql, "SELECT " SELECT_COLS ", snippet(quotes_fts,"
-				" 0, char(2), char(3), '…', 16)");
+		add(&sql, "SELECT " SELECT_COLS ", snippet(quotes_fts,"
+		    " 0, char(2), char(3), '…', 16)");
 	else
-		qdb__buf_addstr(&sql, "SELECT " SELECT_COLS);
+		add(&sql, "SELECT " SELECT_COLS);
 	if (f->sort == QDB_SORT_SPEAKER && !f->search && !counting)
 		/* Speakers in name order from their index, each one's quotes
 		 * from quotes_speaker: only each speaker's rows are sorted,
 		 * not every row of the collection at once (a fifth faster at
 		 * 100,000 quotes, and the sorter never spills to disk). */
-		qdb__buf_addstr(&sql, FROM_SPEAKERS_FIRST);
+		add(&sql, FROM_SPEAKERS_FIRST);
 	else
-		qdb__buf_addstr(&sql, FROM_JOINS);
+		add(&sql, FROM_JOINS);
 	if (f->search)
-		qdb__buf_addstr(&sql, " JOIN quotes_fts ON quotes_fts.rowid = q.qid");
-	qdb__buf_addstr(&sql, " WHERE 1");
+		add(&sql, " JOIN quotes_fts ON quotes_fts.rowid = q.qid");
+	add(&sql, " WHERE 1");
 	int rc = 0;
 	if (f->search) {
-		qdb__buf_addstr(&sql, " AND quotes_fts MATCH ?");
+		add(&sql, " AND quotes_fts MATCH ?");
 		b.kind[b.n] = 0;
 		b.v[b.n++] = f->search;
 	}
@@ -140,7 +159,7 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 	rc |= add_list(&sql, &b, &f->languages,
 		       "q.language COLLATE NOCASE IN (", ")");
 	if (rc) {
-		qdb__buf_free(&sql);
+		qdb__buf_free(&sql.b);
 		return qdb__fail(db, QDB_EINVALID, "too many filter values");
 	}
 
@@ -148,16 +167,16 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 	qdb_error err = { 0 };
 	if (f->from && qdb_date_parse(&flo, &fhi, f->from, strlen(f->from),
 				      &err)) {
-		qdb__buf_free(&sql);
+		qdb__buf_free(&sql.b);
 		/* err.text quotes the date already. */
 		return qdb__fail(db, QDB_EINVALID, "--from: %s", err.text);
 	}
 	if (f->to && qdb_date_parse(&tlo, &thi, f->to, strlen(f->to), &err)) {
-		qdb__buf_free(&sql);
+		qdb__buf_free(&sql.b);
 		return qdb__fail(db, QDB_EINVALID, "--to: %s", err.text);
 	}
 	if (f->from && f->to && flo > thi) {
-		qdb__buf_free(&sql);
+		qdb__buf_free(&sql.b);
 		return qdb__fail(db, QDB_EINVALID, "--from %s is after --to %s",
 				 f->from, f->to);
 	}
@@ -193,22 +212,22 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
 		};
 		qdb_sort s = f->sort;
 		if ((unsigned)s > QDB_SORT_RANK) {
-			qdb__buf_free(&sql);
+			qdb__buf_free(&sql.b);
 			return qdb__fail(db, QDB_EINVALID, "unknown sort order");
 		}
 		if (s == QDB_SORT_RANK && !f->search)
 			s = QDB_SORT_ADDED;
-		qdb__buf_addstr(&sql, order[s]);
+		add(&sql, order[s]);
 		if (f->limit > 0)
 			add_int(&sql, &b, " LIMIT ?", (int32_t)(f->limit > INT32_MAX
 					? INT32_MAX : f->limit));
 	}
-	if (!sql.data) {
-		qdb__buf_free(&sql);
+	if (sql.nomem || !sql.b.data) {
+		qdb__buf_free(&sql.b);
 		return qdb__fail(db, QDB_ENOMEM, "out of memory");
 	}
-	rc = qdb__prepare(out, db, sql.data);
-	qdb__buf_free(&sql);
+	rc = qdb__prepare(out, db, sql.b.data);
+	qdb__buf_free(&sql.b);
 	if (rc)
 		return rc;
 	for (int i = 0, k = 0; i < b.n; i++) {

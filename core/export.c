@@ -95,15 +95,19 @@ static int check_options(qdb *db, const qdb_plugin *d, const char *path,
 				 !strncmp(o->name, *options, n);
 		if (!known) {
 			qdb_buf names = { 0 };
+			int oom = 0;
 			for (const qdb_plugin_option *o = d->options;
 			     o && o->name; o++) {
-				qdb__buf_addstr(&names, names.len ? ", " : "");
-				qdb__buf_addstr(&names, o->name);
+				oom |= qdb__buf_addstr(&names, names.len
+						       ? ", " : "");
+				oom |= qdb__buf_addstr(&names, o->name);
 			}
+			/* Out of memory, no list rather than a cut one. */
 			int rc = qdb__fail(db, QDB_EINVALID, "%s: format '%s' has "
 					   "no option '%.*s'; it takes: %s",
 					   path, d->name, (int)n, *options,
-					   names.data ? names.data : "none");
+					   oom ? "(out of memory listing them)"
+					   : names.data ? names.data : "none");
 			qdb__buf_free(&names);
 			return rc;
 		}
@@ -270,6 +274,10 @@ static void child_export(qdb *parent, qdb_plugin_handle *p,
 		ssize_t w = write(msgfd, m, strlen(m));
 		(void)w;
 	}
+	/* _exit frees it all the same; closed first, what the export left
+	 * allocated can be told from what the connection held (the
+	 * allocation-failure test counts it). */
+	qdb_close(db);
 #ifdef QDB_COVERAGE
 	/* gcov writes its counts from exit(), which _exit skips. */
 	__gcov_dump();

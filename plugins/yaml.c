@@ -16,6 +16,7 @@
  * memory does not grow with the number of quotes.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,14 @@ static int emit(yaml_state *st, yaml_event_t *ev)
 		st->host->error(st->host, "cannot write the YAML output");
 		return QDB_EIO;
 	}
+	/* libyaml gives no problem text when memory ran out. */
+	if (st->emitter.error == YAML_MEMORY_ERROR) {
+		st->host->error(st->host, "out of memory");
+		return QDB_ENOMEM;
+	}
 	st->host->error(st->host, "libyaml: %s",
 			st->emitter.problem ? st->emitter.problem : "error");
-	return st->emitter.error == YAML_MEMORY_ERROR ? QDB_ENOMEM : QDB_ERROR;
+	return QDB_ERROR;
 }
 
 /* A key: a fixed plain word. */
@@ -67,6 +73,44 @@ static int emit_key(yaml_state *st, const char *key)
 		return QDB_ENOMEM;
 	}
 	return emit(st, &ev);
+}
+
+/*
+ * Whether p is well-formed UTF-8: no overlong forms, surrogates or values
+ * past U+10FFFF.  libyaml's own check lets more through, so a value that
+ * passes this one and is still refused was refused for want of memory.
+ */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t c = p[i], min;
+		size_t len;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2; min = 0x80; c &= 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3; min = 0x800; c &= 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4; min = 0x10000; c &= 0x07;
+		} else {
+			return 0;
+		}
+		if (n - i < len)
+			return 0;
+		for (size_t k = 1; k < len; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return 0;
+			c = (c << 6) | (p[i + k] & 0x3F);
+		}
+		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		i += len;
+	}
+	return 1;
 }
 
 /* For messages: the quote's id, or "(no id)". */
@@ -104,7 +148,12 @@ static int emit_value(yaml_state *st, const qdb_quote *q, const char *prefix,
 					  (yaml_char_t *)s.ptr, (int)s.len,
 					  0, 1,
 					  YAML_DOUBLE_QUOTED_SCALAR_STYLE)) {
-		/* libyaml refuses only bad UTF-8 here (or no memory) */
+		/* libyaml refuses only bad UTF-8 here, or has no memory
+		 * for its copy of the value. */
+		if (utf8_valid((const unsigned char *)s.ptr, s.len)) {
+			st->host->error(st->host, "out of memory");
+			return QDB_ENOMEM;
+		}
 		value_name(what, sizeof what, q, prefix, key, idx);
 		st->host->error(st->host, "%s is not valid UTF-8", what);
 		return QDB_EINVALID;

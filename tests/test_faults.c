@@ -746,18 +746,28 @@ static void test_export_fails_midway(void)
 	CU_ASSERT_EQUAL(temp_files_beside(out, 0), 0);
 }
 
-/* Whether the CLI is built with a sanitizer, whose allocator an
- * LD_PRELOAD shim cannot stand in front of. */
-static int cli_is_sanitized(void)
+/* Whether the file at path holds the string mark (a symbol name). */
+static int binary_has(const char *path, const char *mark)
 {
-	size_t n;
-	char *d = th_read_file(th_cli(), &n);
+	size_t n, m = strlen(mark);
+	char *d = th_read_file(path, &n);
 	int found = 0;
-	static const char mark[] = "__asan_init";
-	for (size_t i = 0; d && !found && i + sizeof mark - 1 <= n; i++)
-		found = d[i] == '_' && !memcmp(d + i, mark, sizeof mark - 1);
+	for (size_t i = 0; d && !found && i + m <= n; i++)
+		found = d[i] == mark[0] && !memcmp(d + i, mark, m);
 	free(d);
 	return found;
+}
+
+/* Why an LD_PRELOAD allocator that fails calls cannot test this CLI, or
+ * NULL: a sanitizer's allocator cannot be stood in front of, and gcov's
+ * exit-time writer (a coverage build) crashes when its malloc fails. */
+static const char *shim_unusable(void)
+{
+	if (binary_has(th_cli(), "__asan_init"))
+		return "built with a sanitizer";
+	if (binary_has(th_cli(), "__gcov_init"))
+		return "built for coverage";
+	return NULL;
 }
 
 /* ---- plugins that crash ----------------------------------------- */
@@ -782,7 +792,7 @@ static void test_plugin_crash(void)
 	char *before = th_read_file(db, &before_len);
 	CU_ASSERT_FATAL(before != NULL);
 	const char *plugins[2] = { segv, abrt };
-	int sanitized = cli_is_sanitized();
+	int sanitized = binary_has(th_cli(), "__asan_init");
 	for (int i = 0; i < 2; i++) {
 		for (int with_old = 0; with_old < 2; with_old++) {
 			char out[PATH_MAX];
@@ -866,9 +876,9 @@ static void test_plugin_crash(void)
  */
 static void test_allocation_failure(void)
 {
-	if (cli_is_sanitized()) {
-		fprintf(stderr, "\n  skipped: %s is built with a sanitizer\n",
-			th_cli());
+	const char *why_not = shim_unusable();
+	if (why_not) {
+		fprintf(stderr, "\n  skipped: %s is %s\n", th_cli(), why_not);
 		return;
 	}
 	const char *shim = build_so("alloc_shim.c", "shim/alloc_shim.so", NULL);
@@ -955,6 +965,366 @@ static void test_allocation_failure(void)
 	CU_ASSERT_EQUAL(crashes, 0);
 	CU_ASSERT_EQUAL(silent, 0);
 	CU_ASSERT_EQUAL(wrong, 0);
+}
+
+/* ---- allocation failure in exports -------------------------------- */
+
+/*
+ * What the allocator shim reported for one run (alloc_shim.c): for
+ * quotedb, which leaves by exit(), and for the child an export with -o
+ * forks, which leaves by _exit(), the calls counted (the child's go on
+ * from its parent's count at the fork) and the allocations still live.
+ */
+typedef struct shim_report {
+	int have_main, have_child;
+	long main_calls, main_live;
+	long child_calls, child_live;
+} shim_report;
+
+/* Reads the shim's $QDB_ALLOC_LIVE_FILE into r and removes it. */
+static void shim_report_read(shim_report *r, const char *path)
+{
+	memset(r, 0, sizeof *r);
+	char *d = th_read_file(path, NULL);
+	for (char *s = d; s && *s; ) {
+		char how[8];
+		long calls, live;
+		if (sscanf(s, "%7s %ld %ld", how, &calls, &live) == 3) {
+			if (!strcmp(how, "exit")) {
+				r->have_main = 1;
+				r->main_calls = calls;
+				r->main_live = live;
+			} else if (!strcmp(how, "_exit")) {
+				r->have_child = 1;
+				r->child_calls = calls;
+				r->child_live = live;
+			}
+		}
+		char *nl = strchr(s, '\n');
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	free(d);
+	unlink(path);
+}
+
+/*
+ * One export of test_allocation_failure_exports and the N to try: every N
+ * from first to dense_to (-1: to quotedb's own count in the successful
+ * run), every N of the last tail, samples more between.
+ */
+typedef struct alloc_export {
+	const char *what;            /* "csv -o", "yaml to stdout" */
+	const char *const *argv;
+	const char *out;             /* the -o file, or where stdout goes */
+	int to_file;
+	const char *ref;             /* the same export without the shim */
+	const char *shim, *report;   /* the shim, the file it reports to */
+	const char *db;              /* the database, and its bytes before */
+	const char *db_bytes;
+	size_t db_len;
+	long first, dense_to;
+	int tail, samples;
+} alloc_export;
+
+/* Runs c once under the shim, allocation n failing (0: none); returns
+ * the wait status, its stderr in *err (caller frees). */
+static int alloc_export_run(const alloc_export *c, long n, char **err,
+			    shim_report *r)
+{
+	char preload[PATH_MAX + 16], report[PATH_MAX + 32], fail[48];
+	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", c->shim);
+	snprintf(report, sizeof report, "QDB_ALLOC_LIVE_FILE=%s", c->report);
+	snprintf(fail, sizeof fail, "QDB_ALLOC_FAIL_AT=%ld", n);
+	const char *env[] = { preload, report, "QDB_ALLOC_COUNT_FILE",
+			      n > 0 ? fail : "QDB_ALLOC_FAIL_AT", NULL };
+	spawn_opts o = { .env = env, .out = c->to_file ? NULL : c->out };
+	if (c->to_file)
+		unlink(c->out);
+	unlink(c->report);
+	int st = run(err, &o, c->argv);
+	shim_report_read(r, c->report);
+	return st;
+}
+
+/*
+ * Whether a failure's message says that memory ran out, and not something
+ * a user would chase instead (a syntax error, bad UTF-8).  What follows
+ * "cannot load plugin" is dlerror()'s text, passed on as glibc wrote it:
+ * "cannot allocate ...", but also "cannot create shared object
+ * descriptor" or, when an allocation fails early in dlopen, "No such file
+ * or directory".
+ */
+static int says_no_memory(const char *err)
+{
+	return has(err, "out of memory") ||
+	       has(err, "Cannot allocate memory") ||
+	       has(err, "cannot load plugin");
+}
+
+/* Tries c with the Nth allocation failing for each N of its schedule and
+ * checks each run; step is $FAULTS_ALLOC_STEP (0: unset).  Returns
+ * quotedb's own count of allocations in the successful run. */
+static long alloc_export_sweep(const alloc_export *c, long step)
+{
+	char *err = NULL;
+	shim_report base, again;
+	int st = alloc_export_run(c, 0, &err, &base);
+	int st2 = alloc_export_run(c, 0, NULL, &again);
+	if (!exited(st, 0) || !exited(st2, 0) || !file_is(c->out, c->ref) ||
+	    !base.have_main || base.have_child != c->to_file) {
+		fprintf(stderr, "\n  %s, nothing failing: status %d, output "
+			"%s the reference, %s", c->what, st,
+			file_is(c->out, c->ref) ? "as" : "not as", err);
+		CU_FAIL("the export fails under the shim with no failure");
+		free(err);
+		return 0;
+	}
+	free(err);
+	/* The leak check compares with this run: it must not vary. */
+	if (memcmp(&base, &again, sizeof base) != 0) {
+		fprintf(stderr, "\n  %s, nothing failing: %ld then %ld calls, "
+			"%ld then %ld live at exit, export child %ld then %ld "
+			"live", c->what, base.main_calls, again.main_calls,
+			base.main_live, again.main_live, base.child_live,
+			again.child_live);
+		CU_FAIL("allocations differ between two identical runs");
+	}
+	long total = base.main_calls > base.child_calls ? base.main_calls
+		: base.child_calls;
+	long first = step > 0 ? 1 : c->first;
+	long dense_to = c->dense_to < 0 ? base.main_calls : c->dense_to;
+	long tail_from = total - c->tail + 1;
+	if (step <= 0)
+		step = c->samples ? (tail_from - dense_to) / c->samples + 1
+			: total;
+	int tried = 0, succeeded = 0, failed = 0, crashes = 0, unclear = 0;
+	int wrong = 0, left = 0, changed = 0, leaks = 0, child_more = 0;
+	for (long n = first; n <= total;
+	     n = n < dense_to || n >= tail_from ? n + 1
+	     : n + step < tail_from ? n + step : tail_from) {
+		shim_report r;
+		tried++;
+		st = alloc_export_run(c, n, &err, &r);
+		if (WIFSIGNALED(st)) {
+			crashes++;
+			fprintf(stderr, "\n  %s, allocation %ld failing: "
+				"killed by signal %d: %s", c->what, n,
+				WTERMSIG(st), err);
+		} else if (exited(st, 0)) {
+			succeeded++;
+			if (!file_is(c->out, c->ref)) {
+				wrong++;
+				fprintf(stderr, "\n  %s, allocation %ld "
+					"failing: exit 0, but not the "
+					"reference's output", c->what, n);
+			}
+		} else {
+			failed++;
+			if (!exited(st, 1) || !says_no_memory(err) ||
+			    strncmp(err, "quotedb: ", 9) != 0) {
+				unclear++;
+				fprintf(stderr, "\n  %s, allocation %ld "
+					"failing: exit %d: %s", c->what, n,
+					WEXITSTATUS(st), err);
+			}
+			if (c->to_file && exists(c->out)) {
+				left++;
+				fprintf(stderr, "\n  %s, allocation %ld "
+					"failing: exit %d, but %s exists",
+					c->what, n, WEXITSTATUS(st), c->out);
+			}
+		}
+		if (c->to_file && temp_files_beside(c->out, 1) != 0) {
+			left++;
+			fprintf(stderr, "\n  %s, allocation %ld failing: a "
+				"temporary file left beside %s", c->what, n,
+				c->out);
+		}
+		size_t len = 0;
+		char *now = th_read_file(c->db, &len);
+		if (!now || len != c->db_len || memcmp(now, c->db_bytes, len)) {
+			changed++;
+			fprintf(stderr, "\n  %s, allocation %ld failing: the "
+				"database changed", c->what, n);
+		}
+		free(now);
+		/* A failed dlopen leaves its message with glibc until the
+		 * next dlerror() call (two allocations at most, one thread's
+		 * worth), which the CLI never makes: glibc's, not a leak. */
+		long allowed = base.main_live +
+			(has(err, "cannot load plugin") ? 2 : 0);
+		if (r.have_main && r.main_live > allowed) {
+			leaks++;
+			fprintf(stderr, "\n  %s, allocation %ld failing: %ld "
+				"allocations live at exit, %ld after success: "
+				"%s", c->what, n, r.main_live, base.main_live,
+				err);
+		}
+		if (r.have_child && r.child_live > base.child_live) {
+			child_more++;
+			fprintf(stderr, "\n  %s, allocation %ld failing: the "
+				"export child ends with %ld allocations live, "
+				"%ld after success: %s", c->what, n,
+				r.child_live, base.child_live, err);
+		}
+		free(err);
+	}
+	long long counts[1];
+	char why[512];
+	qfile *files[1] = { &tiny };
+	if (check_db(c->db, files, 1, counts, why, sizeof why) != 0 ||
+	    counts[0] != tiny.n) {
+		changed++;
+		fprintf(stderr, "\n  %s: database after the runs: %lld quotes "
+			"%s", c->what, counts[0], why);
+	}
+	fprintf(stderr, "\n  %s: %ld allocations (quotedb %ld, %ld live at "
+		"exit", c->what, total, base.main_calls, base.main_live);
+	if (c->to_file)
+		fprintf(stderr, "; export child to %ld, %ld live at _exit",
+			base.child_calls, base.child_live);
+	fprintf(stderr, "), %d made to fail: %d successes, %d clean "
+		"failures; %d crashes, %d unclear, %d wrong outputs, %d files "
+		"left, %d database changes, %d leaks", tried, succeeded,
+		failed - unclear, crashes, unclear, wrong, left, changed,
+		leaks);
+	if (c->to_file)
+		fprintf(stderr, "; %d export children with more live at "
+			"_exit", child_more);
+	CU_ASSERT_EQUAL(crashes, 0);
+	CU_ASSERT_EQUAL(child_more, 0);
+	CU_ASSERT_EQUAL(unclear, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(left, 0);
+	CU_ASSERT_EQUAL(changed, 0);
+	CU_ASSERT_EQUAL(leaks, 0);
+	return base.main_calls;
+}
+
+/*
+ * quotedb export of the 12-quote database in each format, with -o and to
+ * stdout, the Nth allocation failing (tests/data/faults/alloc_shim.c).
+ * The shim's count is inherited by fork(): with -o, an N past quotedb's
+ * count at the fork fails in the export child, and in quotedb too when
+ * it gets that far.  For each: every N up to 50 (the CLI, dlopen, opening
+ * the database), every N of the last 40 (where the plugin writes and ends
+ * and the child's file is synced), 30 more between (mostly SQLite reading
+ * the schema and the rows); csv with -o every N up to quotedb's own count,
+ * its whole part with the fork, the wait and the rename, which is the
+ * same for every format.  FAULTS_ALLOC_STEP=1 tries every N.  The LaTeX
+ * export takes its default charset=latin: the fixture's accents,
+ * quotation marks, dashes and ellipsis are all Latin.
+ *
+ * Each run: no crash; exit 0 with the bytes of the same export without
+ * the shim, or exit 1 with a "quotedb: " message saying memory ran out;
+ * with -o, no file on failure, the whole file on success and no temporary
+ * file either way; the database byte for byte as it was.
+ *
+ * Leaks: the shim counts live allocations, and quotedb may not end a run
+ * with more live than it does after success (one that glibc keeps for
+ * the process, and stdout's buffer once stdout was written; the same
+ * every run, which is checked).  To stdout the whole export runs in
+ * quotedb, which closes the database and unloads the plugin before exit:
+ * a leak of the plugin, the cursor, the export, SQLite or libyaml on a
+ * failure path shows, unless the failure also spared as many allocations
+ * (stdout's buffer, when nothing was written).  With -o, quotedb's side
+ * (the plugin load, the checks, fork, wait, rename, close) is compared
+ * the same way, and so is the export child: it closes its connection
+ * before _exit, and the shim interposes _exit to report its count.
+ * Not checked: a leak on the success path (the comparison is with
+ * success, not zero).
+ *
+ * Last, csv to stdout again with 27 tag values and a date range, every N
+ * from 51 to 20 past quotedb's count in the csv -o export (so past where
+ * the cursor builds its statement): a buffer that grows while a date
+ * filter is appended.  A statement that lost a fragment that way ran
+ * without it: the wrong quotes, and exit 0.
+ */
+static void test_allocation_failure_exports(void)
+{
+	const char *why_not = shim_unusable();
+	if (why_not) {
+		fprintf(stderr, "\n  skipped: %s is %s\n", th_cli(), why_not);
+		return;
+	}
+	const char *shim = build_so("alloc_shim.c", "shim/alloc_shim.so", NULL);
+	CU_ASSERT_FATAL(shim != NULL);
+	const char *db = db_with(&tiny, "alloc-export.db");
+	CU_ASSERT_FATAL(db != NULL);
+	size_t db_len = 0;
+	char *db_bytes = th_read_file(db, &db_len);
+	CU_ASSERT_FATAL(db_bytes != NULL);
+	char out[PATH_MAX], refpath[PATH_MAX], report[PATH_MAX];
+	snprintf(out, sizeof out, "%s", th_path("alloc-export.out"));
+	snprintf(refpath, sizeof refpath, "%s", th_path("alloc-export.ref"));
+	snprintf(report, sizeof report, "%s", th_path("alloc-export.live"));
+	const char *step_env = getenv("FAULTS_ALLOC_STEP");
+	long step = step_env && atol(step_env) > 0 ? atol(step_env) : 0;
+	static const char *const formats[] = { "csv", "yaml", "latex" };
+	static const char *const filters[] = { "--from", "2023-01-01",
+		"--to", "2023-01-31", "--tag", "t0", "--tag", "t1",
+		"--tag", "t2", "--tag", "t3", "--tag", "t4", "--tag", "t5",
+		"--tag", "t6", "--tag", "t7", "--tag", "t8", "--tag", "t9",
+		"--tag", "t0", "--tag", "t1", "--tag", "t2", "--tag", "t3",
+		"--tag", "t4", "--tag", "t5", "--tag", "t6", "--tag", "t7",
+		"--tag", "t8", "--tag", "t9", "--tag", "t0", "--tag", "t1",
+		"--tag", "t2", "--tag", "t3", "--tag", "t4", "--tag", "t5",
+		"--tag", "t6", NULL };
+	long csv_calls = 0;
+	for (size_t i = 0; i < 4; i++) {
+		int filtered = i == 3;
+		const char *fmt = formats[filtered ? 0 : i];
+		for (int to_file = !filtered; to_file >= 0; to_file--) {
+			const char *argv[80], *ref_argv[80];
+			size_t n = 0;
+			const char *head[] = { th_cli(), "--db", db, "export",
+					       "--format", fmt };
+			for (size_t k = 0; k < sizeof head / sizeof *head; k++)
+				argv[n++] = head[k];
+			for (const char *const *a = filters; filtered && *a;
+			     a++)
+				argv[n++] = *a;
+			memcpy(ref_argv, argv, n * sizeof *argv);
+			ref_argv[n] = "-o";
+			ref_argv[n + 1] = refpath;
+			ref_argv[n + 2] = NULL;
+			argv[n++] = to_file ? "-o" : NULL;
+			argv[n++] = out;
+			argv[n] = NULL;
+			unlink(refpath);
+			CU_ASSERT_FATAL(exited(run(NULL, NULL, ref_argv), 0));
+			char *ref = th_read_file(refpath, NULL);
+			CU_ASSERT_FATAL(ref != NULL);
+			char what[64];
+			snprintf(what, sizeof what, "%s %s%s", fmt,
+				 to_file ? "-o" : "to stdout",
+				 filtered ? ", filtered" : "");
+			alloc_export c = {
+				.what = what, .argv = argv, .out = out,
+				.to_file = to_file, .ref = ref, .shim = shim,
+				.report = report, .db = db,
+				.db_bytes = db_bytes, .db_len = db_len,
+				.first = 1, .dense_to = 50, .tail = 40,
+				.samples = 30,
+			};
+			if (i == 0 && to_file)
+				c.dense_to = -1;
+			if (filtered) {
+				c.first = 51;
+				c.dense_to = csv_calls + 20;
+				c.tail = c.samples = 0;
+			}
+			long calls = alloc_export_sweep(&c, step);
+			if (i == 0 && to_file)
+				csv_calls = calls;
+			free(ref);
+			unlink(out);
+		}
+	}
+	fprintf(stderr, "\n");
+	free(db_bytes);
 }
 
 /* ---- loading plugins safely --------------------------------------- */
@@ -1240,6 +1610,7 @@ void test_faults_register(void)
 		QDB_TEST(test_export_fails_midway),
 		QDB_TEST(test_plugin_crash),
 		QDB_TEST(test_allocation_failure),
+		QDB_TEST(test_allocation_failure_exports),
 		QDB_TEST(test_plugin_writable_by_others_refused),
 		QDB_TEST(test_plugin_path_never_cwd),
 		QDB_TEST(test_plugin_abi_refused),
