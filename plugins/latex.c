@@ -333,8 +333,15 @@ static int check_str(latex_state *st, const char *what, const char *p,
  */
 static int plain_ascii(unsigned char c)
 {
-	return c >= 0x20 && c < 0x7f && c != '-' && c != ',' &&
-	       !command_for(c);
+	/* command_for's ASCII cases, and '-' and ',': a table, because
+	 * this runs for every byte of every field. */
+	static const unsigned char special[128] = {
+		['\\'] = 1, ['{'] = 1, ['}'] = 1, ['$'] = 1, ['&'] = 1,
+		['#'] = 1, ['%'] = 1, ['_'] = 1, ['^'] = 1, ['~'] = 1,
+		['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['|'] = 1,
+		['"'] = 1, ['\''] = 1, ['`'] = 1, ['-'] = 1, [','] = 1,
+	};
+	return c >= 0x20 && c < 0x7f && !special[c];
 }
 
 /* Writes p escaped; check_str has accepted it. */
