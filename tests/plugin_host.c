@@ -102,6 +102,18 @@ const qdb_plugin *fh_load(const char *name, void **dl)
 	return entry();
 }
 
+char *fh_plugin_symbols(const char *path)
+{
+	char *out = NULL;
+	if (th_run(&out, NULL, "nm -D --defined-only '%s' | awk '$NF !~ "
+		   "/^__gcov_/ && $NF != \"mangle_path\" { print $NF }'",
+		   path) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* ---- Quotes from YAML (docs/format.md), for test input ------------- */
 
 qdb_str str_dup(const char *p, size_t n)

@@ -38,6 +38,11 @@ void fh_fail(const char *file, int line, const char *fmt, ...)
  * stderr, on failure).  *dl is for dlclose, also on failure if set. */
 const qdb_plugin *fh_load(const char *name, void **dl);
 
+/* The dynamic symbols the plugin at path defines, one per line (caller
+ * frees; NULL when nm fails), leaving out what a --coverage build's
+ * libgcov adds: a plugin should export only its descriptor. */
+char *fh_plugin_symbols(const char *path);
+
 /* Quotes read from YAML in the format of docs/format.md (test input that
  * does not go through the library under test).  Every string is the
  * list's own; quotes_free releases them. */

@@ -161,10 +161,7 @@ static void test_descriptor(void)
 
 static void test_one_symbol(void)
 {
-	char *out = NULL;
-	int rc = th_run(&out, NULL, "nm -D --defined-only '%s' | "
-			"awk '{print $NF}'", PLUGIN_PATH);
-	CU_ASSERT_EQUAL(rc, 0);
+	char *out = fh_plugin_symbols(PLUGIN_PATH);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
 	free(out);
