@@ -441,6 +441,10 @@ static void test_misuse_exits_2(void)
 	       "'search'?\n", "--db '%s' serach x", db);
 	EXPECT(2, "", "quotedb: 'frobnicate' is not a command; see 'quotedb "
 	       "--help'\n", "--db '%s' frobnicate", db);
+	EXPECT(2, "", "quotedb: 'lst' is not a command; did you mean 'list'?\n",
+	       "help %s", "lst");
+	EXPECT(2, "", "quotedb: 'frobnicate' is not a command; see 'quotedb "
+	       "--help'\n", "help %s", "frobnicate");
 	EXPECT(2, "", "quotedb: list: unknown option '--bogus'\nTry 'quotedb "
 	       "list --help'.\n", "list --db '%s' --bogus", db);
 	EXPECT(2, "", "quotedb: list: option '--speaker' needs a value\nTry "

@@ -1454,23 +1454,25 @@ int main(int argc, char **argv)
 	}
 	const char *name = argv[i];
 	if (!strcmp(name, "help")) {
-		if (i + 1 < argc) {
-			for (size_t k = 0; k < NCOMMANDS; k++)
-				if (commands[k].run &&
-				    !strcmp(commands[k].name, argv[i + 1])) {
-					char *args[] = { argv[i + 1], "--help", NULL };
-					prog_cmd = commands[k].name;
-					return commands[k].run(2, args);
-				}
+		if (i + 1 == argc) {
+			usage(stdout);
+			return 0;
 		}
-		usage(stdout);
-		return 0;
-	}
-	for (size_t k = 0; k < NCOMMANDS; k++) {
-		if (commands[k].run && !strcmp(commands[k].name, name)) {
-			prog_cmd = commands[k].name;
-			return commands[k].run(argc - i, argv + i);
-		}
+		/* help COMMAND is COMMAND --help; help NOSUCH is misuse,
+		 * told like any unknown command. */
+		name = argv[i + 1];
+		for (size_t k = 0; k < NCOMMANDS; k++)
+			if (commands[k].run && !strcmp(commands[k].name, name)) {
+				char *args[] = { argv[i + 1], "--help", NULL };
+				prog_cmd = commands[k].name;
+				return commands[k].run(2, args);
+			}
+	} else {
+		for (size_t k = 0; k < NCOMMANDS; k++)
+			if (commands[k].run && !strcmp(commands[k].name, name)) {
+				prog_cmd = commands[k].name;
+				return commands[k].run(argc - i, argv + i);
+			}
 	}
 	const char *best = NULL;
 	size_t bd = 3;
