@@ -235,15 +235,6 @@ static int export_to(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	return rc;
 }
 
-static int export_direct(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
-			 const char *const *options, const char *path)
-{
-	FILE *out = fopen(path, "wb");
-	if (!out)
-		return qdb__fail(db, QDB_EIO, "%s: cannot open: %s", path,
-				 strerror(errno));
-	return export_to(db, p, f, options, out, path, 0);
-}
 
 #ifdef QDB_COVERAGE
 void __gcov_dump(void);   /* libgcov, in a --coverage build (make coverage) */
@@ -255,7 +246,7 @@ void __gcov_dump(void);   /* libgcov, in a --coverage build (make coverage) */
  */
 static void child_export(qdb *parent, qdb_plugin_handle *p,
 			 const qdb_filter *f, const char *const *options,
-			 int fd, int msgfd, const char *path)
+			 int fd, int msgfd, const char *path, int sync)
 {
 	qdb *db = NULL;
 	int rc = qdb_open(&db, parent->path, QDB_OPEN_READONLY);
@@ -267,7 +258,7 @@ static void child_export(qdb *parent, qdb_plugin_handle *p,
 			rc = qdb__fail(db, QDB_EIO, "%s: %s", path,
 				       strerror(errno));
 		else
-			rc = export_to(db, p, f, options, out, path, 1);
+			rc = export_to(db, p, f, options, out, path, sync);
 	}
 	if (rc) {
 		const char *m = qdb_errmsg(db);
@@ -293,23 +284,29 @@ static long export_timeout(void)
 }
 
 /*
- * Waits for the child, stopping it when the output stops growing.  The
- * child holds the write end of msgfd: poll() wakes when it writes its
- * message or exits, and once a second to check on progress.
+ * Waits for the child.  When watch is set (a file of ours), stops it
+ * once the output stops growing; a pipe or a device cannot be watched
+ * that way (a slow reader looks the same as a hung plugin), so there the
+ * user's Ctrl-C is the timeout.  The child holds the write end of msgfd:
+ * poll() wakes when it writes its message or exits.  lost says what a
+ * failure leaves of the output.
  */
-static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name)
+static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name,
+		      int watch, const char *lost)
 {
 	long timeout = export_timeout(), idle = 0;
 	off_t last = 0;
 	int status;
 	for (;;) {
 		struct pollfd pfd = { msgfd, POLLIN, 0 };
-		int r = poll(&pfd, 1, 1000);
+		int r = poll(&pfd, 1, watch ? 1000 : -1);
 		if (r < 0 && errno != EINTR)
 			return qdb__fail(db, QDB_ERROR, "export: poll: %s",
 					 strerror(errno));
 		if (r > 0)
 			break;   /* a message, or the child is gone */
+		if (!watch)
+			continue;
 		struct stat st;
 		if (fstat(fd, &st) == 0 && st.st_size != last) {
 			last = st.st_size;
@@ -319,7 +316,7 @@ static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name)
 			waitpid(pid, &status, 0);
 			return qdb__fail(db, QDB_ERROR, "export: plugin '%s' made "
 					 "no progress for %ld s and was stopped; "
-					 "nothing was written", name, timeout);
+					 "%s", name, timeout, lost);
 		}
 	}
 	while (waitpid(pid, &status, 0) < 0) {
@@ -327,10 +324,13 @@ static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name)
 			return qdb__fail(db, QDB_ERROR, "export: wait: %s",
 					 strerror(errno));
 	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
+		return qdb__fail(db, QDB_EIO, "export: write failed: the "
+				 "output was closed (broken pipe)");
 	if (WIFSIGNALED(status))
 		return qdb__fail(db, QDB_ERROR, "export: plugin '%s' crashed "
-				 "(%s); nothing was written", name,
-				 strsignal(WTERMSIG(status)));
+				 "(%s); %s", name, strsignal(WTERMSIG(status)),
+				 lost);
 	if (WEXITSTATUS(status) != 0) {
 		char m[QDB_ERROR_TEXT_LEN];
 		ssize_t n = read(msgfd, m, sizeof m - 1);
@@ -341,16 +341,84 @@ static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name)
 	return 0;
 }
 
+/*
+ * The export into fd, in a child process when it can be (a database in
+ * memory cannot be opened again by a child): a plugin that crashes or
+ * aborts then fails the export instead of taking the caller down.  fd
+ * stays open; sync asks for fsync, watch for the no-progress timeout.
+ */
+static int export_isolated(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+			   const char *const *options, int fd,
+			   const char *path, int sync, int watch,
+			   const char *lost)
+{
+	int pipefd[2];
+	if (strcmp(db->path, ":memory:") != 0 && db->path[0] &&
+	    pipe(pipefd) == 0) {
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			child_export(db, p, f, options, fd, pipefd[1], path,
+				     sync);
+		}
+		close(pipefd[1]);
+		int rc = pid < 0
+			? qdb__fail(db, QDB_ERROR, "export: fork: %s",
+				    strerror(errno))
+			: wait_child(db, pid, fd, pipefd[0],
+				     qdb_plugin_descriptor_of(p)->name, watch,
+				     lost);
+		close(pipefd[0]);
+		return rc;
+	}
+	int copy = dup(fd);
+	FILE *out = copy < 0 ? NULL : fdopen(copy, "wb");
+	if (!out) {
+		if (copy >= 0)
+			close(copy);
+		return qdb__fail(db, QDB_EIO, "%s: %s", path, strerror(errno));
+	}
+	return export_to(db, p, f, options, out, path, sync);
+}
+
+int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		  const char *const *options, int fd)
+{
+	if (!db || !p || fd < 0)
+		return QDB_EINVALID;
+	char name[32] = "standard output";
+	if (fd != 1)
+		snprintf(name, sizeof name, "file descriptor %d", fd);
+	int rc = export_isolated(db, p, f, options, fd, name, 0, 0,
+				 "the output is incomplete");
+	if (!rc)
+		qdb__ok(db);
+	return rc;
+}
+
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path)
 {
 	if (!db || !p || !path || !*path)
 		return QDB_EINVALID;
+	int rc;
 	/* A device or pipe (/dev/stdout, /dev/full, a FIFO) cannot be
 	 * replaced by rename: write to it directly. */
 	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return export_direct(db, p, f, options, path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return qdb__fail(db, QDB_EIO, "%s: cannot open: %s",
+					 path, strerror(errno));
+		rc = export_isolated(db, p, f, options, fd, path, 0, 0,
+				     "the output is incomplete");
+		close(fd);
+		if (!rc)
+			qdb__ok(db);
+		return rc;
+	}
 	size_t n = strlen(path);
 	if (n + 16 > PATH_MAX)
 		return qdb__fail(db, QDB_EINVALID, "%s: path too long", path);
@@ -364,36 +432,9 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	mode_t mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
-	int rc;
-	int pipefd[2];
-	/* An in-memory database cannot be opened again by a child. */
-	int isolate = strcmp(db->path, ":memory:") != 0 && db->path[0] &&
-		pipe(pipefd) == 0;
-	if (isolate) {
-		fflush(NULL);
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(pipefd[0]);
-			child_export(db, p, f, options, fd, pipefd[1], path);
-		}
-		close(pipefd[1]);
-		if (pid < 0)
-			rc = qdb__fail(db, QDB_ERROR, "export: fork: %s",
-				       strerror(errno));
-		else
-			rc = wait_child(db, pid, fd, pipefd[0],
-					qdb_plugin_descriptor_of(p)->name);
-		close(pipefd[0]);
-		close(fd);
-	} else {
-		FILE *out = fdopen(fd, "wb");
-		if (!out) {
-			close(fd);
-			rc = qdb__fail(db, QDB_EIO, "%s: %s", tmp, strerror(errno));
-		} else {
-			rc = export_to(db, p, f, options, out, path, 1);
-		}
-	}
+	rc = export_isolated(db, p, f, options, fd, path, 1, 1,
+			     "nothing was written");
+	close(fd);
 	if (!rc && rename(tmp, path) != 0)
 		rc = qdb__fail(db, QDB_EIO, "%s: cannot rename into place: %s",
 			       path, strerror(errno));

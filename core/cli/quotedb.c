@@ -12,6 +12,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1063,10 +1065,11 @@ static int export_extra(int c, const char *arg, void *payload)
 	}
 }
 
-static int stdout_write(const void *buf, size_t len, void *payload)
+/* Whether standard output is a pipe whose reader has gone. */
+static int stdout_gone(void)
 {
-	(void)payload;
-	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
+	struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
 }
 
 static int cmd_export(int argc, char **argv)
@@ -1115,10 +1118,17 @@ static int cmd_export(int argc, char **argv)
 		progress_off();
 	}
 	else {
-		rc = qdb_export(db, p, &fo.f, e.options, stdout_write, NULL);
-		if (fflush(stdout) != 0 && !rc) {
-			msg("write error: %s", strerror(errno));
-			rc = QDB_EIO;
+		/* In a child, like -o: a crashing plugin fails the export. */
+		fflush(stdout);
+		rc = qdb_export_fd(db, p, &fo.f, e.options, STDOUT_FILENO);
+		if (rc && stdout_gone()) {
+			/* The reader went away (| head): go quietly, the
+			 * way any filter on a closed pipe does. */
+			qdb_close(db);
+			qdb_plugin_unload(p);
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+			return 1;   /* SIGPIPE blocked: still quietly */
 		}
 	}
 	if (rc)

@@ -395,10 +395,21 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * a plugin that crashes, aborts or hangs fails the export with a message
  * instead of taking the caller down.  A child that writes nothing new for
  * $QUOTEDB_EXPORT_TIMEOUT seconds (default 300) is stopped.  A path that
- * is a device or a pipe (/dev/stdout) is written directly.
+ * is a device or a pipe (/dev/stdout) is written directly, by the child
+ * too but without the timeout (a slow reader cannot be told from a hung
+ * plugin) and, after a failure, with whatever was written already.
  */
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path);
+
+/*
+ * The same into the open file descriptor fd (standard output, a pipe),
+ * which stays open: the plugin runs in a child process as above, without
+ * the timeout.  A failure may leave part of the output written.  When
+ * the reader of a pipe goes away the export fails with QDB_EIO.
+ */
+int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		  const char *const *options, int fd);
 
 #ifdef __cplusplus
 }
