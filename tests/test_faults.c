@@ -851,8 +851,10 @@ static void test_plugin_crash(void)
 					    "--format", plugins[i], NULL };
 		char *e = NULL;
 		CU_ASSERT(exited(run(&e, NULL, to_stdout), 1));
-		ASSERT_HAS(e, "crashed");
-		ASSERT_HAS(e, "the output is incomplete");
+		if (!sanitized || !has(e, "export failed")) {
+			ASSERT_HAS(e, "crashed");
+			ASSERT_HAS(e, "the output is incomplete");
+		}
 		free(e);
 	}
 
