@@ -1,11 +1,13 @@
 /*
  * export.c: streaming the selected quotes through an export plugin into
- * a caller's writer or, atomically, into a file.
+ * a caller's writer, an open descriptor or, atomically, into a file.
  *
  * The host side of the plugin ABI lives here: options are checked against
  * the plugin's table before it starts, begin is always paired with end,
  * and a file export goes to a temporary file that is synced and renamed
- * over the target only when everything succeeded.
+ * over the target only when everything succeeded.  Exports to a file or
+ * a descriptor run the plugin in a child process, so that a plugin that
+ * crashes cannot take the caller with it.
  */
 #include "internal.h"
 #include "quotedb/plugin.h"
@@ -234,7 +236,6 @@ static int export_to(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 			       strerror(werr));
 	return rc;
 }
-
 
 #ifdef QDB_COVERAGE
 void __gcov_dump(void);   /* libgcov, in a --coverage build (make coverage) */
