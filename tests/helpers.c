@@ -174,18 +174,25 @@ qdb *th_open_fresh(const char *name)
 	return db;
 }
 
+long long th_sql_int_on(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 long long th_sql_int(const char *dbpath, const char *sql)
 {
 	sqlite3 *db;
 	long long v = -1;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-			if (sqlite3_step(st) == SQLITE_ROW)
-				v = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
-		}
-	}
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK)
+		v = th_sql_int_on(db, sql);
 	sqlite3_close(db);
 	return v;
 }

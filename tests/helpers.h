@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <CUnit/CUnit.h>
+#include <sqlite3.h>
 #include "quotedb.h"
 
 /* Adds a suite and its tests: QDB_ADD_SUITE("name", setup, teardown, {...}) */
@@ -49,8 +50,10 @@ const char *th_plugin(const char *name);
 /* Opens a new database in the temporary directory; asserts on failure. */
 qdb *th_open_fresh(const char *name);
 
-/* Number of rows of SQL query result's first column as integer. */
+/* The first column of sql's first row as an integer (-1 on failure),
+ * through a read-only connection of its own, or through db. */
 long long th_sql_int(const char *dbpath, const char *sql);
+long long th_sql_int_on(sqlite3 *db, const char *sql);
 
 /* A growing memory buffer, usable as a qdb_write_fn payload. */
 typedef struct th_buf { char *data; size_t len, cap; } th_buf;

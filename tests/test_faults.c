@@ -287,18 +287,6 @@ static int temp_files_beside(const char *path, int rm)
 	return count_prefixed(dir, base, rm);
 }
 
-static long long sql_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static int sql_exec(const char *path, const char *sql)
 {
 	sqlite3 *db;
@@ -320,7 +308,7 @@ static long long count_of(sqlite3 *db, const qfile *f)
 	char sql[96];
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM quotes WHERE id "
 		 "GLOB '%c-*'", f->prefix);
-	return sql_int(db, sql);
+	return th_sql_int_on(db, sql);
 }
 
 /*
@@ -360,8 +348,9 @@ static int check_db(const char *path, qfile *const *files, int nfiles,
 		goto out;
 	}
 	sqlite3_finalize(st);
-	long long version = sql_int(db, "PRAGMA user_version");
-	long long objects = sql_int(db, "SELECT count(*) FROM sqlite_schema");
+	long long version = th_sql_int_on(db, "PRAGMA user_version");
+	long long objects = th_sql_int_on(db,
+					  "SELECT count(*) FROM sqlite_schema");
 	if (version == 0 && objects == 0) {
 		rc = 0;     /* killed while creating the schema: none of it */
 		goto out;
@@ -389,8 +378,8 @@ static int check_db(const char *path, qfile *const *files, int nfiles,
 			goto out;
 		}
 	}
-	long long all = sql_int(db, "SELECT count(*) FROM quotes");
-	long long tags = sql_int(db, "SELECT count(*) FROM quote_tags");
+	long long all = th_sql_int_on(db, "SELECT count(*) FROM quotes");
+	long long tags = th_sql_int_on(db, "SELECT count(*) FROM quote_tags");
 	if (all != total || tags != 2 * total) {
 		snprintf(why, whylen, "%lld quotes (%lld expected), %lld tags",
 			 all, total, tags);
@@ -1562,7 +1551,8 @@ static void test_hostile_triggers(void)
 		CU_ASSERT_EQUAL(quotes, 0);
 		CU_ASSERT_EQUAL(pwned, 0);
 		if (quotes || pwned)
-			fprintf(stderr, "\n  trigger that %s: ran\n", v[i].what);
+			fprintf(stderr, "\n  trigger that %s: ran\n",
+				v[i].what);
 		free(err);
 	}
 

@@ -396,26 +396,14 @@ static int put_rows(th_buf *b, sqlite3 *db, const char *sql)
 	return s == SQLITE_DONE ? 0 : -1;
 }
 
-static long long one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* Every row of every table, in a fixed order: the shadow tables of the
  * full-text index too, so the index is compared byte for byte as well. */
 static int dump(th_buf *b, sqlite3 *db)
 {
 	char line[96];
 	snprintf(line, sizeof line, "user_version %lld, application_id %lld\n",
-		 one_int(db, "PRAGMA user_version"),
-		 one_int(db, "PRAGMA application_id"));
+		 th_sql_int_on(db, "PRAGMA user_version"),
+		 th_sql_int_on(db, "PRAGMA application_id"));
 	put(b, line);
 	if (put_rows(b, db, "SELECT type, name, tbl_name, sql FROM "
 		     "sqlite_schema ORDER BY type, name"))
@@ -498,7 +486,7 @@ static char *snapshot(const char *path, char *why, size_t whylen)
 	th_buf_free(&fk);
 	if (!ok)
 		goto fail;
-	if (one_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+	if (th_sql_int_on(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
 		    "'quotes_fts'") == 1) {
 		if (sqlite3_exec(db, "INSERT INTO quotes_fts(quotes_fts, rank) "
 				 "VALUES ('integrity-check', 1)", NULL, NULL,
@@ -507,9 +495,10 @@ static char *snapshot(const char *path, char *why, size_t whylen)
 				 sqlite3_errmsg(db));
 			goto fail;
 		}
-		long long docs = one_int(db, "SELECT count(*) FROM "
+		long long docs = th_sql_int_on(db, "SELECT count(*) FROM "
 					 "quotes_fts_docsize");
-		long long quotes = one_int(db, "SELECT count(*) FROM quotes");
+		long long quotes = th_sql_int_on(db,
+						 "SELECT count(*) FROM quotes");
 		if (docs != quotes) {
 			snprintf(why, whylen, "full-text index: %lld documents "
 				 "for %lld quotes", docs, quotes);
