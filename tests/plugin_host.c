@@ -75,6 +75,70 @@ int fh_export(fake_host *fh, const qdb_quote *qs, size_t n)
 	return rc ? rc : erc;
 }
 
+/* The quote the contract checks send. */
+static qdb_quote contract_quote(const char *text)
+{
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ text, strlen(text) };
+	q.speaker = (qdb_str){ "Speaker", 7 };
+	return q;
+}
+
+void fh_check_streams(const qdb_plugin *p, th_buf *out)
+{
+	qdb_quote q = contract_quote("a quote of some length, repeated");
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, p, NULL);
+	CU_ASSERT_EQUAL_FATAL(p->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 20000; i++)
+		CU_ASSERT_EQUAL_FATAL(p->quote(state, &q, &fh.h), 0);
+	size_t before_end = fh.out.len;
+	CU_ASSERT_EQUAL(p->end(state, 0, &fh.h), 0);
+	CU_ASSERT(before_end > fh.out.len / 2);
+	CU_ASSERT(fh.nwrites > 1);
+	CU_ASSERT(fh.max_write <= 64 * 1024);
+	if (out)
+		*out = fh.out;
+	else
+		th_buf_free(&fh.out);
+}
+
+void fh_check_write_error(const qdb_plugin *p, const char *msg)
+{
+	qdb_quote q = contract_quote("text");
+	fake_host fh;
+	void *state = NULL;
+	int rc = 0;
+	fh_init(&fh, p, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL_FATAL(p->begin(&state, &fh.h), 0);
+	for (int i = 0; i < 10000 && !rc; i++)
+		rc = p->quote(state, &q, &fh.h);
+	CU_ASSERT_EQUAL(rc, QDB_EIO);
+	CU_ASSERT_STRING_EQUAL(fh.err, msg);
+	CU_ASSERT_EQUAL(p->end(state, rc, &fh.h), 0);
+	th_buf_free(&fh.out);
+	/* and at the final flush in end */
+	fh_init(&fh, p, NULL);
+	fh.fail_after = 1;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
+	th_buf_free(&fh.out);
+}
+
+void fh_check_abort(const qdb_plugin *p)
+{
+	qdb_quote q = contract_quote("text");
+	fake_host fh;
+	void *state = NULL;
+	fh_init(&fh, p, NULL);
+	CU_ASSERT_EQUAL_FATAL(p->begin(&state, &fh.h), 0);
+	CU_ASSERT_EQUAL(p->quote(state, &q, &fh.h), 0);
+	CU_ASSERT_EQUAL(p->end(state, QDB_EUSER, &fh.h), 0);
+	CU_ASSERT_EQUAL(fh.out.len, 0);
+	th_buf_free(&fh.out);
+}
+
 void fh_fail(const char *file, int line, const char *fmt, ...)
 {
 	char msg[2048];
@@ -102,16 +166,41 @@ const qdb_plugin *fh_load(const char *name, void **dl)
 	return entry();
 }
 
-char *fh_plugin_symbols(const char *path)
+void fh_check_one_symbol(const char *path)
 {
 	char *out = NULL;
-	if (th_run(&out, NULL, "nm -D --defined-only '%s' | awk '$NF !~ "
-		   "/^__gcov_/ && $NF != \"mangle_path\" { print $NF }'",
-		   path) != 0) {
-		free(out);
-		return NULL;
+	int rc = th_run(&out, NULL, "nm -D --defined-only '%s' | awk '$NF !~ "
+			"/^__gcov_/ && $NF != \"mangle_path\" { print $NF }'",
+			path);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
+	free(out);
+}
+
+void fh_check_descriptor(const qdb_plugin *p, const char *name,
+			 const char *extension, const char *const (*options)[2])
+{
+	CU_ASSERT_EQUAL(p->abi_major, QDB_PLUGIN_ABI_MAJOR);
+	CU_ASSERT_EQUAL(p->abi_minor, QDB_PLUGIN_ABI_MINOR);
+	CU_ASSERT_EQUAL(p->size, sizeof(qdb_plugin));
+	CU_ASSERT_STRING_EQUAL(p->name, name);
+	CU_ASSERT_STRING_EQUAL(p->version, "1.0");
+	CU_ASSERT_STRING_EQUAL(p->extension, extension);
+	CU_ASSERT_PTR_NOT_NULL(p->description);
+	CU_ASSERT_PTR_NOT_NULL(p->begin);
+	CU_ASSERT_PTR_NOT_NULL(p->quote);
+	CU_ASSERT_PTR_NOT_NULL(p->end);
+	size_t i = 0;
+	for (; options[i][0]; i++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p->options);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p->options[i].name);
+		CU_ASSERT_STRING_EQUAL(p->options[i].name, options[i][0]);
+		CU_ASSERT_STRING_EQUAL(p->options[i].default_value,
+				       options[i][1]);
+		CU_ASSERT_PTR_NOT_NULL(p->options[i].help);
 	}
-	return out;
+	CU_ASSERT(!p->options || !p->options[i].name);
 }
 
 /* ---- Quotes from YAML (docs/format.md), for test input ------------- */

@@ -29,6 +29,20 @@ void fh_init(fake_host *fh, const qdb_plugin *p, const char *const *options);
 /* begin, one quote call per quote, end: what the host does. */
 int fh_export(fake_host *fh, const qdb_quote *qs, size_t n);
 
+/*
+ * What every plugin owes the host (quotedb-plugin(7)), checked the same
+ * way for each: fh_check_streams exports 20,000 quotes and asserts the
+ * output left in pieces of at most 64 KiB, most of it before end (the
+ * output into *out when out is not NULL; the caller frees it);
+ * fh_check_write_error makes the host's writes fail and wants QDB_EIO
+ * with the message msg, from a quote call and from end's final flush;
+ * fh_check_abort wants nothing written when end is told the export
+ * failed.
+ */
+void fh_check_streams(const qdb_plugin *p, th_buf *out);
+void fh_check_write_error(const qdb_plugin *p, const char *msg);
+void fh_check_abort(const qdb_plugin *p);
+
 /* A failed check with a message built at run time (CUnit copies it). */
 void fh_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -38,10 +52,15 @@ void fh_fail(const char *file, int line, const char *fmt, ...)
  * stderr, on failure).  *dl is for dlclose, also on failure if set. */
 const qdb_plugin *fh_load(const char *name, void **dl);
 
-/* The dynamic symbols the plugin at path defines, one per line (caller
- * frees; NULL when nm fails), leaving out what a --coverage build's
- * libgcov adds: a plugin should export only its descriptor. */
-char *fh_plugin_symbols(const char *path);
+/* The plugin at path defines one dynamic symbol, its descriptor (what a
+ * --coverage build's libgcov adds left out). */
+void fh_check_one_symbol(const char *path);
+
+/* p's descriptor: this ABI, its own size, name, version 1.0, extension,
+ * a description, the three calls, and exactly the options given as
+ * { name, default } pairs ({ NULL, NULL } last), each with help. */
+void fh_check_descriptor(const qdb_plugin *p, const char *name,
+			 const char *extension, const char *const (*options)[2]);
 
 /* Quotes read from YAML in the format of docs/format.md (test input that
  * does not go through the library under test).  Every string is the

@@ -187,30 +187,15 @@ static int suite_clean(void)
 
 static void test_descriptor(void)
 {
-	CU_ASSERT_EQUAL(plugin->abi_major, QDB_PLUGIN_ABI_MAJOR);
-	CU_ASSERT_EQUAL(plugin->abi_minor, QDB_PLUGIN_ABI_MINOR);
-	CU_ASSERT_EQUAL(plugin->size, sizeof(qdb_plugin));
-	CU_ASSERT_STRING_EQUAL(plugin->name, "csv");
-	CU_ASSERT_STRING_EQUAL(plugin->version, "1.0");
-	CU_ASSERT_STRING_EQUAL(plugin->extension, "csv");
-	CU_ASSERT_PTR_NOT_NULL(plugin->description);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(plugin->options);
-	const qdb_plugin_option *o = plugin->options;
-	CU_ASSERT_STRING_EQUAL(o[0].name, "bom");
-	CU_ASSERT_STRING_EQUAL(o[0].default_value, "0");
-	CU_ASSERT_PTR_NOT_NULL(o[0].help);
-	CU_ASSERT_STRING_EQUAL(o[1].name, "formula_guard");
-	CU_ASSERT_STRING_EQUAL(o[1].default_value, "0");
-	CU_ASSERT_PTR_NOT_NULL(o[1].help);
-	CU_ASSERT_PTR_NULL(o[2].name);
+	static const char *const options[][2] = {
+		{ "bom", "0" }, { "formula_guard", "0" }, { NULL, NULL }
+	};
+	fh_check_descriptor(plugin, "csv", "csv", options);
 }
 
 static void test_one_symbol(void)
 {
-	char *out = fh_plugin_symbols(PLUGIN_PATH);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
-	free(out);
+	fh_check_one_symbol(PLUGIN_PATH);
 }
 
 /* The case directories under DATA_DIR, sorted; NULL-terminated. */
@@ -501,59 +486,17 @@ static void test_short_quote_refused(void)
 /* Many quotes: output leaves in pieces of at most 64 KiB before end. */
 static void test_streams(void)
 {
-	qdb_quote q = QDB_QUOTE_INIT;
-	q.text = (qdb_str){ "a quote of some length, repeated", 32 };
-	q.speaker = (qdb_str){ "Speaker", 7 };
-	fake_host fh;
-	void *state = NULL;
-	fh_init(&fh, plugin, NULL);
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	for (int i = 0; i < 20000; i++)
-		CU_ASSERT_EQUAL_FATAL(plugin->quote(state, &q, &fh.h), 0);
-	size_t before_end = fh.out.len;
-	CU_ASSERT_EQUAL(plugin->end(state, 0, &fh.h), 0);
-	CU_ASSERT(before_end > fh.out.len / 2);
-	CU_ASSERT(fh.nwrites > 1);
-	CU_ASSERT(fh.max_write <= 64 * 1024);
-	th_buf_free(&fh.out);
+	fh_check_streams(plugin, NULL);
 }
 
 static void test_write_error(void)
 {
-	qdb_quote q = QDB_QUOTE_INIT;
-	q.text = (qdb_str){ "text", 4 };
-	q.speaker = (qdb_str){ "Speaker", 7 };
-	fake_host fh;
-	void *state = NULL;
-	int rc = 0;
-	fh_init(&fh, plugin, NULL);
-	fh.fail_after = 1;
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	for (int i = 0; i < 10000 && !rc; i++)
-		rc = plugin->quote(state, &q, &fh.h);
-	CU_ASSERT_EQUAL(rc, QDB_EIO);
-	CU_ASSERT_STRING_EQUAL(fh.err, "cannot write the CSV output");
-	CU_ASSERT_EQUAL(plugin->end(state, rc, &fh.h), 0);
-	/* and at the final flush in end */
-	fh_init(&fh, plugin, NULL);
-	fh.fail_after = 1;
-	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
-	th_buf_free(&fh.out);
+	fh_check_write_error(plugin, "cannot write the CSV output");
 }
 
 static void test_abort(void)
 {
-	qdb_quote q = QDB_QUOTE_INIT;
-	q.text = (qdb_str){ "text", 4 };
-	q.speaker = (qdb_str){ "Speaker", 7 };
-	fake_host fh;
-	void *state = NULL;
-	fh_init(&fh, plugin, NULL);
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	CU_ASSERT_EQUAL(plugin->quote(state, &q, &fh.h), 0);
-	CU_ASSERT_EQUAL(plugin->end(state, QDB_EUSER, &fh.h), 0);
-	CU_ASSERT_EQUAL(fh.out.len, 0);
-	th_buf_free(&fh.out);
+	fh_check_abort(plugin);
 }
 
 void test_csv_register(void)

@@ -83,35 +83,17 @@ static int suite_clean(void)
 
 static void test_descriptor(void)
 {
-	static const char *const names[] = {
-		"title", "order", "standalone", "charset"
+	static const char *const options[][2] = {
+		{ "title", "Appendix: Quotations" },
+		{ "order", "speaker" }, { "standalone", "1" },
+		{ "charset", "latin" }, { NULL, NULL }
 	};
-	static const char *const defaults[] = {
-		"Appendix: Quotations", "speaker", "1", "latin"
-	};
-	CU_ASSERT_EQUAL(plugin->abi_major, QDB_PLUGIN_ABI_MAJOR);
-	CU_ASSERT_EQUAL(plugin->abi_minor, QDB_PLUGIN_ABI_MINOR);
-	CU_ASSERT_EQUAL(plugin->size, sizeof(qdb_plugin));
-	CU_ASSERT_STRING_EQUAL(plugin->name, "latex");
-	CU_ASSERT_STRING_EQUAL(plugin->version, "1.0");
-	CU_ASSERT_STRING_EQUAL(plugin->extension, "tex");
-	CU_ASSERT_PTR_NOT_NULL(plugin->description);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(plugin->options);
-	for (size_t i = 0; i < NELEM(names); i++) {
-		CU_ASSERT_STRING_EQUAL(plugin->options[i].name, names[i]);
-		CU_ASSERT_STRING_EQUAL(plugin->options[i].default_value,
-				       defaults[i]);
-		CU_ASSERT_PTR_NOT_NULL(plugin->options[i].help);
-	}
-	CU_ASSERT_PTR_NULL(plugin->options[NELEM(names)].name);
+	fh_check_descriptor(plugin, "latex", "tex", options);
 }
 
 static void test_one_symbol(void)
 {
-	char *out = fh_plugin_symbols(PLUGIN_PATH);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
-	free(out);
+	fh_check_one_symbol(PLUGIN_PATH);
 }
 
 /* ---- Escaping, data-driven ------------------------------------------- */
@@ -547,53 +529,21 @@ static void test_charset_any(void)
 /* Many quotes: output leaves in pieces of at most 64 KiB before end. */
 static void test_streams(void)
 {
-	qdb_quote q = mkquote("x", "a quote of some length, repeated", "S");
-	fake_host fh;
-	void *state = NULL;
-	fh_init(&fh, plugin, NULL);
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	for (int i = 0; i < 20000; i++)
-		CU_ASSERT_EQUAL_FATAL(plugin->quote(state, &q, &fh.h), 0);
-	size_t before_end = fh.out.len;
-	CU_ASSERT_EQUAL(plugin->end(state, 0, &fh.h), 0);
-	CU_ASSERT(before_end > fh.out.len / 2);
-	CU_ASSERT(fh.nwrites > 1);
-	CU_ASSERT(fh.max_write <= 64 * 1024);
-	CU_ASSERT_PTR_NOT_NULL(strstr(fh.out.data, "{qdbspk1q20000}"));
-	th_buf_free(&fh.out);
+	th_buf out;
+	fh_check_streams(plugin, &out);
+	/* every quote got its label: speaker 1's 20,000th */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "{qdbspk1q20000}"));
+	th_buf_free(&out);
 }
 
 static void test_write_error(void)
 {
-	qdb_quote q = mkquote("x", "text", "S");
-	fake_host fh;
-	void *state = NULL;
-	int rc = 0;
-	fh_init(&fh, plugin, NULL);
-	fh.fail_after = 1;
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	for (int i = 0; i < 10000 && !rc; i++)
-		rc = plugin->quote(state, &q, &fh.h);
-	CU_ASSERT_EQUAL(rc, QDB_EIO);
-	CU_ASSERT_STRING_EQUAL(fh.err, "cannot write the LaTeX output");
-	CU_ASSERT_EQUAL(plugin->end(state, rc, &fh.h), 0);
-	fh_init(&fh, plugin, NULL);
-	fh.fail_after = 1;
-	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
-	th_buf_free(&fh.out);
+	fh_check_write_error(plugin, "cannot write the LaTeX output");
 }
 
 static void test_abort(void)
 {
-	qdb_quote q = mkquote("x", "text", "S");
-	fake_host fh;
-	void *state = NULL;
-	fh_init(&fh, plugin, NULL);
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	CU_ASSERT_EQUAL(plugin->quote(state, &q, &fh.h), 0);
-	CU_ASSERT_EQUAL(plugin->end(state, QDB_EUSER, &fh.h), 0);
-	CU_ASSERT_EQUAL(fh.out.len, 0);
-	th_buf_free(&fh.out);
+	fh_check_abort(plugin);
 }
 
 /* ---- Compiling with pdflatex and lualatex ---------------------------- */

@@ -147,24 +147,15 @@ static int suite_clean(void)
 
 static void test_descriptor(void)
 {
-	CU_ASSERT_EQUAL(plugin->abi_major, QDB_PLUGIN_ABI_MAJOR);
-	CU_ASSERT_EQUAL(plugin->abi_minor, QDB_PLUGIN_ABI_MINOR);
-	CU_ASSERT_EQUAL(plugin->size, sizeof(qdb_plugin));
-	CU_ASSERT_STRING_EQUAL(plugin->name, "yaml");
-	CU_ASSERT_STRING_EQUAL(plugin->version, "1.0");
-	CU_ASSERT_STRING_EQUAL(plugin->extension, "yaml");
-	CU_ASSERT_PTR_NOT_NULL(plugin->description);
-	CU_ASSERT_PTR_NOT_NULL(plugin->begin);
-	CU_ASSERT_PTR_NOT_NULL(plugin->quote);
-	CU_ASSERT_PTR_NOT_NULL(plugin->end);
+	static const char *const options[][2] = {
+		{ NULL, NULL }
+	};
+	fh_check_descriptor(plugin, "yaml", "yaml", options);
 }
 
 static void test_one_symbol(void)
 {
-	char *out = fh_plugin_symbols(PLUGIN_PATH);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_STRING_EQUAL(out, QDB_PLUGIN_SYMBOL "\n");
-	free(out);
+	fh_check_one_symbol(PLUGIN_PATH);
 }
 
 /* The case directories under DATA_DIR, sorted; NULL-terminated. */
@@ -407,60 +398,19 @@ static void test_short_quote_refused(void)
 /* Many quotes: output leaves in bounded pieces long before end. */
 static void test_streams(void)
 {
-	qdb_quote q = QDB_QUOTE_INIT;
-	q.text = (qdb_str){ "a quote of some length, repeated", 32 };
-	q.speaker = (qdb_str){ "Speaker", 7 };
-	fake_host fh;
-	void *state = NULL;
-	fh_init(&fh, plugin, NULL);
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	for (int i = 0; i < 20000; i++)
-		CU_ASSERT_EQUAL_FATAL(plugin->quote(state, &q, &fh.h), 0);
-	size_t before_end = fh.out.len;
-	CU_ASSERT_EQUAL(plugin->end(state, 0, &fh.h), 0);
-	CU_ASSERT(before_end > fh.out.len / 2);
-	CU_ASSERT(fh.max_write <= 64 * 1024);
-	th_buf_free(&fh.out);
+	fh_check_streams(plugin, NULL);
 }
 
 /* A failing write fails the export with QDB_EIO; end still frees. */
 static void test_write_error(void)
 {
-	qdb_quote q = QDB_QUOTE_INIT;
-	q.text = (qdb_str){ "text", 4 };
-	q.speaker = (qdb_str){ "Speaker", 7 };
-	fake_host fh;
-	void *state = NULL;
-	int rc = 0;
-	fh_init(&fh, plugin, NULL);
-	fh.fail_after = 1;
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	for (int i = 0; i < 5000 && !rc; i++)
-		rc = plugin->quote(state, &q, &fh.h);
-	CU_ASSERT_EQUAL(rc, QDB_EIO);
-	CU_ASSERT_STRING_EQUAL(fh.err, "cannot write the YAML output");
-	CU_ASSERT_EQUAL(plugin->end(state, rc, &fh.h), 0);
-	/* and a failure at the final flush */
-	fh_init(&fh, plugin, NULL);
-	fh.fail_after = 1;
-	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), QDB_EIO);
-	th_buf_free(&fh.out);
+	fh_check_write_error(plugin, "cannot write the YAML output");
 }
 
 /* end with a failed status writes nothing more and frees. */
 static void test_abort(void)
 {
-	qdb_quote q = QDB_QUOTE_INIT;
-	q.text = (qdb_str){ "text", 4 };
-	q.speaker = (qdb_str){ "Speaker", 7 };
-	fake_host fh;
-	void *state = NULL;
-	fh_init(&fh, plugin, NULL);
-	CU_ASSERT_EQUAL_FATAL(plugin->begin(&state, &fh.h), 0);
-	CU_ASSERT_EQUAL(plugin->quote(state, &q, &fh.h), 0);
-	CU_ASSERT_EQUAL(plugin->end(state, QDB_EUSER, &fh.h), 0);
-	CU_ASSERT_EQUAL(fh.out.len, 0);
-	th_buf_free(&fh.out);
+	fh_check_abort(plugin);
 }
 
 void test_yaml_export_register(void)
