@@ -13,16 +13,14 @@
 #include <string.h>
 
 #include "quotedb/plugin.h"
-
-#define OUT_CAP (64 * 1024)
+#include "outbuf.h"
 
 typedef struct csv_state {
 	const qdb_plugin_host *host;
 	int formula_guard;
 	char *cell;          /* the tags cell is assembled here */
 	size_t cell_len, cell_cap;
-	size_t len;          /* bytes waiting in out */
-	char out[OUT_CAP];
+	qdb_outbuf out;          /* last: 64 KiB */
 } csv_state;
 
 static const char *const columns[] = {
@@ -34,32 +32,12 @@ static const char *const columns[] = {
 
 static int flush(csv_state *st)
 {
-	if (st->len == 0)
-		return 0;
-	if (st->host->write(st->host, st->out, st->len) != 0) {
-		st->host->error(st->host, "cannot write the CSV output");
-		return QDB_EIO;
-	}
-	st->len = 0;
-	return 0;
+	return qdb_outbuf_flush(&st->out);
 }
 
 static int put(csv_state *st, const char *p, size_t n)
 {
-	while (n > 0) {
-		if (st->len == OUT_CAP) {
-			int rc = flush(st);
-			if (rc)
-				return rc;
-		}
-		size_t room = OUT_CAP - st->len;
-		size_t k = n < room ? n : room;
-		memcpy(st->out + st->len, p, k);
-		st->len += k;
-		p += k;
-		n -= k;
-	}
-	return 0;
+	return qdb_outbuf_put(&st->out, p, n);
 }
 
 /*
@@ -190,6 +168,8 @@ static int csv_begin(void **state, const qdb_plugin_host *host)
 		return QDB_ENOMEM;
 	}
 	st->host = host;
+	st->out.host = host;
+	st->out.format = "CSV";
 	st->formula_guard = guard;
 	rc = bom ? put(st, "\xEF\xBB\xBF", 3) : 0;
 	for (size_t i = 0; i < NCOLUMNS && !rc; i++) {

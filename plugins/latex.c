@@ -39,8 +39,7 @@
 #include <string.h>
 
 #include "quotedb/plugin.h"
-
-#define OUT_CAP (64 * 1024)
+#include "outbuf.h"
 
 enum { ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET };
 enum { MODE_TEXT, MODE_FIELD };    /* line breaks: \par, or a space */
@@ -65,40 +64,19 @@ typedef struct latex_state {
 	size_t nspk, capspk;
 	size_t *slots;           /* hash of spk: index + 1, 0 is empty */
 	size_t nslots;
-	size_t len;              /* bytes waiting in out */
-	char out[OUT_CAP];
+	qdb_outbuf out;          /* last: 64 KiB */
 } latex_state;
 
 /* ---- Output -------------------------------------------------------- */
 
 static int flush(latex_state *st)
 {
-	if (st->len == 0)
-		return 0;
-	if (st->host->write(st->host, st->out, st->len) != 0) {
-		st->host->error(st->host, "cannot write the LaTeX output");
-		return QDB_EIO;
-	}
-	st->len = 0;
-	return 0;
+	return qdb_outbuf_flush(&st->out);
 }
 
 static int put(latex_state *st, const char *p, size_t n)
 {
-	while (n > 0) {
-		if (st->len == OUT_CAP) {
-			int rc = flush(st);
-			if (rc)
-				return rc;
-		}
-		size_t room = OUT_CAP - st->len;
-		size_t k = n < room ? n : room;
-		memcpy(st->out + st->len, p, k);
-		st->len += k;
-		p += k;
-		n -= k;
-	}
-	return 0;
+	return qdb_outbuf_put(&st->out, p, n);
 }
 
 static int puts_(latex_state *st, const char *s)
@@ -763,6 +741,8 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 		return QDB_ENOMEM;
 	}
 	st->host = host;
+	st->out.host = host;
+	st->out.format = "LaTeX";
 	st->order = order;
 	st->standalone = standalone;
 	st->any_chars = any;

@@ -50,7 +50,8 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 # The plugin's .c is compiled in with the target (one plugin per target:
 # each defines qdb_plugin_descriptor).
 .SECONDEXPANSION:
-$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_LIB) \
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h plugins/outbuf.h \
+		$(FUZZ_LIB) \
 		$$(if $$(FUZZ_PLUGIN_$$*),plugins/$$(FUZZ_PLUGIN_$$*).c)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
