@@ -87,7 +87,10 @@ int qdb__str_validate(qdb_str s, const char *field, int multiline,
 	return 0;
 }
 
-int qdb__quote_validate(const qdb_quote *q, qdb_error *err)
+/* qdb__quote_validate, also giving the range of q's date (0, 0 without
+ * one): storing needs it, and the date is parsed once. */
+static int validate(const qdb_quote *q, int32_t *date_lo, int32_t *date_hi,
+		    qdb_error *err)
 {
 	if (!q || q->size < sizeof(qdb_quote))
 		return qdb__error_set(err, QDB_EINVALID, "quote record too "
@@ -152,11 +155,11 @@ int qdb__quote_validate(const qdb_quote *q, qdb_error *err)
 		return qdb__error_set(err, QDB_EINVALID, "a source needs a "
 				      "title");
 	}
-	int32_t lo, hi;
+	int32_t lo[2] = { 0, 0 }, hi[2] = { 0, 0 };
 	qdb_str dates[2] = { q->date, q->source_date };
 	const char *names[2] = { "date", "source.date" };
 	for (int i = 0; i < 2; i++) {
-		if (dates[i].ptr && qdb_date_parse(&lo, &hi, dates[i].ptr,
+		if (dates[i].ptr && qdb_date_parse(&lo[i], &hi[i], dates[i].ptr,
 						   dates[i].len, err)) {
 			if (err)
 				snprintf(err->field, sizeof err->field, "%s",
@@ -164,7 +167,15 @@ int qdb__quote_validate(const qdb_quote *q, qdb_error *err)
 			return QDB_EINVALID;
 		}
 	}
+	*date_lo = lo[0];
+	*date_hi = hi[0];
 	return 0;
+}
+
+int qdb__quote_validate(const qdb_quote *q, qdb_error *err)
+{
+	int32_t lo, hi;
+	return validate(q, &lo, &hi, err);
 }
 
 /* ---- the content key ---------------------------------------------- */
@@ -315,12 +326,10 @@ static void bind_row(sqlite3_stmt *st, const qdb_quote *q, qdb_str id,
 int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		   qdb_error *err)
 {
-	int rc = qdb__quote_validate(q, err);
+	int32_t lo, hi;
+	int rc = validate(q, &lo, &hi, err);
 	if (rc)
 		return rc;
-	int32_t lo = 0, hi = 0;
-	if (q->date.ptr)
-		qdb_date_parse(&lo, &hi, q->date.ptr, q->date.len, NULL);
 
 	sqlite3_int64 speaker = 0, outlet = 0, source = 0;
 	if ((rc = qdb__entity_ensure(&speaker, db, QDB_SPEAKER, q->speaker.ptr,
