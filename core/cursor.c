@@ -20,13 +20,6 @@ struct qdb_cursor {
 	size_t tagcap;
 };
 
-#define SELECT_COLS \
-	"q.id, q.text, s.name, q.role, q.date, q.date_text, o.name, " \
-	"q.programme, q.occasion, q.reported_by, src.title, src.author, " \
-	"src.date, src.url, src.file, q.locator, q.language, q.translated, " \
-	"q.context, q.tags, q.date_lo, q.date_hi"
-#define NCOLS 22
-
 #define FROM_JOINS \
 	" FROM quotes q JOIN speakers s ON s.id = q.speaker_id" \
 	" LEFT JOIN outlets o ON o.id = q.outlet_id" \
@@ -45,26 +38,18 @@ typedef struct binds {
 	int n, nints;
 } binds;
 
-/*
- * The statement being built.  An append that fails for want of memory
+/* The statement being built.  An append that fails for want of memory
  * leaves its fragment out, and what remains can still be valid SQL: a
  * filter gone, the ORDER BY gone, or a '?' bound to another filter's
- * value.  So the failure is remembered and such a statement is never
- * prepared.
- */
-typedef struct sqlbuf {
-	qdb_buf b;
-	int nomem;
-} sqlbuf;
-
-static void add(sqlbuf *sql, const char *frag)
+ * value.  qdb_buf remembers the failure, and such a statement is never
+ * prepared. */
+static void add(qdb_buf *sql, const char *frag)
 {
-	if (qdb__buf_addstr(&sql->b, frag))
-		sql->nomem = 1;
+	(void)qdb__buf_addstr(sql, frag);
 }
 
 /* Appends head, one '?' per value of l, then tail. */
-static int add_values(sqlbuf *sql, binds *b, const qdb_strlist *l,
+static int add_values(qdb_buf *sql, binds *b, const qdb_strlist *l,
 		      const char *head, const char *tail)
 {
 	if (l->n > 64 || b->n + (int)l->n > 200)
@@ -80,7 +65,7 @@ static int add_values(sqlbuf *sql, binds *b, const qdb_strlist *l,
 }
 
 /* One filter: " AND head ?,?,... tail", nothing when l is empty. */
-static int add_list(sqlbuf *sql, binds *b, const qdb_strlist *l,
+static int add_list(qdb_buf *sql, binds *b, const qdb_strlist *l,
 		    const char *head, const char *tail)
 {
 	if (!l->n)
@@ -89,7 +74,7 @@ static int add_list(sqlbuf *sql, binds *b, const qdb_strlist *l,
 	return add_values(sql, b, l, head, tail);
 }
 
-static void add_int(sqlbuf *sql, binds *b, const char *frag, int32_t v)
+static void add_int(qdb_buf *sql, binds *b, const char *frag, int32_t v)
 {
 	add(sql, frag);
 	b->kind[b->n] = 1;
@@ -97,137 +82,164 @@ static void add_int(sqlbuf *sql, binds *b, const char *frag, int32_t v)
 	b->ints[b->nints++] = v;
 }
 
-/* Builds the statement for f; cols is what to select. */
-static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *f,
-		 int counting, int *searching)
+/* The columns a row is read from: one per field of the table, in its
+ * order, then the date's range (next() reads them in the same order). */
+static void add_columns(qdb_buf *sql)
 {
-	static const qdb_filter none = QDB_FILTER_INIT;
-	if (!f)
-		f = &none;
-	if (f->size < sizeof(qdb_filter))
-		return qdb__fail(db, QDB_EINVALID, "filter struct too short");
-	sqlbuf sql = { { NULL, 0, 0 }, 0 };
-	binds b;
-	b.n = b.nints = 0;
-	*searching = f->search != NULL;
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		add(sql, i ? ", " : "");
+		add(sql, qdb__fields[i].column);
+	}
+	add(sql, ", q.date_lo, q.date_hi");
+}
 
-	if (counting)
-		add(&sql, "SELECT count(*)");
-	else if (f->search)
-		add(&sql, "SELECT " SELECT_COLS ", snippet(quotes_fts,"
-		    " 0, char(2), char(3), '…', 16)");
-	else
-		add(&sql, "SELECT " SELECT_COLS);
+/* SELECT ... FROM ...: what the statement reads and how it walks. */
+static void add_select(qdb_buf *sql, const qdb_filter *f, int counting)
+{
+	if (counting) {
+		add(sql, "SELECT count(*)");
+	} else {
+		add(sql, "SELECT ");
+		add_columns(sql);
+		if (f->search)
+			add(sql, ", snippet(quotes_fts, 0, char(2), char(3), "
+			    "'…', 16)");
+	}
 	if (f->sort == QDB_SORT_SPEAKER && !f->search && !counting)
 		/* Speakers in name order from their index, each one's quotes
 		 * from quotes_speaker: only each speaker's rows are sorted,
 		 * not every row of the collection at once (a fifth faster at
 		 * 100,000 quotes, and the sorter never spills to disk). */
-		add(&sql, FROM_SPEAKERS_FIRST);
+		add(sql, FROM_SPEAKERS_FIRST);
 	else
-		add(&sql, FROM_JOINS);
+		add(sql, FROM_JOINS);
 	if (f->search)
-		add(&sql, " JOIN quotes_fts ON quotes_fts.rowid = q.qid");
-	add(&sql, " WHERE 1");
+		add(sql, " JOIN quotes_fts ON quotes_fts.rowid = q.qid");
+}
+
+/* The filters on names, tags and ids; QDB_EINVALID when there are more
+ * values than a statement takes. */
+static int add_filters(qdb_buf *sql, binds *b, const qdb_filter *f)
+{
 	int rc = 0;
+	add(sql, " WHERE 1");
 	if (f->search) {
-		add(&sql, " AND quotes_fts MATCH ?");
-		b.kind[b.n] = 0;
-		b.v[b.n++] = f->search;
+		add(sql, " AND quotes_fts MATCH ?");
+		b->kind[b->n] = 0;
+		b->v[b->n++] = f->search;
 	}
-	rc |= add_list(&sql, &b, &f->ids, "q.id IN (", ")");
+	rc |= add_list(sql, b, &f->ids, "q.id IN (", ")");
 	/* Names resolve through the alias tables, whose columns compare
 	 * without case, so --speaker kirby finds John Kirby. */
 	if (f->speakers.n) {
-		rc |= add_list(&sql, &b, &f->speakers, "q.speaker_id IN (SELECT "
+		rc |= add_list(sql, b, &f->speakers, "q.speaker_id IN (SELECT "
 			       "id FROM speakers WHERE name IN (", ")");
-		rc |= add_values(&sql, &b, &f->speakers, " UNION SELECT "
+		rc |= add_values(sql, b, &f->speakers, " UNION SELECT "
 				 "speaker_id FROM speaker_aliases WHERE alias "
 				 "IN (", "))");
 	}
 	if (f->outlets.n) {
-		rc |= add_list(&sql, &b, &f->outlets, "q.outlet_id IN (SELECT "
+		rc |= add_list(sql, b, &f->outlets, "q.outlet_id IN (SELECT "
 			       "id FROM outlets WHERE name IN (", ")");
-		rc |= add_values(&sql, &b, &f->outlets, " UNION SELECT "
+		rc |= add_values(sql, b, &f->outlets, " UNION SELECT "
 				 "outlet_id FROM outlet_aliases WHERE alias "
 				 "IN (", "))");
 	}
-	rc |= add_list(&sql, &b, &f->reported_by,
+	rc |= add_list(sql, b, &f->reported_by,
 		       "q.reported_by COLLATE NOCASE IN (", ")");
-	rc |= add_list(&sql, &b, &f->tags, "q.qid IN (SELECT qid FROM "
+	rc |= add_list(sql, b, &f->tags, "q.qid IN (SELECT qid FROM "
 		       "quote_tags WHERE tag IN (", "))");
-	rc |= add_list(&sql, &b, &f->languages,
+	rc |= add_list(sql, b, &f->languages,
 		       "q.language COLLATE NOCASE IN (", ")");
-	if (rc) {
-		qdb__buf_free(&sql.b);
-		return qdb__fail(db, QDB_EINVALID, "too many filter values");
-	}
+	return rc ? QDB_EINVALID : 0;
+}
 
-	int32_t flo = 0, fhi = 99991231, tlo, thi;
+/* --from and --to: the quotes whose day range overlaps [from, to], or
+ * lies inside it with strict_dates.  A message on db when one is bad. */
+static int add_dates(qdb_buf *sql, binds *b, qdb *db, const qdb_filter *f)
+{
+	int32_t flo = 0, fhi = QDB_DATE_OPEN_HI, tlo, thi;
 	qdb_error err = { 0 };
+	/* err.text quotes the date already. */
 	if (f->from && qdb_date_parse(&flo, &fhi, f->from, strlen(f->from),
-				      &err)) {
-		qdb__buf_free(&sql.b);
-		/* err.text quotes the date already. */
+				      &err))
 		return qdb__fail(db, QDB_EINVALID, "--from: %s", err.text);
-	}
-	if (f->to && qdb_date_parse(&tlo, &thi, f->to, strlen(f->to), &err)) {
-		qdb__buf_free(&sql.b);
+	if (f->to && qdb_date_parse(&tlo, &thi, f->to, strlen(f->to), &err))
 		return qdb__fail(db, QDB_EINVALID, "--to: %s", err.text);
-	}
-	if (f->from && f->to && flo > thi) {
-		qdb__buf_free(&sql.b);
+	if (f->from && f->to && flo > thi)
 		return qdb__fail(db, QDB_EINVALID, "--from %s is after --to %s",
 				 f->from, f->to);
+	if (!f->from && !f->to)
+		return 0;
+	int32_t lo = f->from ? flo : 0, hi = f->to ? thi : QDB_DATE_OPEN_HI;
+	if (f->strict_dates) {
+		add_int(sql, b, " AND q.date_lo >= ?", lo);
+		add_int(sql, b, " AND q.date_hi <= ?", hi);
+	} else {
+		/* Overlap: a quote dated 2023-10 is in 15-20 Oct. */
+		add_int(sql, b, " AND q.date_lo <= ?", hi);
+		add_int(sql, b, " AND q.date_hi >= ?", lo);
 	}
-	if (f->from || f->to) {
-		int32_t lo = flo, hi = f->to ? thi : 99991231;
-		if (!f->from)
-			lo = 0;
-		if (f->strict_dates) {
-			add_int(&sql, &b, " AND q.date_lo >= ?", lo);
-			add_int(&sql, &b, " AND q.date_hi <= ?", hi);
-		} else {
-			/* Overlap: a quote dated 2023-10 is in 15-20 Oct. */
-			add_int(&sql, &b, " AND q.date_lo <= ?", hi);
-			add_int(&sql, &b, " AND q.date_hi >= ?", lo);
-		}
-	}
+	return 0;
+}
 
-	if (!counting) {
-		static const char *const order[] = {
-			[QDB_SORT_ADDED] = " ORDER BY q.qid",
-			[QDB_SORT_DATE] = " ORDER BY q.date_lo IS NULL, q.date_lo,"
-				" q.date_hi DESC, q.qid",
-			[QDB_SORT_SPEAKER] = " ORDER BY s.name, q.date_lo IS NULL,"
-				" q.date_lo, q.date_hi DESC, q.qid",
-			[QDB_SORT_OUTLET] = " ORDER BY o.name IS NULL, o.name,"
-				" q.date_lo IS NULL, q.date_lo, q.date_hi DESC,"
-				" q.qid",
-			/* rank alone: FTS5 then yields rows best first, so a
-			 * LIMIT stops early and snippets are made only for the
-			 * rows returned.  A tie-breaker here would sort every
-			 * match (and snippet it) first. */
-			[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank",
-		};
-		qdb_sort s = f->sort;
-		if ((unsigned)s > QDB_SORT_RANK) {
-			qdb__buf_free(&sql.b);
-			return qdb__fail(db, QDB_EINVALID, "unknown sort order");
-		}
-		if (s == QDB_SORT_RANK && !f->search)
-			s = QDB_SORT_ADDED;
-		add(&sql, order[s]);
-		if (f->limit > 0)
-			add_int(&sql, &b, " LIMIT ?", (int32_t)(f->limit > INT32_MAX
-					? INT32_MAX : f->limit));
-	}
-	if (sql.nomem || !sql.b.data) {
-		qdb__buf_free(&sql.b);
-		return qdb__fail(db, QDB_ENOMEM, "out of memory");
-	}
-	rc = qdb__prepare(out, db, sql.b.data);
-	qdb__buf_free(&sql.b);
+/* ORDER BY and LIMIT. */
+static int add_order(qdb_buf *sql, binds *b, qdb *db, const qdb_filter *f)
+{
+	static const char *const order[] = {
+		[QDB_SORT_ADDED] = " ORDER BY q.qid",
+		[QDB_SORT_DATE] = " ORDER BY q.date_lo IS NULL, q.date_lo,"
+			" q.date_hi DESC, q.qid",
+		[QDB_SORT_SPEAKER] = " ORDER BY s.name, q.date_lo IS NULL,"
+			" q.date_lo, q.date_hi DESC, q.qid",
+		[QDB_SORT_OUTLET] = " ORDER BY o.name IS NULL, o.name,"
+			" q.date_lo IS NULL, q.date_lo, q.date_hi DESC,"
+			" q.qid",
+		/* rank alone: FTS5 then yields rows best first, so a LIMIT
+		 * stops early and snippets are made only for the rows
+		 * returned.  A tie-breaker here would sort every match (and
+		 * snippet it) first. */
+		[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank",
+	};
+	qdb_sort s = f->sort;
+	if ((unsigned)s > QDB_SORT_RANK)
+		return qdb__fail(db, QDB_EINVALID, "unknown sort order");
+	if (s == QDB_SORT_RANK && !f->search)
+		s = QDB_SORT_ADDED;
+	add(sql, order[s]);
+	if (f->limit > 0)
+		add_int(sql, b, " LIMIT ?", (int32_t)(f->limit > INT32_MAX
+						     ? INT32_MAX : f->limit));
+	return 0;
+}
+
+/* Builds the statement for f (NULL: every quote), with every value
+ * bound; counting selects count(*) instead of the rows. */
+static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
+		 int counting, int *searching)
+{
+	qdb_filter f = QDB_FILTER_INIT;
+	qdb_error err = { 0 };
+	if (in && qdb__versioned(&f, sizeof f, in, in->size,
+				 QDB_FILTER_SIZE_0_1, "qdb_filter", &err))
+		return qdb__fail(db, QDB_EINVALID, "%s", err.text);
+	qdb_buf sql = { 0 };
+	binds b;
+	b.n = b.nints = 0;
+	*searching = f.search != NULL;
+	add_select(&sql, &f, counting);
+	int rc = add_filters(&sql, &b, &f);
+	if (rc)
+		rc = qdb__fail(db, QDB_EINVALID, "too many filter values");
+	if (!rc)
+		rc = add_dates(&sql, &b, db, &f);
+	if (!rc && !counting)
+		rc = add_order(&sql, &b, db, &f);
+	if (!rc && sql.failed)
+		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+	if (!rc)
+		rc = qdb__prepare(out, db, sql.data);
+	qdb__buf_free(&sql);
 	if (rc)
 		return rc;
 	for (int i = 0, k = 0; i < b.n; i++) {
@@ -351,19 +363,22 @@ int qdb_cursor_next(const qdb_quote **out, qdb_cursor *c)
 	qdb_quote *q = &c->q;
 	memset(q, 0, sizeof *q);
 	q->size = sizeof *q;
-	qdb_str *cols[] = { &q->id, &q->text, &q->speaker, &q->role, &q->date,
-		&q->date_text, &q->outlet, &q->programme, &q->occasion,
-		&q->reported_by, &q->source, &q->source_author, &q->source_date,
-		&q->source_url, &q->source_file, &q->locator, &q->language,
-		&q->translated, &q->context };
-	for (int i = 0; i < 19; i++)
-		qdb__column_str(cols[i], c->st, i);
-	qdb_str tags;
-	qdb__column_str(&tags, c->st, 19);
-	if (load_tags(c, tags))
-		return qdb__fail(c->db, QDB_ENOMEM, "out of memory");
-	q->date_lo = sqlite3_column_int(c->st, 20);
-	q->date_hi = sqlite3_column_int(c->st, 21);
+	int col = 0;
+	for (size_t i = 0; i < qdb__nfields; i++, col++) {
+		const qdb_field *f = &qdb__fields[i];
+		if (f->kind == QDB_FIELD_TAGS) {
+			qdb_str tags;
+			qdb__column_str(&tags, c->st, col);
+			if (load_tags(c, tags))
+				return qdb__fail(c->db, QDB_ENOMEM,
+						 "out of memory");
+			continue;
+		}
+		qdb__column_str((qdb_str *)(void *)((char *)q + f->offset),
+				c->st, col);
+	}
+	q->date_lo = sqlite3_column_int(c->st, col);
+	q->date_hi = sqlite3_column_int(c->st, col + 1);
 	*out = q;
 	return 0;
 }
@@ -372,7 +387,9 @@ const char *qdb_cursor_snippet(qdb_cursor *c)
 {
 	if (!c || !c->searching)
 		return NULL;
-	return (const char *)sqlite3_column_text(c->st, NCOLS);
+	/* After the fields and the date's range (add_select). */
+	return (const char *)sqlite3_column_text(c->st,
+						 (int)qdb__nfields + 2);
 }
 
 void qdb_cursor_free(qdb_cursor *c)

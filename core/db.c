@@ -1,6 +1,7 @@
 /*
- * db.c: opening and closing a quotedb database, its schema and migrations,
- * transactions, and the error state every other file reports through.
+ * db.c: opening and closing a quotedb database, running the migrations of
+ * schema.c, statements, transactions, and the error state every other
+ * file reports through.
  *
  * The database is opened defensively: a file can carry views and triggers
  * written by someone else, so SQLITE_DBCONFIG_DEFENSIVE is on,
@@ -13,70 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 'QDB1': tells a quotedb file from any other SQLite database. */
 #define QDB_BUSY_TIMEOUT_MS 120000
+/* 'QDB1': tells a quotedb file from any other SQLite database. */
 #define QDB_APPLICATION_ID 0x51444231
 
-/*
- * Migrations, in order: migrations[i] brings a file from version i to
- * version i + 1.  A new version appends a step; steps never change once
- * released, so every file reaches the same schema whatever its age.
- */
-static const char *const migrations[] = {
-	/* 0 -> 1: quotes, speakers, outlets, sources, tags. */
-	"CREATE TABLE speakers ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
-	"CREATE TABLE speaker_aliases ("
-	"  alias TEXT PRIMARY KEY COLLATE NOCASE,"
-	"  speaker_id INTEGER NOT NULL REFERENCES speakers(id)"
-	"    ON DELETE CASCADE) WITHOUT ROWID;"
-	"CREATE INDEX speaker_aliases_speaker ON speaker_aliases(speaker_id);"
-	"CREATE TABLE outlets ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
-	"CREATE TABLE outlet_aliases ("
-	"  alias TEXT PRIMARY KEY COLLATE NOCASE,"
-	"  outlet_id INTEGER NOT NULL REFERENCES outlets(id)"
-	"    ON DELETE CASCADE) WITHOUT ROWID;"
-	"CREATE INDEX outlet_aliases_outlet ON outlet_aliases(outlet_id);"
-	"CREATE TABLE sources ("
-	"  id INTEGER PRIMARY KEY,"
-	"  title TEXT NOT NULL, author TEXT, date TEXT, url TEXT, file TEXT);"
-	"CREATE INDEX sources_title ON sources(title);"
-	"CREATE TABLE quotes ("
-	"  qid INTEGER PRIMARY KEY,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  text TEXT NOT NULL CHECK (length(text) > 0),"
-	"  speaker_id INTEGER NOT NULL REFERENCES speakers(id),"
-	"  role TEXT, date TEXT, date_lo INTEGER, date_hi INTEGER,"
-	"  date_text TEXT,"
-	"  outlet_id INTEGER REFERENCES outlets(id),"
-	"  programme TEXT, occasion TEXT, reported_by TEXT,"
-	"  source_id INTEGER REFERENCES sources(id),"
-	"  locator TEXT, language TEXT, translated TEXT, context TEXT,"
-	"  tags TEXT);"
-	QDB_QUOTE_INDEXES
-	"CREATE TABLE quote_tags ("
-	"  tag TEXT NOT NULL,"
-	"  qid INTEGER NOT NULL REFERENCES quotes(qid) ON DELETE CASCADE,"
-	"  PRIMARY KEY (tag, qid)) WITHOUT ROWID;"
-	"CREATE INDEX quote_tags_qid ON quote_tags(qid);",
-
-	/* 1 -> 2: the full-text index over text and context.  Diacritics
-	 * and case are folded in the index only; the stored text is not
-	 * touched.  Rebuilt from the rows a version 1 file already has. */
-	"CREATE VIRTUAL TABLE quotes_fts USING fts5("
-	"  text, context, content='quotes', content_rowid='qid',"
-	"  tokenize='unicode61 remove_diacritics 2');"
-	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');",
-};
-
-#define QDB_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+/* Empties the handle's row id caches (see internal.h). */
+static void names_clear(qdb *db)
+{
+	qdb__slots_clear(db->names[QDB_SPEAKER]);
+	qdb__slots_clear(db->names[QDB_OUTLET]);
+	qdb__slots_clear(db->sources);
+}
 
 int qdb_schema_version(void)
 {
-	return QDB_SCHEMA_VERSION;
+	return qdb__schema_version;
 }
 
 const char *qdb_version(void)
@@ -85,49 +37,6 @@ const char *qdb_version(void)
 }
 
 /* ---- errors ------------------------------------------------------- */
-
-int qdb__error_vset(qdb_error *err, int code, const char *fmt, va_list ap)
-{
-	if (err) {
-		err->code = code;
-		vsnprintf(err->text, sizeof err->text, fmt, ap);
-	}
-	return code;
-}
-
-int qdb__error_set(qdb_error *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	qdb__error_vset(err, code, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-const char *qdb_error_format(const qdb_error *err, char *buf, size_t size)
-{
-	size_t n = 0;
-	if (!buf || size == 0)
-		return buf;
-	buf[0] = '\0';
-#define ADD(...) do { \
-		int w = snprintf(buf + n, size - n, __VA_ARGS__); \
-		if (w > 0) n += (size_t)w < size - n ? (size_t)w : size - n - 1; \
-	} while (0)
-	if (err->file[0]) {
-		ADD("%s:", err->file);
-		if (err->line > 0)
-			ADD("%d:", err->line);
-		if (err->column > 0)
-			ADD("%d:", err->column);
-		ADD(" ");
-	}
-	if (err->field[0])
-		ADD("%s: ", err->field);
-	ADD("%s", err->text);
-#undef ADD
-	return buf;
-}
 
 static void refresh_msg(qdb *db)
 {
@@ -311,7 +220,7 @@ static int refuse_triggers(qdb *db)
 
 int qdb__begin(qdb *db)
 {
-	qdb__names_clear(db);
+	names_clear(db);
 	if (db->readonly)
 		return qdb__fail(db, QDB_EINVALID,
 				 "the database is open read-only");
@@ -335,56 +244,9 @@ int qdb__commit(qdb *db)
 
 void qdb__rollback(qdb *db)
 {
-	qdb__names_clear(db);
+	names_clear(db);
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-}
-
-/* ---- buffers ------------------------------------------------------ */
-
-int qdb__buf_add(qdb_buf *b, const void *p, size_t n)
-{
-	if (n > SIZE_MAX / 2 - b->len - 1)
-		return QDB_ENOMEM;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d)
-			return QDB_ENOMEM;
-		b->data = d;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int qdb__buf_addstr(qdb_buf *b, const char *s)
-{
-	return qdb__buf_add(b, s, strlen(s));
-}
-
-int qdb__buf_printf(qdb_buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return QDB_ERROR;
-	return qdb__buf_add(b, tmp, (size_t)n);
-}
-
-void qdb__buf_free(qdb_buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
 }
 
 void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload)
@@ -404,11 +266,6 @@ int qdb__progress_step(qdb *db, int64_t done)
 		return qdb__fail(db, QDB_EUSER, "stopped by the progress "
 				 "callback after %lld quotes", (long long)done);
 	return 0;
-}
-
-void qdb_free(void *p)
-{
-	free(p);
 }
 
 /* ---- open, migrate, close ----------------------------------------- */
@@ -442,11 +299,11 @@ static int migrate(qdb *db)
 		rc = pragma_int(db, "PRAGMA application_id", &appid);
 	if (rc)
 		return rc;
-	if (version > QDB_SCHEMA_VERSION)
+	if (version > qdb__schema_version)
 		return qdb__fail(db, QDB_EINVALID,
 				 "%s: schema version %d is newer than this "
 				 "quotedb understands (%d); upgrade quotedb",
-				 db->path, version, QDB_SCHEMA_VERSION);
+				 db->path, version, qdb__schema_version);
 	if (appid != QDB_APPLICATION_ID) {
 		if (count_foreign_tables(db, &tables))
 			return QDB_ERROR;
@@ -455,26 +312,26 @@ static int migrate(qdb *db)
 					 "%s: not a quotedb database",
 					 db->path);
 	}
-	if (version == QDB_SCHEMA_VERSION)
+	if (version == qdb__schema_version)
 		return 0;
 	if (db->readonly)
 		return qdb__fail(db, QDB_EINVALID,
 				 "%s: schema version %d needs migrating to %d; "
 				 "open it writable once", db->path, version,
-				 QDB_SCHEMA_VERSION);
+				 qdb__schema_version);
 	if ((rc = qdb__begin(db)) != 0)
 		return rc;
 	/* Read again inside the write lock: another process may have
 	 * migrated the file while we waited. */
 	if ((rc = pragma_int(db, "PRAGMA user_version", &version)) != 0)
 		goto fail;
-	for (int v = version; v < QDB_SCHEMA_VERSION; v++) {
-		if ((rc = qdb__exec(db, migrations[v])) != 0)
+	for (int v = version; v < qdb__schema_version; v++) {
+		if ((rc = qdb__exec(db, qdb__migrations[v])) != 0)
 			goto fail;
 	}
 	char sql[96];
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; "
-		 "PRAGMA application_id = %d", QDB_SCHEMA_VERSION,
+		 "PRAGMA application_id = %d", qdb__schema_version,
 		 QDB_APPLICATION_ID);
 	if ((rc = qdb__exec(db, sql)) != 0)
 		goto fail;
@@ -552,7 +409,7 @@ void qdb_close(qdb *db)
 		return;
 	for (int i = 0; i < QDB_ST_COUNT; i++)
 		sqlite3_finalize(db->stmts[i]);
-	qdb__names_clear(db);
+	names_clear(db);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db);

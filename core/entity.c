@@ -94,49 +94,6 @@ int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 	return rc;
 }
 
-void qdb__names_clear(qdb *db)
-{
-	for (int i = 0; i < QDB_NAME_CACHE; i++) {
-		for (int k = 0; k < 2; k++) {
-			free(db->names[k][i].name);
-			db->names[k][i].name = NULL;
-		}
-		free(db->sources[i].name);
-		db->sources[i].name = NULL;
-	}
-}
-
-qdb_name_slot *qdb__slot(qdb_name_slot *tab, const char *key, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-	return &tab[h % QDB_NAME_CACHE];
-}
-
-int qdb__slot_get(const qdb_name_slot *s, const char *key, size_t len,
-		  sqlite3_int64 *id)
-{
-	if (!s->name || s->len != len || memcmp(s->name, key, len))
-		return 0;
-	*id = s->id;
-	return 1;
-}
-
-void qdb__slot_set(qdb_name_slot *s, const char *key, size_t len,
-		   sqlite3_int64 id)
-{
-	char *copy = malloc(len + 1);
-	if (!copy)
-		return;
-	memcpy(copy, key, len);
-	copy[len] = '\0';
-	free(s->name);
-	s->name = copy;
-	s->len = len;
-	s->id = id;
-}
-
 int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		       const char *name, size_t len)
 {

@@ -3,11 +3,12 @@
  * a caller's writer, an open descriptor or, atomically, into a file.
  *
  * The host side of the plugin ABI lives here: options are checked against
- * the plugin's table before it starts, begin is always paired with end,
- * and a file export goes to a temporary file that is synced and renamed
- * over the target only when everything succeeded.  Exports to a file or
- * a descriptor run the plugin in a child process, so that a plugin that
- * crashes cannot take the caller with it.
+ * the plugin's table before it starts (plugin.c parses them), begin is
+ * always paired with end, and a file export goes to a temporary file that
+ * is synced and renamed over the target only when everything succeeded.
+ * Exports to a file or a descriptor flagged QDB_EXPORT_ISOLATE run the
+ * plugin in a child process, so that a plugin that crashes cannot take
+ * the caller with it.
  */
 #include "internal.h"
 #include "quotedb/plugin.h"
@@ -25,10 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Each option's value and number (qdb__plugin_options), by index in the
+ * plugin's table; a table longer than this is refused. */
+#define HOST_OPTIONS 64
+
 typedef struct host {
 	qdb_plugin_host pub;
 	const qdb_plugin *desc;
-	const char *const *options;
+	const char *values[HOST_OPTIONS];
+	long long nums[HOST_OPTIONS];
 	qdb_write_fn write;
 	void *payload;
 	int write_failed;
@@ -47,27 +53,27 @@ static int host_write(const qdb_plugin_host *h, const void *buf, size_t len)
 	return 0;
 }
 
-/* The value after "name=" in the options, or NULL. */
-static const char *given(const char *const *options, const char *name)
+/* The index of option name in the plugin's table, or -1. */
+static int option_index(const host *x, const char *name)
 {
-	size_t n = strlen(name);
-	const char *v = NULL;
-	for (; options && *options; options++)
-		if (!strncmp(*options, name, n) && (*options)[n] == '=')
-			v = *options + n + 1;   /* the last one given wins */
-	return v;
+	for (int i = 0; x->desc->options && x->desc->options[i].name; i++)
+		if (!strcmp(x->desc->options[i].name, name))
+			return i;
+	return -1;
 }
 
 static const char *host_option(const qdb_plugin_host *h, const char *name)
 {
-	host *x = h->host_data;
-	for (const qdb_plugin_option *o = x->desc->options; o && o->name; o++) {
-		if (!strcmp(o->name, name)) {
-			const char *v = given(x->options, name);
-			return v ? v : o->default_value;
-		}
-	}
-	return NULL;
+	const host *x = h->host_data;
+	int i = option_index(x, name);
+	return i < 0 ? NULL : x->values[i];
+}
+
+static long long host_option_int(const qdb_plugin_host *h, const char *name)
+{
+	const host *x = h->host_data;
+	int i = option_index(x, name);
+	return i < 0 ? 0 : x->nums[i];
 }
 
 static void host_error(const qdb_plugin_host *h, const char *fmt, ...)
@@ -81,40 +87,46 @@ static void host_error(const qdb_plugin_host *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int check_options(qdb *db, const qdb_plugin *d, const char *path,
-			 const char *const *options)
+/* The host for one export of d, its options checked; NULL with the
+ * reason on db. */
+static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
+		      const char *const *options, qdb_sort sort,
+		      qdb_write_fn write, void *payload)
 {
-	for (; options && *options; options++) {
-		const char *eq = strchr(*options, '=');
-		if (!eq)
-			return qdb__fail(db, QDB_EINVALID, "%s: option '%s' "
-					 "needs a value: key=value", path,
-					 *options);
-		size_t n = (size_t)(eq - *options);
-		int known = 0;
-		for (const qdb_plugin_option *o = d->options; o && o->name; o++)
-			known |= strlen(o->name) == n &&
-				 !strncmp(o->name, *options, n);
-		if (!known) {
-			qdb_buf names = { 0 };
-			int oom = 0;
-			for (const qdb_plugin_option *o = d->options;
-			     o && o->name; o++) {
-				oom |= qdb__buf_addstr(&names, names.len
-						       ? ", " : "");
-				oom |= qdb__buf_addstr(&names, o->name);
-			}
-			/* Out of memory, no list rather than a cut one. */
-			int rc = qdb__fail(db, QDB_EINVALID, "%s: format '%s' has "
-					   "no option '%.*s'; it takes: %s",
-					   path, d->name, (int)n, *options,
-					   oom ? "(out of memory listing them)"
-					   : names.data ? names.data : "none");
-			qdb__buf_free(&names);
-			return rc;
-		}
+	qdb_error err = { 0 };
+	if (qdb__plugin_noptions(d) > HOST_OPTIONS) {
+		qdb__fail(db, QDB_EINVALID, "%s: more than %d options",
+			  path, HOST_OPTIONS);
+		return NULL;
 	}
-	return 0;
+	host *h = calloc(1, sizeof *h);
+	if (!h) {
+		qdb__fail(db, QDB_ENOMEM, "out of memory");
+		return NULL;
+	}
+	int rc = qdb__plugin_options(h->values, h->nums, d, options, &err);
+	if (rc) {
+		/* An unknown option is the file's business; a bad value the
+		 * format's, as the plugin's own refusals are. */
+		qdb__fail(db, QDB_EINVALID, "%s: %s", rc == QDB_ENOTFOUND
+			  ? path : d->name, err.text);
+		free(h);
+		return NULL;
+	}
+	h->pub.size = sizeof h->pub;
+	h->pub.abi_major = QDB_PLUGIN_ABI_MAJOR;
+	h->pub.abi_minor = QDB_PLUGIN_ABI_MINOR;
+	h->pub.write = host_write;
+	h->pub.option = host_option;
+	h->pub.option_int = host_option_int;
+	h->pub.error = host_error;
+	h->pub.host_data = h;
+	h->pub.sort = sort;
+	h->pub.fields = qdb_fields(&h->pub.nfields);
+	h->desc = d;
+	h->write = write;
+	h->payload = payload;
+	return h;
 }
 
 int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
@@ -123,37 +135,19 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	if (!db || !p || !write)
 		return QDB_EINVALID;
 	const qdb_plugin *d = qdb_plugin_descriptor_of(p);
-	const char *path = qdb_plugin_path(p);
-	int rc = check_options(db, d, path, options);
-	if (rc)
-		return rc;
-	host *h = calloc(1, sizeof *h);
-	if (!h)
-		return qdb__fail(db, QDB_ENOMEM, "out of memory");
-	h->pub.size = sizeof h->pub;
-	h->pub.abi_major = QDB_PLUGIN_ABI_MAJOR;
-	h->pub.abi_minor = QDB_PLUGIN_ABI_MINOR;
-	h->pub.write = host_write;
-	h->pub.option = host_option;
-	h->pub.error = host_error;
-	h->pub.host_data = h;
-	h->desc = d;
-	h->options = options;
-	h->write = write;
-	h->payload = payload;
-
-	/* A plugin's "order" option says how it groups; the host sorts to
-	 * match unless the caller chose an order itself. */
+	/* The user's order, else the plugin's. */
 	qdb_filter sorted = QDB_FILTER_INIT;
-	if (f)
-		sorted = *f;
-	const char *order = host_option(&h->pub, "order");
-	if (order && sorted.sort == QDB_SORT_ADDED) {
-		sorted.sort = !strcmp(order, "date") ? QDB_SORT_DATE
-			: !strcmp(order, "speaker") ? QDB_SORT_SPEAKER
-			: !strcmp(order, "outlet") ? QDB_SORT_OUTLET
-			: QDB_SORT_ADDED;
-	}
+	qdb_error err = { 0 };
+	if (f && qdb__versioned(&sorted, sizeof sorted, f, f->size,
+				QDB_FILTER_SIZE_0_1, "qdb_filter", &err))
+		return qdb__fail(db, QDB_EINVALID, "%s", err.text);
+	if (sorted.sort == QDB_SORT_ADDED)
+		sorted.sort = d->sort;
+	host *h = host_new(db, d, qdb_plugin_path(p), options, sorted.sort,
+			   write, payload);
+	if (!h)
+		return qdb_last_error(db)->code;
+	int rc;
 	qdb_cursor *c = NULL;
 	if ((rc = qdb_cursor_open(&c, db, &sorted)) != 0) {
 		free(h);
@@ -343,19 +337,20 @@ static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name,
 }
 
 /*
- * The export into fd, in a child process when it can be (a database in
- * memory cannot be opened again by a child): a plugin that crashes or
- * aborts then fails the export instead of taking the caller down.  fd
- * stays open; sync asks for fsync, watch for the no-progress timeout.
+ * The export into fd, in a child process when flags ask for it and it can
+ * be (a database in memory cannot be opened again by a child): a plugin
+ * that crashes or aborts then fails the export instead of taking the
+ * caller down.  fd stays open; sync asks for fsync, watch for the
+ * no-progress timeout.
  */
 static int export_isolated(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 			   const char *const *options, int fd,
 			   const char *path, int sync, int watch,
-			   const char *lost)
+			   const char *lost, unsigned flags)
 {
 	int pipefd[2];
-	if (strcmp(db->path, ":memory:") != 0 && db->path[0] &&
-	    pipe(pipefd) == 0) {
+	if ((flags & QDB_EXPORT_ISOLATE) && strcmp(db->path, ":memory:") != 0 &&
+	    db->path[0] && pipe(pipefd) == 0) {
 		fflush(NULL);
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -384,7 +379,7 @@ static int export_isolated(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 }
 
 int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
-		  const char *const *options, int fd)
+		  const char *const *options, int fd, unsigned flags)
 {
 	if (!db || !p || fd < 0)
 		return QDB_EINVALID;
@@ -392,14 +387,15 @@ int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	if (fd != 1)
 		snprintf(name, sizeof name, "file descriptor %d", fd);
 	int rc = export_isolated(db, p, f, options, fd, name, 0, 0,
-				 "the output is incomplete");
+				 "the output is incomplete", flags);
 	if (!rc)
 		qdb__ok(db);
 	return rc;
 }
 
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
-		    const char *const *options, const char *path)
+		    const char *const *options, const char *path,
+		    unsigned flags)
 {
 	if (!db || !p || !path || !*path)
 		return QDB_EINVALID;
@@ -414,7 +410,7 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 			return qdb__fail(db, QDB_EIO, "%s: cannot open: %s",
 					 path, strerror(errno));
 		rc = export_isolated(db, p, f, options, fd, path, 0, 0,
-				     "the output is incomplete");
+				     "the output is incomplete", flags);
 		close(fd);
 		if (!rc)
 			qdb__ok(db);
@@ -434,7 +430,7 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
 	rc = export_isolated(db, p, f, options, fd, path, 1, 1,
-			     "nothing was written");
+			     "nothing was written", flags);
 	close(fd);
 	if (!rc && rename(tmp, path) != 0)
 		rc = qdb__fail(db, QDB_EIO, "%s: cannot rename into place: %s",

@@ -208,28 +208,27 @@ typedef struct field {
 	yaml_mark_t mark;          /* where the value starts, for messages */
 } field;
 
-enum {
-	F_ID, F_TEXT, F_SPEAKER, F_ROLE, F_DATE, F_DATE_TEXT, F_OUTLET,
-	F_PROGRAMME, F_OCCASION, F_REPORTED_BY, F_LOCATOR, F_LANGUAGE,
-	F_TRANSLATED, F_CONTEXT, F_TAGS, F_SOURCE, NQUOTE_KEYS
-};
-static const char *const quote_keys[NQUOTE_KEYS] = {
-	"id", "text", "speaker", "role", "date", "date_text", "outlet",
-	"programme", "occasion", "reported_by", "locator", "language",
-	"translated", "context", "tags", "source"
-};
-enum { S_TITLE, S_AUTHOR, S_DATE, S_URL, S_FILE, NSOURCE_KEYS };
-static const char *const source_keys[NSOURCE_KEYS] = {
-	"title", "author", "date", "url", "file"
-};
+/*
+ * A quote's keys are the field table's (field.c), plus source: for a
+ * source of its own; a source's keys are those of the table's source
+ * fields.  Both lists are built from the table when a parse starts.
+ */
+#define MAX_KEYS 32
+typedef struct keyset {
+	const char *key[MAX_KEYS];
+	const qdb_field *field[MAX_KEYS];   /* NULL: the source: mapping */
+	int n;
+} keyset;
+
 static const char *const top_keys[] = {
 	"source", "speakers", "outlets", "quotes"
 };
 static const char *const entity_keys[] = { "name", "aliases" };
 
+/* A source: mapping's values, by index in the source keyset. */
 typedef struct source_rec {
 	qdb_buf arena;
-	field f[NSOURCE_KEYS];
+	field f[MAX_KEYS];
 } source_rec;
 
 typedef struct parse {
@@ -243,8 +242,9 @@ typedef struct parse {
 	qdb_import_stats *stats;
 	source_rec file_source;
 	source_rec quote_source;
+	keyset quote_keys, source_keys;
 	qdb_buf arena;             /* the current quote's strings */
-	field qf[NQUOTE_KEYS];
+	field qf[MAX_KEYS];        /* by index in quote_keys */
 	field tags[QDB_MAX_TAGS];
 	size_t ntags;
 	long quote_index;
@@ -446,31 +446,6 @@ static int expect(parse *p, yaml_event_type_t t, const char *field,
 		       "expected %s, found %s", what, event_name(p->ev.type));
 }
 
-/* Edit distance, for "did you mean" on a mistyped key. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[32];
-	if (la >= 31 || lb >= 31)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* Index of the key scalar in keys, or a refusal naming a near miss. */
 static int key_index(parse *p, const char *const *keys, int n,
 		     unsigned long *seen, const char *where)
@@ -490,21 +465,28 @@ static int key_index(parse *p, const char *const *keys, int n,
 	if (klen == 2 && !memcmp(k, "<<", 2))
 		return fail_at(p, &p->ev.start_mark, where, QDB_EINVALID,
 			       "merge keys (<<) are not allowed");
-	const char *best = NULL;
-	size_t bd = 3;
-	for (int i = 0; i < n; i++) {
-		size_t d = distance(k, keys[i]);
-		if (d < bd) {
-			bd = d;
-			best = keys[i];
-		}
-	}
+	const char *best = qdb_suggest(k, keys, (size_t)n, 2);
 	if (best)
 		return fail_at(p, &p->ev.start_mark, where, QDB_EINVALID,
 			       "unknown key '%.*s' (did you mean '%s'?)",
 			       (int)(klen > 64 ? 64 : klen), k, best);
 	return fail_at(p, &p->ev.start_mark, where, QDB_EINVALID,
 		       "unknown key '%.*s'", (int)(klen > 64 ? 64 : klen), k);
+}
+
+/* The quote keys and source keys, from the field table (see keyset). */
+static void init_keys(parse *p)
+{
+	keyset *q = &p->quote_keys, *s = &p->source_keys;
+	q->n = s->n = 0;
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		const qdb_field *f = &qdb__fields[i];
+		keyset *k = f->flags & QDB_FIELD_SOURCE ? s : q;
+		k->key[k->n] = qdb__field_yaml_key(f);
+		k->field[k->n++] = f;
+	}
+	q->key[q->n] = "source";
+	q->field[q->n++] = NULL;
 }
 
 /* Takes the current event as a string value: checks the traps and
@@ -573,6 +555,7 @@ static void path_key(char *buf, size_t cap, size_t wlen, const char *key)
 /* source: { title: ..., ... } into rec. */
 static int parse_source(parse *p, source_rec *rec, const char *where)
 {
+	const keyset *keys = &p->source_keys;
 	int rc;
 	rec->arena.len = 0;
 	memset(rec->f, 0, sizeof rec->f);
@@ -592,17 +575,19 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 			break;
 		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
 			return rc;
-		int k = key_index(p, source_keys, NSOURCE_KEYS, &seen, where);
+		int k = key_index(p, keys->key, keys->n, &seen, where);
 		if (k < 0)
 			return k;
-		path_key(fname, sizeof fname, wlen, source_keys[k]);
+		path_key(fname, sizeof fname, wlen, keys->key[k]);
 		if ((rc = next(p, fname)) ||
 		    (rc = take_string(p, &rec->arena, &rec->f[k], fname, 0)))
 			return rc;
 	}
-	if (!rec->f[S_TITLE].set)
-		return fail_at(p, &start, where, QDB_EINVALID,
-			       "a source needs a title");
+	for (int k = 0; k < keys->n; k++)
+		if ((keys->field[k]->flags & QDB_FIELD_REQUIRED) &&
+		    !rec->f[k].set)
+			return fail_at(p, &start, where, QDB_EINVALID,
+				       "a source needs a %s", keys->key[k]);
 	return 0;
 }
 
@@ -716,20 +701,42 @@ static void field_mark(const parse *p, const source_rec *src,
 {
 	const field *f = NULL;
 	size_t i;
-	if (!strncmp(name, "source.", 7)) {
-		for (int k = 0; k < NSOURCE_KEYS; k++)
-			if (!strcmp(name + 7, source_keys[k]))
-				f = &src->f[k];
-	} else if (sscanf(name, "tags[%zu]", &i) == 1) {
+	if (sscanf(name, "tags[%zu]", &i) == 1) {
 		if (i < p->ntags)
 			f = &p->tags[i];
 	} else {
-		for (int k = 0; k < F_TAGS; k++)
-			if (!strcmp(name, quote_keys[k]))
-				f = &p->qf[k];
+		const qdb_field *which = qdb_field_find(name);
+		const keyset *k = which && (which->flags & QDB_FIELD_SOURCE)
+			? &p->source_keys : &p->quote_keys;
+		const field *vals = k == &p->source_keys ? src->f : p->qf;
+		for (int j = 0; which && j < k->n; j++)
+			if (k->field[j] == which)
+				f = &vals[j];
 	}
 	if (f && f->set)
 		*m = f->mark;
+}
+
+/* tags: a list of strings, into p->tags. */
+static int parse_tags(parse *p, const char *fname)
+{
+	int rc;
+	if ((rc = expect(p, YAML_SEQUENCE_START_EVENT, fname,
+			 "a list of tags")))
+		return rc;
+	for (;;) {
+		if ((rc = next(p, fname)))
+			return rc;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if (p->ntags == QDB_MAX_TAGS)
+			return fail_at(p, &p->ev.start_mark, fname,
+				       QDB_EINVALID, "more than %d tags",
+				       QDB_MAX_TAGS);
+		if ((rc = take_string(p, &p->arena, &p->tags[p->ntags++],
+				      fname, 0)))
+			return rc;
+	}
 }
 
 static int parse_quote(parse *p)
@@ -754,59 +761,48 @@ static int parse_quote(parse *p)
 			break;
 		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
 			return rc;
-		int k = key_index(p, quote_keys, NQUOTE_KEYS, &seen, where);
+		const keyset *keys = &p->quote_keys;
+		int k = key_index(p, keys->key, keys->n, &seen, where);
 		if (k < 0)
 			return k;
-		path_key(fname, sizeof fname, (size_t)wlen, quote_keys[k]);
+		const qdb_field *f = keys->field[k];
+		path_key(fname, sizeof fname, (size_t)wlen, keys->key[k]);
 		if ((rc = next(p, fname)))
 			return rc;
-		if (k == F_SOURCE) {
+		if (!f) {
 			if ((rc = parse_source(p, &p->quote_source, fname)))
 				return rc;
 			own_source = 1;
-		} else if (k == F_TAGS) {
-			if ((rc = expect(p, YAML_SEQUENCE_START_EVENT, fname,
-					 "a list of tags")))
+		} else if (f->kind == QDB_FIELD_TAGS) {
+			if ((rc = parse_tags(p, fname)))
 				return rc;
-			for (;;) {
-				if ((rc = next(p, fname)))
-					return rc;
-				if (p->ev.type == YAML_SEQUENCE_END_EVENT)
-					break;
-				if (p->ntags == QDB_MAX_TAGS)
-					return fail_at(p, &p->ev.start_mark,
-						       fname, QDB_EINVALID,
-						       "more than %d tags",
-						       QDB_MAX_TAGS);
-				if ((rc = take_string(p, &p->arena,
-						      &p->tags[p->ntags++],
-						      fname, 0)))
-					return rc;
-			}
 		} else {
+			/* Only a text has the " #" check: in another plain
+			 * value a comment after it is taken as one. */
 			if ((rc = take_string(p, &p->arena, &p->qf[k], fname,
-					      k == F_TEXT)))
+				f->offset == offsetof(qdb_quote, text))))
 				return rc;
 		}
 	}
 
+	/* The record, pointing into the arenas. */
 	qdb_quote q = QDB_QUOTE_INIT;
-	qdb_str *dst[] = { &q.id, &q.text, &q.speaker, &q.role, &q.date,
-		&q.date_text, &q.outlet, &q.programme, &q.occasion,
-		&q.reported_by, &q.locator, &q.language, &q.translated,
-		&q.context };
-	for (int i = 0; i < F_TAGS; i++)
-		*dst[i] = arena_str(&p->arena, &p->qf[i]);
+	source_rec *src = own_source ? &p->quote_source : &p->file_source;
+	for (int k = 0; k < p->quote_keys.n; k++) {
+		const qdb_field *f = p->quote_keys.field[k];
+		if (f && f->kind != QDB_FIELD_TAGS)
+			*(qdb_str *)(void *)((char *)&q + f->offset) =
+				arena_str(&p->arena, &p->qf[k]);
+	}
+	for (int k = 0; k < p->source_keys.n; k++)
+		*(qdb_str *)(void *)((char *)&q +
+				     p->source_keys.field[k]->offset) =
+			arena_str(&src->arena, &src->f[k]);
 	qdb_str tags[QDB_MAX_TAGS];
 	for (size_t i = 0; i < p->ntags; i++)
 		tags[i] = arena_str(&p->arena, &p->tags[i]);
 	q.tags = tags;
 	q.ntags = p->ntags;
-	source_rec *src = own_source ? &p->quote_source : &p->file_source;
-	qdb_str *sdst[] = { &q.source, &q.source_author, &q.source_date,
-		&q.source_url, &q.source_file };
-	for (int i = 0; i < NSOURCE_KEYS; i++)
-		*sdst[i] = arena_str(&src->arena, &src->f[i]);
 
 	qdb_error qe;
 	memset(&qe, 0, sizeof qe);
@@ -917,6 +913,7 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	p->name = name;
 	p->err = err;
 	p->stats = stats;
+	init_keys(p);
 	p->raw.f = f;
 	p->raw.mem = buf;
 	p->raw.memlen = len;
@@ -1119,7 +1116,7 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 	if (rc)
 		return rc;
 	int rebuild = bulk(db, paths, n);
-	if (rebuild && (rc = qdb__exec(db, QDB_QUOTE_INDEXES_DROP)) != 0)
+	if (rebuild && (rc = qdb__exec(db, qdb__quote_indexes_drop)) != 0)
 		mine = *qdb_last_error(db);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct stat st;
@@ -1128,7 +1125,7 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		else
 			rc = import_path(db, paths[i], s, &mine);
 	}
-	if (!rc && rebuild && (rc = qdb__exec(db, QDB_QUOTE_INDEXES)) != 0)
+	if (!rc && rebuild && (rc = qdb__exec(db, qdb__quote_indexes)) != 0)
 		mine = *qdb_last_error(db);
 	return finish(db, rc, err, &mine, stats, &before);
 }

@@ -1,6 +1,17 @@
 /*
- * internal.h: what the library's own files share and callers never see:
- * the qdb handle, error helpers, transactions and field validation.
+ * internal.h: what the library's own files share and callers never see.
+ *
+ * The library is layered, and calls only go down (make check-layers
+ * proves it from the object files):
+ *
+ *   util, date, field, schema, verify   no quotedb calls of their own
+ *   db                                  the handle, errors, statements
+ *   entity, cursor, plugin              speakers and outlets, reading,
+ *                                       loading plugins
+ *   quote                               storing one quote
+ *   import, export                      files in, plugins out
+ *
+ * Each section below belongs to the file named in its heading.
  */
 #ifndef QDB_INTERNAL_H
 #define QDB_INTERNAL_H
@@ -19,6 +30,124 @@
  * A value of QDB_MAX_FIELD bytes fits with room for escapes. */
 #define QDB_MAX_GAP (16u * QDB_MAX_FIELD)
 
+/* The end of an open date range (date.c): 99991231. */
+#define QDB_DATE_OPEN_HI 99991231
+
+/*
+ * The smallest size a caller's struct may have: its size in the first
+ * release, before anything was appended.  A struct between this and
+ * sizeof is from an older header; its missing fields read as zero.
+ */
+#define QDB__SIZE_UPTO(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#define QDB_QUOTE_SIZE_0_1 QDB__SIZE_UPTO(qdb_quote, date_hi)
+#define QDB_FILTER_SIZE_0_1 QDB__SIZE_UPTO(qdb_filter, limit)
+#define QDB_IMPORT_STATS_SIZE_0_1 QDB__SIZE_UPTO(qdb_import_stats, quotes_same)
+#define QDB_VERIFY_RESULT_SIZE_0_1 QDB__SIZE_UPTO(qdb_verify_result, source_off)
+
+/* ==== util.c: buffers, UTF-8, hashing, errors, a small id cache ===== */
+
+/* Fills err (which may be NULL) and returns code. */
+int qdb__error_set(qdb_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int qdb__error_vset(qdb_error *err, int code, const char *fmt, va_list ap);
+
+/*
+ * Copies a caller's versioned struct into *local (sizeof local_size):
+ * zeroed, then min(size, local_size) bytes of in.  Returns 0, or
+ * QDB_EINVALID with a message in err when size is below min (not a
+ * struct of any release) or above local_size (from a newer quotedb.h).
+ * what names the struct ("qdb_filter").
+ */
+int qdb__versioned(void *local, size_t local_size, const void *in,
+		   size_t size, size_t min, const char *what, qdb_error *err);
+
+/*
+ * Dynamic byte buffer used where a length is not known up front.  data
+ * is NUL-terminated after every successful add.  An add that fails for
+ * want of memory sets failed, and every add after it fails too: a caller
+ * can append many pieces and check once that none went missing.
+ */
+typedef struct qdb_buf {
+	char *data;
+	size_t len, cap;
+	int failed;
+} qdb_buf;
+int qdb__buf_add(qdb_buf *b, const void *p, size_t n);
+int qdb__buf_addstr(qdb_buf *b, const char *s);
+void qdb__buf_free(qdb_buf *b);
+
+/*
+ * The UTF-8 sequence at p (at most n bytes): its length, and the code
+ * point in *cp; 0 when it is not valid UTF-8 (overlong forms, surrogates
+ * and code points past U+10FFFF included).
+ */
+size_t qdb__utf8_decode(const unsigned char *p, size_t n, unsigned *cp);
+
+/*
+ * Checks one string value before it is stored: no empty string, at most
+ * QDB_MAX_FIELD bytes, valid UTF-8 without NUL or control characters;
+ * multiline allows LF, TAB and NEL.  field names it in the message.
+ */
+int qdb__str_validate(qdb_str s, const char *field, int multiline,
+		      qdb_error *err);
+
+/* FNV-1a, 64 bits, continuing from h (start with QDB_FNV_INIT): stable
+ * across platforms and versions.  Not a security boundary. */
+#define QDB_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t qdb__fnv1a(uint64_t h, const void *p, size_t n);
+
+/*
+ * A key -> row id cache of QDB_NAME_CACHE slots, one slot per hash, the
+ * last one wins.  An import asks for the same few speakers, outlets and
+ * sources again and again; the handle empties its caches whenever a
+ * transaction begins or rolls back, so they never outlive the rows they
+ * point at.  A failed allocation only costs a lookup later.
+ */
+#define QDB_NAME_CACHE 4096
+typedef struct qdb_name_slot {
+	char *name;
+	size_t len;
+	sqlite3_int64 id;
+} qdb_name_slot;
+qdb_name_slot *qdb__slot(qdb_name_slot *tab, const char *key, size_t len);
+/* The id s holds for key: 1 and *id when it holds key, else 0. */
+int qdb__slot_get(const qdb_name_slot *s, const char *key, size_t len,
+		  sqlite3_int64 *id);
+void qdb__slot_set(qdb_name_slot *s, const char *key, size_t len,
+		   sqlite3_int64 id);
+void qdb__slots_clear(qdb_name_slot *tab);
+
+/* ==== field.c: the field table ====================================== */
+
+/* The table (qdb_fields) and its length. */
+extern const qdb_field qdb__fields[];
+extern const size_t qdb__nfields;
+
+/* f's key inside its YAML mapping: "url" for "source.url". */
+const char *qdb__field_yaml_key(const qdb_field *f);
+
+/* The column of the quotes table that stores f: "role", "speaker_id",
+ * "source_id"; NULL for a source field (stored in sources). */
+const char *qdb__field_quote_column(const qdb_field *f);
+
+/* ==== schema.c: the schema and its migrations ======================= */
+
+/* migrations[i] brings a file from version i to version i + 1. */
+extern const char *const qdb__migrations[];
+extern const int qdb__schema_version;
+
+/*
+ * The secondary indexes of quotes, as the current schema has them.  A large
+ * import drops and rebuilds them inside its transaction (see import.c):
+ * maintaining four randomly-ordered indexes row by row costs more than
+ * sorting them once.  A migration that changes them must change these too.
+ */
+extern const char qdb__quote_indexes[];
+extern const char qdb__quote_indexes_drop[];
+
+/* ==== db.c: the handle, errors, statements, transactions ============ */
+
 /* Statements the import path runs once per quote, prepared once per
  * handle: preparing them per call costs more than running them. */
 enum qdb_stmt_slot {
@@ -29,38 +158,11 @@ enum qdb_stmt_slot {
 	QDB_ST_TAG_INSERT, QDB_ST_TRIGGERS, QDB_ST_COUNT
 };
 
-/*
- * The secondary indexes of quotes, as the current schema has them.  A large
- * import drops and rebuilds them inside its transaction (see import.c):
- * maintaining four randomly-ordered indexes row by row costs more than
- * sorting them once.  Part of migration 0 -> 1; a migration that changes
- * them must change this list too.
- */
-#define QDB_QUOTE_INDEXES \
-	"CREATE INDEX quotes_speaker ON quotes(speaker_id, date_lo);" \
-	"CREATE INDEX quotes_outlet ON quotes(outlet_id, date_lo);" \
-	"CREATE INDEX quotes_date ON quotes(date_lo, date_hi);" \
-	"CREATE INDEX quotes_source ON quotes(source_id);"
-#define QDB_QUOTE_INDEXES_DROP \
-	"DROP INDEX quotes_speaker; DROP INDEX quotes_outlet;" \
-	"DROP INDEX quotes_date; DROP INDEX quotes_source;"
-
-/* Keys resolved to row ids during the current write transaction: an
- * import asks for the same few speakers, outlets and sources again and
- * again.  Emptied when a transaction begins or rolls back, so it never
- * outlives the rows it points at.  One slot per hash, the last one wins. */
-#define QDB_NAME_CACHE 4096
-typedef struct qdb_name_slot {
-	char *name;
-	size_t len;
-	sqlite3_int64 id;
-} qdb_name_slot;
-
 struct qdb {
 	sqlite3 *sql;
 	sqlite3_stmt *stmts[QDB_ST_COUNT];
 	qdb_name_slot names[2][QDB_NAME_CACHE]; /* by kind: name -> id */
-	qdb_name_slot sources[QDB_NAME_CACHE];  /* source_key() -> id */
+	qdb_name_slot sources[QDB_NAME_CACHE];  /* source key -> id */
 	qdb_progress_cb progress;
 	void *progress_payload;
 	int64_t progress_every;
@@ -77,11 +179,6 @@ int qdb__fail(qdb *db, int code, const char *fmt, ...)
 /* The same with SQLite's own message appended; maps SQLITE_BUSY etc. */
 int qdb__fail_sql(qdb *db, const char *what);
 
-/* Fills err (which may be NULL) and returns code. */
-int qdb__error_set(qdb_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int qdb__error_vset(qdb_error *err, int code, const char *fmt, va_list ap);
-
 /* Copies err into db's last error, so qdb_errmsg tells the same. */
 void qdb__error_to_db(qdb *db, const qdb_error *err);
 
@@ -92,54 +189,15 @@ void qdb__ok(qdb *db);
 int qdb__exec(qdb *db, const char *sql);
 
 /* Transactions: BEGIN IMMEDIATE, so writers queue on the busy timeout
- * instead of failing half-way when they upgrade from read to write. */
+ * instead of failing half-way when they upgrade from read to write.  Both
+ * begin and rollback empty the name caches. */
 int qdb__begin(qdb *db);
 int qdb__commit(qdb *db);
 void qdb__rollback(qdb *db);
 
-/*
- * Checks a quote before it is stored: required fields present, no empty
- * strings, valid UTF-8 without NUL or control characters (text may hold
- * LF, TAB and NEL), a valid EDTF date.  On failure fills err with the field.
- */
-int qdb__quote_validate(const qdb_quote *q, qdb_error *err);
-
-/* Checks one string field the same way; multiline allows LF, TAB, NEL. */
-int qdb__str_validate(qdb_str s, const char *field, int multiline,
-		      qdb_error *err);
-
-/*
- * Stores one quote inside the caller's transaction.  *out_added is 1 for
- * a new row, 0 when an identical quote with that id was already there.
- * The id comes back through out_id when not NULL (caller frees).
- */
-int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
-		   qdb_error *err);
-
 /* Reports done quotes to the progress callback when one is due; returns
  * QDB_EUSER (with a message) when the callback asks to stop. */
 int qdb__progress_step(qdb *db, int64_t done);
-
-/* Forgets every cached name (see qdb_name_slot). */
-void qdb__names_clear(qdb *db);
-/* The slot of tab (QDB_NAME_CACHE long) for key; its id when it holds
- * key (1), or 0; remembering key -> id there (a failed allocation only
- * costs a lookup later). */
-qdb_name_slot *qdb__slot(qdb_name_slot *tab, const char *key, size_t len);
-int qdb__slot_get(const qdb_name_slot *s, const char *key, size_t len,
-		  sqlite3_int64 *id);
-void qdb__slot_set(qdb_name_slot *s, const char *key, size_t len,
-		   sqlite3_int64 id);
-
-/* Resolves or creates an entity by name or alias inside a transaction. */
-int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
-		       const char *name, size_t len);
-/* Resolves an entity by name or alias; QDB_ENOTFOUND when unknown. */
-int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
-		     const char *name, size_t len);
-/* Adds alias to entity id inside a transaction (no-op when present). */
-int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
-			  const char *alias, size_t len);
 
 /* The cached statement for slot, reset and unbound, prepared from sql on
  * first use.  Borrowed: the handle finalizes it on close. */
@@ -158,6 +216,20 @@ int qdb__bind_str(sqlite3_stmt *st, int col, qdb_str s);
 /* Reads column col into s, pointing into the statement's memory. */
 void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col);
 
+/* ==== entity.c: speakers and outlets ================================ */
+
+/* Resolves or creates an entity by name or alias inside a transaction. */
+int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		       const char *name, size_t len);
+/* Resolves an entity by name or alias; QDB_ENOTFOUND when unknown. */
+int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		     const char *name, size_t len);
+/* Adds alias to entity id inside a transaction (no-op when present). */
+int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
+			  const char *alias, size_t len);
+
+/* ==== cursor.c: selecting quotes ==================================== */
+
 /*
  * The query plan SQLite picks for the statement a cursor over f would run:
  * one EXPLAIN QUERY PLAN detail a line.  For tests that prove a filter
@@ -165,15 +237,39 @@ void qdb__column_str(qdb_str *s, sqlite3_stmt *st, int col);
  */
 int qdb__cursor_plan(char **out, qdb *db, const qdb_filter *f);
 
-/* Dynamic byte buffer used where a length is not known up front. */
-typedef struct qdb_buf {
-	char *data;
-	size_t len, cap;
-} qdb_buf;
-int qdb__buf_add(qdb_buf *b, const void *p, size_t n);
-int qdb__buf_addstr(qdb_buf *b, const char *s);
-int qdb__buf_printf(qdb_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void qdb__buf_free(qdb_buf *b);
+/* ==== plugin.c: loading plugins, checking their options ============= */
+
+/*
+ * The options given for plugin d, checked against its table: names it
+ * has, values of the option's type.  Each option's value (given or
+ * default) ends in values[i] and its parsed number in nums[i], for the
+ * table's i-th option; both arrays hold one entry per option.  On failure
+ * err->text says which option and why: QDB_ENOTFOUND for a name the table
+ * lacks, QDB_EINVALID for a value (or a missing "=").
+ */
+int qdb__plugin_options(const char **values, long long *nums,
+			const struct qdb_plugin *d,
+			const char *const *options, qdb_error *err);
+
+/* The number of options d declares. */
+size_t qdb__plugin_noptions(const struct qdb_plugin *d);
+
+/* ==== quote.c: one quotation in and out of the store ================ */
+
+/*
+ * Checks a quote before it is stored: required fields present, no empty
+ * strings, valid UTF-8 without NUL or control characters (multi-line
+ * fields may hold LF, TAB and NEL), valid EDTF dates.  On failure fills
+ * err with the field.
+ */
+int qdb__quote_validate(const qdb_quote *q, qdb_error *err);
+
+/*
+ * Stores one quote inside the caller's transaction.  *out_added is 1 for
+ * a new row, 0 when an identical quote with that id was already there.
+ * The id comes back through out_id when not NULL (caller frees).
+ */
+int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
+		   qdb_error *err);
 
 #endif

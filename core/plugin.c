@@ -27,11 +27,31 @@
 #define QDB_PLUGIN_DIR "/usr/local/lib/quotedb/plugins"
 #endif
 
+/*
+ * A loaded plugin.  desc and options are the plugin's, read through
+ * zeroed copies of this host's sizes: a plugin built for an older minor
+ * has what it lacks as zero, and everything above reads one layout.
+ */
 struct qdb_plugin_handle {
 	void *dl;
-	const qdb_plugin *desc;
+	qdb_plugin desc;
+	qdb_plugin_option *options;   /* desc.options points here */
+	size_t noptions;
 	char *path;
 };
+
+/* The descriptor and option sizes of ABI 1.0, the smallest accepted, and
+ * of each later minor (when 1.2 appends to qdb_plugin_option, the size of
+ * 1.1 becomes an offsetof and the 1.2 entry is sizeof). */
+#define DESCRIPTOR_SIZE_1_0 offsetof(qdb_plugin, option_size)
+#define OPTION_SIZE_1_0 offsetof(qdb_plugin_option, type)
+static const size_t option_size_of_minor[] = {
+	OPTION_SIZE_1_0, sizeof(qdb_plugin_option)
+};
+_Static_assert(sizeof option_size_of_minor / sizeof option_size_of_minor[0]
+	       == QDB_PLUGIN_ABI_MINOR + 1, "an option size for every minor");
+/* More options than any format needs: a table without its end. */
+#define MAX_OPTIONS 256
 
 /* Calls cb for each directory of the search path, in order. */
 static int each_dir(int (*cb)(const char *dir, void *payload), void *payload)
@@ -126,8 +146,207 @@ static int check_file(const char *path, qdb_error *err)
 	return 0;
 }
 
-static int check_descriptor(const qdb_plugin *d, const char *path,
-			    qdb_error *err)
+/* "a, b or c" for the values of an enum option, into buf. */
+static void list_values(char *buf, size_t size, const char *const *v)
+{
+	size_t n = 0, k = 0;
+	buf[0] = '\0';
+	while (v[k])
+		k++;
+	for (size_t i = 0; i < k && n < size; i++) {
+		int w = snprintf(buf + n, size - n, "%s%s", i == 0 ? ""
+				 : i + 1 == k ? " or " : ", ", v[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+/*
+ * Parses value for option o into *num: 0, or QDB_EINVALID with err->text
+ * saying why.  A boolean's value is given back normalized in *shown.
+ */
+static int parse_value(long long *num, const char **shown,
+		       const qdb_plugin_option *o, const char *value,
+		       qdb_error *err)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on", NULL };
+	static const char *const no[] = { "0", "no", "false", "off", NULL };
+	char list[256];
+	*num = 0;
+	switch (o->type) {
+	case QDB_OPTION_STRING:
+		return 0;
+	case QDB_OPTION_BOOL:
+		for (int i = 0; yes[i]; i++) {
+			if (!strcmp(value, yes[i])) {
+				*num = 1;
+				*shown = "1";
+				return 0;
+			}
+			if (!strcmp(value, no[i])) {
+				*shown = "0";
+				return 0;
+			}
+		}
+		return qdb__error_set(err, QDB_EINVALID, "option %s: \"%s\" is "
+				      "not 0 or 1 (or yes/no, true/false, "
+				      "on/off)", o->name, value);
+	case QDB_OPTION_ENUM:
+		for (int i = 0; o->values[i]; i++)
+			if (!strcmp(value, o->values[i])) {
+				*num = i;
+				return 0;
+			}
+		list_values(list, sizeof list, o->values);
+		return qdb__error_set(err, QDB_EINVALID, "option %s: \"%s\" is "
+				      "not %s", o->name, value, list);
+	case QDB_OPTION_INT: {
+		char *end;
+		errno = 0;
+		long long v = strtoll(value, &end, 10);
+		if (!*value || *end || errno || v < o->min || v > o->max)
+			return qdb__error_set(err, QDB_EINVALID, "option %s: "
+					      "\"%s\" is not a whole number "
+					      "from %lld to %lld", o->name,
+					      value, o->min, o->max);
+		*num = v;
+		return 0;
+	}
+	}
+	return qdb__error_set(err, QDB_EINVALID, "option %s has no known type",
+			      o->name);
+}
+
+/* Copies the plugin's option table into h, one zeroed entry of this
+ * host's size per entry of the plugin's, and checks each. */
+static int take_options(qdb_plugin_handle *h, const char *path,
+			qdb_error *err)
+{
+	const qdb_plugin *d = &h->desc;
+	/* option_size says the stride; a descriptor that leaves it 0 (one
+	 * written before 1.1, rebuilt with positional initializers) has the
+	 * options of the minor it was built for. */
+	size_t stride = d->abi_minor >= 1 && d->option_size ? d->option_size
+		: option_size_of_minor[d->abi_minor];
+	if (!d->options) {
+		h->desc.option_size = sizeof(qdb_plugin_option);
+		return 0;
+	}
+	if (stride < OPTION_SIZE_1_0)
+		return refuse(err, path, QDB_EABI, "plugin options are %zu "
+			      "bytes each, shorter than the %zu of ABI %d.0",
+			      stride, OPTION_SIZE_1_0, QDB_PLUGIN_ABI_MAJOR);
+	const char *base = (const char *)d->options;
+	size_t n = 0;
+	while (n < MAX_OPTIONS &&
+	       ((const qdb_plugin_option *)(const void *)(base + n * stride))
+	       ->name)
+		n++;
+	if (n == MAX_OPTIONS)
+		return refuse(err, path, QDB_EABI, "plugin option table has no "
+			      "end within %d entries", MAX_OPTIONS);
+	h->options = calloc(n + 1, sizeof *h->options);
+	if (!h->options)
+		return refuse(err, path, QDB_ENOMEM, "out of memory");
+	h->noptions = n;
+	for (size_t i = 0; i < n; i++) {
+		qdb_plugin_option *o = &h->options[i];
+		memcpy(o, base + i * stride, stride < sizeof *o ? stride
+		       : sizeof *o);
+		if (!o->help)
+			return refuse(err, path, QDB_EABI, "plugin option '%s' "
+				      "has no help", o->name);
+		if ((unsigned)o->type > QDB_OPTION_INT ||
+		    (o->type == QDB_OPTION_ENUM && !o->values) ||
+		    (o->type == QDB_OPTION_ENUM && !o->values[0]) ||
+		    (o->type == QDB_OPTION_INT && o->min > o->max))
+			return refuse(err, path, QDB_EABI, "plugin option '%s' "
+				      "has a bad type", o->name);
+		long long num;
+		const char *shown = o->default_value;
+		qdb_error why = { 0 };
+		if (o->default_value && o->type != QDB_OPTION_STRING &&
+		    parse_value(&num, &shown, o, o->default_value, &why))
+			return refuse(err, path, QDB_EABI, "plugin default: %s",
+				      why.text);
+	}
+	h->desc.options = h->options;
+	h->desc.option_size = sizeof(qdb_plugin_option);
+	return 0;
+}
+
+size_t qdb__plugin_noptions(const qdb_plugin *d)
+{
+	size_t n = 0;
+	while (d->options && d->options[n].name)
+		n++;
+	return n;
+}
+
+/* The names of d's options, "a, b, c", for a message; "none". */
+static void option_names(char *buf, size_t size, const qdb_plugin *d)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const qdb_plugin_option *o = d->options; o && o->name; o++) {
+		int w = snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+				 o->name);
+		if (w < 0 || (size_t)w >= size - n)
+			break;
+		n += (size_t)w;
+	}
+	if (!n)
+		snprintf(buf, size, "none");
+}
+
+int qdb__plugin_options(const char **values, long long *nums,
+			const qdb_plugin *d, const char *const *options,
+			qdb_error *err)
+{
+	size_t n = qdb__plugin_noptions(d);
+	for (size_t i = 0; i < n; i++) {
+		values[i] = NULL;
+		nums[i] = 0;
+	}
+	for (; options && *options; options++) {
+		const char *eq = strchr(*options, '=');
+		if (!eq)
+			return qdb__error_set(err, QDB_EINVALID, "option '%s' "
+					      "needs a value: key=value",
+					      *options);
+		size_t len = (size_t)(eq - *options), i;
+		for (i = 0; i < n; i++)
+			if (strlen(d->options[i].name) == len &&
+			    !strncmp(d->options[i].name, *options, len))
+				break;
+		if (i == n) {
+			char names[512];
+			option_names(names, sizeof names, d);
+			return qdb__error_set(err, QDB_ENOTFOUND, "format '%s' "
+					      "has no option '%.*s'; it takes: %s",
+					      d->name, (int)len, *options, names);
+		}
+		values[i] = eq + 1;   /* the last one given wins */
+	}
+	for (size_t i = 0; i < n; i++) {
+		const qdb_plugin_option *o = &d->options[i];
+		if (!values[i])
+			values[i] = o->default_value;
+		if (values[i] && parse_value(&nums[i], &values[i], o, values[i],
+					     err))
+			return QDB_EINVALID;
+	}
+	return 0;
+}
+
+/*
+ * Copies the descriptor d of the plugin at path into h, checking it the
+ * way SQLite checks an extension: ABI major and minor, size, required
+ * fields; then each option.
+ */
+static int take_descriptor(qdb_plugin_handle *h, const qdb_plugin *d,
+			   const char *path, qdb_error *err)
 {
 	if (!d)
 		return refuse(err, path, QDB_EABI, "%s() returned NULL",
@@ -137,16 +356,19 @@ static int check_descriptor(const qdb_plugin *d, const char *path,
 			      "quotedb speaks %d.%d; rebuild the plugin",
 			      d->abi_major, d->abi_minor, QDB_PLUGIN_ABI_MAJOR,
 			      QDB_PLUGIN_ABI_MINOR);
-	if (d->abi_minor > QDB_PLUGIN_ABI_MINOR)
+	if (d->abi_minor > QDB_PLUGIN_ABI_MINOR || d->abi_minor < 0)
 		return refuse(err, path, QDB_EABI, "plugin needs ABI %d.%d, "
 			      "newer than this quotedb (%d.%d); upgrade quotedb",
 			      d->abi_major, d->abi_minor, QDB_PLUGIN_ABI_MAJOR,
 			      QDB_PLUGIN_ABI_MINOR);
-	if (d->size < sizeof(qdb_plugin))
+	if (d->size < DESCRIPTOR_SIZE_1_0)
 		return refuse(err, path, QDB_EABI, "plugin descriptor is %zu "
-			      "bytes, shorter than the %zu of ABI %d.%d",
-			      d->size, sizeof(qdb_plugin), QDB_PLUGIN_ABI_MAJOR,
-			      QDB_PLUGIN_ABI_MINOR);
+			      "bytes, shorter than the %zu of ABI %d.0",
+			      d->size, DESCRIPTOR_SIZE_1_0, QDB_PLUGIN_ABI_MAJOR);
+	memset(&h->desc, 0, sizeof h->desc);
+	memcpy(&h->desc, d, d->size < sizeof h->desc ? d->size
+	       : sizeof h->desc);
+	d = &h->desc;
 	const char *missing = !d->name ? "name" : !d->version ? "version"
 		: !d->description ? "description" : !d->extension ? "extension"
 		: !d->begin ? "begin" : !d->quote ? "quote" : !d->end ? "end"
@@ -154,12 +376,11 @@ static int check_descriptor(const qdb_plugin *d, const char *path,
 	if (missing)
 		return refuse(err, path, QDB_EABI, "plugin descriptor has no %s",
 			      missing);
-	for (const qdb_plugin_option *o = d->options; o && o->name; o++) {
-		if (!o->help)
-			return refuse(err, path, QDB_EABI, "plugin option '%s' "
-				      "has no help", o->name);
-	}
-	return 0;
+	if ((unsigned)d->sort > QDB_SORT_OUTLET)
+		return refuse(err, path, QDB_EABI, "plugin asks for sort %d, "
+			      "which is none of added, date, speaker or outlet",
+			      (int)d->sort);
+	return take_options(h, path, err);
 }
 
 static int valid_name(const char *name)
@@ -212,11 +433,6 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 		dlclose(dl);
 		return rc;
 	}
-	const qdb_plugin *d = entry();
-	if ((rc = check_descriptor(d, path, err)) != 0) {
-		dlclose(dl);
-		return rc;
-	}
 	qdb_plugin_handle *h = calloc(1, sizeof *h);
 	if (!h || !(h->path = strdup(path))) {
 		free(h);
@@ -224,7 +440,10 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 		return refuse(err, path, QDB_ENOMEM, "out of memory");
 	}
 	h->dl = dl;
-	h->desc = d;
+	if ((rc = take_descriptor(h, entry(), path, err)) != 0) {
+		qdb_plugin_unload(h);
+		return rc;
+	}
 	*out = h;
 	return 0;
 }
@@ -234,13 +453,14 @@ void qdb_plugin_unload(qdb_plugin_handle *p)
 	if (!p)
 		return;
 	dlclose(p->dl);
+	free(p->options);
 	free(p->path);
 	free(p);
 }
 
 const struct qdb_plugin *qdb_plugin_descriptor_of(const qdb_plugin_handle *p)
 {
-	return p ? p->desc : NULL;
+	return p ? &p->desc : NULL;
 }
 
 const char *qdb_plugin_path(const qdb_plugin_handle *p)

@@ -1,6 +1,8 @@
 /*
  * quote.c: one quotation in and out of the store: validation, the content
- * key, add (idempotent), get, delete, and copying and freeing records.
+ * key, add (idempotent), get, delete, and copying records.  Every field is
+ * handled by walking the field table (field.c); only the id, the text and
+ * context of the full-text index and the date's range are named here.
  *
  * Text goes in with sqlite3_bind_text64 and its explicit length and comes
  * back with sqlite3_column_bytes, never strlen: the bytes that go in are
@@ -14,126 +16,16 @@
 
 /* ---- validation --------------------------------------------------- */
 
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 if invalid.
- * Rejects overlong forms, surrogates and code points past U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, size_t n, unsigned *cp)
+/* Names field in err (which may be NULL) and returns rc. */
+static int in_field(qdb_error *err, const char *field, int rc)
 {
-	unsigned c = p[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	size_t need;
-	unsigned min;
-	if ((c & 0xe0) == 0xc0) {
-		need = 2; min = 0x80; c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		need = 3; min = 0x800; c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		need = 4; min = 0x10000; c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return need;
+	if (err)
+		snprintf(err->field, sizeof err->field, "%s", field);
+	return rc;
 }
 
-int qdb__str_validate(qdb_str s, const char *field, int multiline,
-		      qdb_error *err)
+static int validate_tags(const qdb_quote *q, qdb_error *err)
 {
-	if (!s.ptr)
-		return 0;
-	if (s.len == 0)
-		return qdb__error_set(err, QDB_EINVALID, "%s is empty; leave "
-				      "the field out when the source does not "
-				      "say", field);
-	if (s.len > QDB_MAX_FIELD)
-		return qdb__error_set(err, QDB_EINVALID, "%s is longer than "
-				      "%u bytes", field, QDB_MAX_FIELD);
-	const unsigned char *p = (const unsigned char *)s.ptr;
-	size_t i = 0, line = 1;
-	while (i < s.len) {
-		unsigned cp;
-		size_t k = utf8_len(p + i, s.len - i, &cp);
-		if (k == 0)
-			return qdb__error_set(err, QDB_EINVALID, "%s has invalid "
-					      "UTF-8 at byte %zu", field, i);
-		int ctl = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
-		/* NEL is a line break as much as LF is: the importer tells
-		 * users to write it as \N, so a text may hold it. */
-		int brk = cp == '\n' || cp == '\t' || cp == 0x85;
-		if (ctl && !(multiline && brk)) {
-			if (cp == 0)
-				return qdb__error_set(err, QDB_EINVALID, "%s "
-						      "holds a NUL byte", field);
-			return qdb__error_set(err, QDB_EINVALID, "%s holds the "
-					      "control character U+%04X (line "
-					      "%zu of the value)", field, cp,
-					      line);
-		}
-		if (cp == '\n')
-			line++;
-		i += k;
-	}
-	return 0;
-}
-
-/* qdb__quote_validate, also giving the range of q's date (0, 0 without
- * one): storing needs it, and the date is parsed once. */
-static int validate(const qdb_quote *q, int32_t *date_lo, int32_t *date_hi,
-		    qdb_error *err)
-{
-	if (!q || q->size < sizeof(qdb_quote))
-		return qdb__error_set(err, QDB_EINVALID, "quote record too "
-				      "short (size %zu, need %zu)",
-				      q ? q->size : 0, sizeof(qdb_quote));
-	if (!q->text.ptr)
-		return qdb__error_set(err, QDB_EINVALID, "text is required");
-	if (!q->speaker.ptr)
-		return qdb__error_set(err, QDB_EINVALID, "speaker is required");
-	/* Not the "leave the field out" of an optional field: these two
-	 * cannot be left out. */
-	if (!q->text.len || !q->speaker.len) {
-		const char *name = !q->text.len ? "text" : "speaker";
-		if (err)
-			snprintf(err->field, sizeof err->field, "%s", name);
-		return qdb__error_set(err, QDB_EINVALID, "%s is required and "
-				      "may not be empty", name);
-	}
-	struct { qdb_str s; const char *name; int multi; } f[] = {
-		{ q->id, "id", 0 }, { q->text, "text", 1 },
-		{ q->speaker, "speaker", 0 }, { q->role, "role", 0 },
-		{ q->date, "date", 0 }, { q->date_text, "date_text", 0 },
-		{ q->outlet, "outlet", 0 }, { q->programme, "programme", 0 },
-		{ q->occasion, "occasion", 0 },
-		{ q->reported_by, "reported_by", 0 },
-		{ q->source, "source.title", 0 },
-		{ q->source_author, "source.author", 0 },
-		{ q->source_date, "source.date", 0 },
-		{ q->source_url, "source.url", 0 },
-		{ q->source_file, "source.file", 0 },
-		{ q->locator, "locator", 0 }, { q->language, "language", 0 },
-		{ q->translated, "translated", 0 },
-		{ q->context, "context", 1 },
-	};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-		int rc = qdb__str_validate(f[i].s, f[i].name, f[i].multi, err);
-		if (rc) {
-			if (err)
-				snprintf(err->field, sizeof err->field, "%s",
-					 f[i].name);
-			return rc;
-		}
-	}
 	if (q->ntags > QDB_MAX_TAGS)
 		return qdb__error_set(err, QDB_EINVALID, "more than %d tags",
 				      QDB_MAX_TAGS);
@@ -148,27 +40,67 @@ static int validate(const qdb_quote *q, int32_t *date_lo, int32_t *date_hi,
 			return rc;
 		}
 	}
-	if (!q->source.ptr && (q->source_author.ptr || q->source_date.ptr ||
-			       q->source_url.ptr || q->source_file.ptr)) {
-		if (err)
-			snprintf(err->field, sizeof err->field, "source");
-		return qdb__error_set(err, QDB_EINVALID, "a source needs a "
-				      "title");
+	return 0;
+}
+
+/*
+ * qdb__quote_validate, also giving the range of q's date (0, 0 without
+ * one): storing needs it, and the date is parsed once.  A field marked
+ * QDB_FIELD_REQUIRED and QDB_FIELD_SOURCE is required of a source: a
+ * quote need not have a source, but one it has needs a title.
+ */
+static int validate(const qdb_quote *q, int32_t *date_lo, int32_t *date_hi,
+		    qdb_error *err)
+{
+	const qdb_field *f, *end = qdb__fields + qdb__nfields;
+	int have_source = 0;
+	/* What is missing first: it says the most about the record. */
+	for (f = qdb__fields; f < end; f++) {
+		qdb_str s = qdb_quote_str(q, f);
+		if (s.ptr && (f->flags & QDB_FIELD_SOURCE))
+			have_source = 1;
+		if (!(f->flags & QDB_FIELD_REQUIRED) ||
+		    (f->flags & QDB_FIELD_SOURCE))
+			continue;
+		if (!s.ptr)
+			return qdb__error_set(err, QDB_EINVALID, "%s is required",
+					      f->key);
 	}
-	int32_t lo[2] = { 0, 0 }, hi[2] = { 0, 0 };
-	qdb_str dates[2] = { q->date, q->source_date };
-	const char *names[2] = { "date", "source.date" };
-	for (int i = 0; i < 2; i++) {
-		if (dates[i].ptr && qdb_date_parse(&lo[i], &hi[i], dates[i].ptr,
-						   dates[i].len, err)) {
-			if (err)
-				snprintf(err->field, sizeof err->field, "%s",
-					 names[i]);
-			return QDB_EINVALID;
+	for (f = qdb__fields; f < end; f++) {
+		qdb_str s = qdb_quote_str(q, f);
+		/* Not the "leave the field out" of an optional field: a
+		 * required one cannot be left out. */
+		if ((f->flags & QDB_FIELD_REQUIRED) && s.ptr && !s.len)
+			return in_field(err, f->key, qdb__error_set(err,
+					QDB_EINVALID, "%s is required and may "
+					"not be empty", f->key));
+	}
+	*date_lo = *date_hi = 0;
+	for (f = qdb__fields; f < end; f++) {
+		qdb_str s = qdb_quote_str(q, f);
+		int rc;
+		if (f->kind == QDB_FIELD_TAGS) {
+			if ((rc = validate_tags(q, err)))
+				return rc;
+			continue;
+		}
+		if ((f->flags & QDB_FIELD_SOURCE) &&
+		    (f->flags & QDB_FIELD_REQUIRED) && have_source && !s.ptr)
+			return in_field(err, "source", qdb__error_set(err,
+					QDB_EINVALID, "a source needs a %s",
+					qdb__field_yaml_key(f)));
+		if ((rc = qdb__str_validate(s, f->key,
+					    f->flags & QDB_FIELD_MULTILINE, err)))
+			return in_field(err, f->key, rc);
+		int32_t lo, hi;
+		if (f->kind == QDB_FIELD_DATE && s.ptr &&
+		    qdb_date_parse(&lo, &hi, s.ptr, s.len, err))
+			return in_field(err, f->key, QDB_EINVALID);
+		if (f->offset == offsetof(qdb_quote, date) && s.ptr) {
+			*date_lo = lo;
+			*date_hi = hi;
 		}
 	}
-	*date_lo = lo[0];
-	*date_hi = hi[0];
 	return 0;
 }
 
@@ -178,69 +110,224 @@ int qdb__quote_validate(const qdb_quote *q, qdb_error *err)
 	return validate(q, &lo, &hi, err);
 }
 
-/* ---- the content key ---------------------------------------------- */
+/* ---- statements built from the field table ------------------------ */
 
-/* FNV-1a, 64 bits: stable across platforms and versions, which is all a
- * content key needs (it is not a security boundary: a clash is refused
- * as a duplicate id with different content). */
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+/*
+ * The cached statement for slot; its SQL is built by build only the
+ * first time, when it is prepared: these run once per quote.
+ */
+static int cached_built(sqlite3_stmt **out, qdb *db, int slot,
+			void (*build)(qdb_buf *b))
 {
-	const unsigned char *c = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
+	if (db->stmts[slot])
+		return qdb__cached(out, db, slot, NULL);
+	qdb_buf b = { 0 };
+	build(&b);
+	if (b.failed) {
+		qdb__buf_free(&b);
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
 	}
-	return h;
+	int rc = qdb__cached(out, db, slot, b.data);
+	qdb__buf_free(&b);
+	return rc;
 }
+
+/* A statement with a fragment missing is never prepared: cached_built
+ * checks the buffer's failed flag once, after all the appends. */
+static void append(qdb_buf *b, const char *s)
+{
+	(void)qdb__buf_addstr(b, s);
+}
+
+/* The columns of quotes a row binds, in the order bind_row binds them:
+ * each field's column (source fields share source_id, bound last), then
+ * the date's range. */
+static void quote_columns(qdb_buf *b, const char *fmt_sep, int numbered)
+{
+	int n = 0;
+	char piece[64];
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		const char *col = qdb__field_quote_column(&qdb__fields[i]);
+		if (!col)
+			continue;
+		if (numbered)
+			snprintf(piece, sizeof piece, "%s%s IS ?%d",
+				 n ? fmt_sep : "", col, n + 1);
+		else
+			snprintf(piece, sizeof piece, "%s%s", n ? fmt_sep : "",
+				 col);
+		append(b, piece);
+		n++;
+	}
+	static const char *const rest[] = { "source_id", "date_lo",
+					    "date_hi" };
+	for (size_t i = 0; i < 3; i++) {
+		if (numbered)
+			snprintf(piece, sizeof piece, "%s%s IS ?%d", fmt_sep,
+				 rest[i], n + 1);
+		else
+			snprintf(piece, sizeof piece, "%s%s", fmt_sep, rest[i]);
+		append(b, piece);
+		n++;
+	}
+}
+
+/* The number of values bind_row binds. */
+static int quote_ncolumns(void)
+{
+	int n = 3;
+	for (size_t i = 0; i < qdb__nfields; i++)
+		n += qdb__field_quote_column(&qdb__fields[i]) != NULL;
+	return n;
+}
+
+static void build_insert(qdb_buf *b)
+{
+	char piece[16];
+	append(b, "INSERT INTO quotes (");
+	quote_columns(b, ", ", 0);
+	append(b, ") VALUES (");
+	for (int i = 1, n = quote_ncolumns(); i <= n; i++) {
+		snprintf(piece, sizeof piece, i > 1 ? ",?%d" : "?%d", i);
+		append(b, piece);
+	}
+	append(b, ") ON CONFLICT (id) DO NOTHING");
+}
+
+/* 1 when the row with the id holds exactly what bind_row binds.  The id
+ * is the first column, so ?1 is the id here as in the INSERT. */
+static void build_same(qdb_buf *b)
+{
+	append(b, "SELECT (");
+	quote_columns(b, " AND ", 1);
+	append(b, ") FROM quotes WHERE id = ?1");
+}
+
+/* The source fields' columns in sources: "src.title" is title. */
+static const char *source_column(const qdb_field *f)
+{
+	return f->column + 4;
+}
+
+static void build_source_find(qdb_buf *b)
+{
+	char piece[64];
+	int n = 0;
+	append(b, "SELECT id FROM sources WHERE ");
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		if (!(qdb__fields[i].flags & QDB_FIELD_SOURCE))
+			continue;
+		snprintf(piece, sizeof piece, "%s%s IS ?%d", n ? " AND " : "",
+			 source_column(&qdb__fields[i]), n + 1);
+		append(b, piece);
+		n++;
+	}
+}
+
+static void build_source_insert(qdb_buf *b)
+{
+	int n = 0;
+	append(b, "INSERT INTO sources (");
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		if (!(qdb__fields[i].flags & QDB_FIELD_SOURCE))
+			continue;
+		if (n++)
+			append(b, ", ");
+		append(b, source_column(&qdb__fields[i]));
+	}
+	append(b, ") VALUES (");
+	for (int i = 0; i < n; i++)
+		append(b, i ? ",?" : "?");
+	append(b, ")");
+}
+
+/* ---- the content key ---------------------------------------------- */
 
 static void content_key(char out[20], const char *speaker, size_t slen,
 			qdb_str text)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	h = fnv1a(h, speaker, slen);
-	h = fnv1a(h, "", 1);
-	h = fnv1a(h, text.ptr, text.len);
+	uint64_t h = QDB_FNV_INIT;
+	h = qdb__fnv1a(h, speaker, slen);
+	h = qdb__fnv1a(h, "", 1);
+	h = qdb__fnv1a(h, text.ptr, text.len);
 	snprintf(out, 20, "q%016llx", (unsigned long long)h);
+}
+
+/* The id a quote without one gets, into key.  Keyed on the canonical
+ * speaker, so "Kirby" and "John Kirby" give one key for the same words. */
+static int derive_id(char key[20], qdb *db, const qdb_quote *q,
+		     sqlite3_int64 speaker)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__cached(&st, db, QDB_ST_SPEAKER_NAME,
+			     "SELECT name FROM speakers WHERE id = ?");
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, speaker);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		qdb__done(db, st);
+		return qdb__fail_sql(db, "speaker");
+	}
+	content_key(key, (const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), q->text);
+	qdb__done(db, st);
+	return 0;
 }
 
 /* ---- storing ------------------------------------------------------ */
 
-/* The five fields of a source as one cache key (each: absent, or present
- * with its length and bytes); 0 when it does not fit in cap. */
-static size_t source_key(char *key, size_t cap, const qdb_str f[5])
+/* The source fields as one cache key (each: absent, or present with its
+ * length and bytes); 0 when they do not fit in cap. */
+static size_t source_key(char *key, size_t cap, const qdb_quote *q)
 {
 	size_t n = 0;
-	for (int i = 0; i < 5; i++) {
-		if (n + 1 + sizeof f[i].len + f[i].len > cap)
-			return 0;
-		key[n++] = f[i].ptr != NULL;
-		if (!f[i].ptr)
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		if (!(qdb__fields[i].flags & QDB_FIELD_SOURCE))
 			continue;
-		memcpy(key + n, &f[i].len, sizeof f[i].len);
-		n += sizeof f[i].len;
-		memcpy(key + n, f[i].ptr, f[i].len);
-		n += f[i].len;
+		qdb_str f = qdb_quote_str(q, &qdb__fields[i]);
+		if (n + 1 + sizeof f.len + f.len > cap)
+			return 0;
+		key[n++] = f.ptr != NULL;
+		if (!f.ptr)
+			continue;
+		memcpy(key + n, &f.len, sizeof f.len);
+		n += sizeof f.len;
+		memcpy(key + n, f.ptr, f.len);
+		n += f.len;
 	}
 	return n;
 }
 
+/* Binds q's source fields as ?1, ?2, ... in table order. */
+static void bind_source(sqlite3_stmt *st, const qdb_quote *q)
+{
+	int n = 0;
+	for (size_t i = 0; i < qdb__nfields; i++)
+		if (qdb__fields[i].flags & QDB_FIELD_SOURCE)
+			qdb__bind_str(st, ++n, qdb_quote_str(q,
+							     &qdb__fields[i]));
+}
+
+/* The row id of q's source, added when new; 0 when q has none. */
 static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 {
-	qdb_str f[5] = { q->source, q->source_author, q->source_date,
-			 q->source_url, q->source_file };
+	int any = 0;
+	for (size_t i = 0; i < qdb__nfields && !any; i++)
+		any = (qdb__fields[i].flags & QDB_FIELD_SOURCE) &&
+		      qdb_quote_str(q, &qdb__fields[i]).ptr;
+	*out = 0;
+	if (!any)
+		return 0;
 	char key[512];
-	size_t klen = source_key(key, sizeof key, f);
+	size_t klen = source_key(key, sizeof key, q);
 	qdb_name_slot *slot = klen ? qdb__slot(db->sources, key, klen) : NULL;
 	if (slot && qdb__slot_get(slot, key, klen, out))
 		return 0;
 	sqlite3_stmt *st;
-	int rc = qdb__cached(&st, db, QDB_ST_SOURCE_FIND,
-		"SELECT id FROM sources WHERE title = ?1 AND author IS ?2 "
-		"AND date IS ?3 AND url IS ?4 AND file IS ?5");
+	int rc = cached_built(&st, db, QDB_ST_SOURCE_FIND, build_source_find);
 	if (rc)
 		return rc;
-	for (int i = 0; i < 5; i++)
-		qdb__bind_str(st, i + 1, f[i]);
+	bind_source(st, q);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);
@@ -252,12 +339,10 @@ static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 	qdb__done(db, st);
 	if (s != SQLITE_DONE)
 		return qdb__fail_sql(db, "source");
-	if ((rc = qdb__cached(&st, db, QDB_ST_SOURCE_INSERT, "INSERT INTO "
-			      "sources (title, author, date, url, file) "
-			      "VALUES (?1,?2,?3,?4,?5)")))
+	if ((rc = cached_built(&st, db, QDB_ST_SOURCE_INSERT,
+			       build_source_insert)))
 		return rc;
-	for (int i = 0; i < 5; i++)
-		qdb__bind_str(st, i + 1, f[i]);
+	bind_source(st, q);
 	s = sqlite3_step(st);
 	qdb__done(db, st);
 	if (s != SQLITE_DONE)
@@ -268,7 +353,33 @@ static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 	return 0;
 }
 
-/* Tags are kept joined by U+001F, which a tag can never hold. */
+/* What a quote refers to by row id, and what its row stores besides its
+ * fields. */
+typedef struct row_refs {
+	sqlite3_int64 speaker, outlet, source;   /* 0: none */
+	int32_t date_lo, date_hi;
+	qdb_buf tags;    /* joined by U+001F, which a tag can never hold */
+} row_refs;
+
+/* Resolves (or adds) the speaker, outlet and source q names. */
+static int resolve_refs(row_refs *r, qdb *db, const qdb_quote *q)
+{
+	int rc;
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		const qdb_field *f = &qdb__fields[i];
+		qdb_str s = qdb_quote_str(q, f);
+		if (!s.ptr || (f->kind != QDB_FIELD_SPEAKER &&
+			       f->kind != QDB_FIELD_OUTLET))
+			continue;
+		int speaker = f->kind == QDB_FIELD_SPEAKER;
+		if ((rc = qdb__entity_ensure(speaker ? &r->speaker : &r->outlet,
+					     db, speaker ? QDB_SPEAKER
+					     : QDB_OUTLET, s.ptr, s.len)))
+			return rc;
+	}
+	return source_ensure(&r->source, db, q);
+}
+
 static int join_tags(qdb_buf *b, const qdb_quote *q)
 {
 	for (size_t i = 0; i < q->ntags; i++) {
@@ -280,182 +391,157 @@ static int join_tags(qdb_buf *b, const qdb_quote *q)
 	return 0;
 }
 
-/* The columns after id, in the order both statements below bind them. */
-#define QUOTE_COLS "text, speaker_id, role, date, date_lo, date_hi, " \
-	"date_text, outlet_id, programme, occasion, reported_by, source_id, " \
-	"locator, language, translated, context, tags"
-
-static void bind_row(sqlite3_stmt *st, const qdb_quote *q, qdb_str id,
-		     sqlite3_int64 speaker, sqlite3_int64 outlet,
-		     sqlite3_int64 source, int32_t lo, int32_t hi,
-		     const qdb_buf *tags)
+static void bind_id(sqlite3_stmt *st, sqlite3_int64 id, int col)
 {
-	qdb__bind_str(st, 1, id);
-	qdb__bind_str(st, 2, q->text);
-	sqlite3_bind_int64(st, 3, speaker);
-	qdb__bind_str(st, 4, q->role);
-	qdb__bind_str(st, 5, q->date);
-	if (q->date.ptr) {
-		sqlite3_bind_int(st, 6, lo);
-		sqlite3_bind_int(st, 7, hi);
-	} else {
-		sqlite3_bind_null(st, 6);
-		sqlite3_bind_null(st, 7);
+	if (id)
+		sqlite3_bind_int64(st, col, id);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* Binds the row of q with the given id, in quote_columns' order. */
+static void bind_row(sqlite3_stmt *st, const qdb_quote *q, qdb_str id,
+		     const row_refs *r)
+{
+	int n = 0;
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		const qdb_field *f = &qdb__fields[i];
+		if (!qdb__field_quote_column(f))
+			continue;
+		n++;
+		if (f->offset == offsetof(qdb_quote, id)) {
+			qdb__bind_str(st, n, id);
+		} else if (f->kind == QDB_FIELD_SPEAKER) {
+			bind_id(st, r->speaker, n);
+		} else if (f->kind == QDB_FIELD_OUTLET) {
+			bind_id(st, r->outlet, n);
+		} else if (f->kind == QDB_FIELD_TAGS) {
+			/* No tags is NULL: tags are never empty, so data is
+			 * set when there are any. */
+			qdb_str t = { r->tags.data, r->tags.len };
+			qdb__bind_str(st, n, t);
+		} else {
+			qdb__bind_str(st, n, qdb_quote_str(q, f));
+		}
 	}
-	qdb__bind_str(st, 8, q->date_text);
-	if (outlet)
-		sqlite3_bind_int64(st, 9, outlet);
+	bind_id(st, r->source, n + 1);
+	if (q->date.ptr) {
+		sqlite3_bind_int(st, n + 2, r->date_lo);
+		sqlite3_bind_int(st, n + 3, r->date_hi);
+	} else {
+		sqlite3_bind_null(st, n + 2);
+		sqlite3_bind_null(st, n + 3);
+	}
+}
+
+/* The full-text index and the tag table learn about the new row qid. */
+static int index_row(qdb *db, const qdb_quote *q, sqlite3_int64 qid)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__cached(&st, db, QDB_ST_FTS_INSERT, "INSERT INTO "
+			     "quotes_fts (rowid, text, context) VALUES "
+			     "(?1, ?2, ?3)");
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, qid);
+	qdb__bind_str(st, 2, q->text);
+	qdb__bind_str(st, 3, q->context);
+	rc = sqlite3_step(st) != SQLITE_DONE ? qdb__fail_sql(db, "index") : 0;
+	qdb__done(db, st);
+	if (rc || !q->ntags)
+		return rc;
+	if ((rc = qdb__cached(&st, db, QDB_ST_TAG_INSERT, "INSERT OR IGNORE "
+			      "INTO quote_tags (tag, qid) VALUES (?1, ?2)")))
+		return rc;
+	for (size_t i = 0; i < q->ntags && !rc; i++) {
+		sqlite3_reset(st);
+		qdb__bind_str(st, 1, q->tags[i]);
+		sqlite3_bind_int64(st, 2, qid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = qdb__fail_sql(db, "tags");
+	}
+	qdb__done(db, st);
+	return rc;
+}
+
+/* Whether the row with q's id holds exactly q: *same 1 or 0. */
+static int same_row(int *same, qdb *db, const qdb_quote *q, qdb_str id,
+		    const row_refs *r)
+{
+	sqlite3_stmt *st;
+	int rc = cached_built(&st, db, QDB_ST_QUOTE_SAME, build_same);
+	if (rc)
+		return rc;
+	bind_row(st, q, id, r);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = qdb__fail_sql(db, "lookup");
 	else
-		sqlite3_bind_null(st, 9);
-	qdb__bind_str(st, 10, q->programme);
-	qdb__bind_str(st, 11, q->occasion);
-	qdb__bind_str(st, 12, q->reported_by);
-	if (source)
-		sqlite3_bind_int64(st, 13, source);
-	else
-		sqlite3_bind_null(st, 13);
-	qdb__bind_str(st, 14, q->locator);
-	qdb__bind_str(st, 15, q->language);
-	qdb__bind_str(st, 16, q->translated);
-	qdb__bind_str(st, 17, q->context);
-	/* No tags is NULL: tags are never empty, so data is set when any. */
-	qdb_str t = { tags->data, tags->len };
-	qdb__bind_str(st, 18, t);
+		*same = sqlite3_column_int(st, 0);
+	qdb__done(db, st);
+	return rc;
+}
+
+/*
+ * Inserts unless the id is taken; only then compares with the row that
+ * has it: identical content is a no-op, anything else a clash.  (Most
+ * imports add new quotes: one index probe each, not two.)
+ */
+static int insert_row(int *added, qdb *db, const qdb_quote *q, qdb_str id,
+		      const row_refs *r, qdb_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = cached_built(&st, db, QDB_ST_QUOTE_INSERT, build_insert);
+	if (rc)
+		return rc;
+	bind_row(st, q, id, r);
+	rc = sqlite3_step(st) != SQLITE_DONE ? qdb__fail_sql(db, "insert") : 0;
+	qdb__done(db, st);
+	if (rc)
+		return rc;
+	*added = sqlite3_changes64(db->sql) != 0;
+	if (*added)
+		return index_row(db, q, sqlite3_last_insert_rowid(db->sql));
+	int same = 0;
+	if ((rc = same_row(&same, db, q, id, r)) || same)
+		return rc;
+	return in_field(err, "id", qdb__error_set(err, QDB_EEXISTS, "a quote "
+			"with id '%.*s' already exists with different "
+			"content; give this one another id, or delete the old "
+			"one first", (int)id.len, id.ptr));
 }
 
 int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		   qdb_error *err)
 {
-	int32_t lo, hi;
-	int rc = validate(q, &lo, &hi, err);
+	row_refs r;
+	memset(&r, 0, sizeof r);
+	int rc = validate(q, &r.date_lo, &r.date_hi, err);
 	if (rc)
 		return rc;
-
-	sqlite3_int64 speaker = 0, outlet = 0, source = 0;
-	if ((rc = qdb__entity_ensure(&speaker, db, QDB_SPEAKER, q->speaker.ptr,
-				     q->speaker.len)))
-		goto sqlfail;
-	if (q->outlet.ptr && (rc = qdb__entity_ensure(&outlet, db, QDB_OUTLET,
-						q->outlet.ptr, q->outlet.len)))
-		goto sqlfail;
-	if (q->source.ptr && (rc = source_ensure(&source, db, q)))
-		goto sqlfail;
-
 	char key[20];
 	qdb_str id = q->id;
+	int added = 0;
+	if ((rc = resolve_refs(&r, db, q)) ||
+	    (!id.ptr && (rc = derive_id(key, db, q, r.speaker))))
+		goto sqlfail;
 	if (!id.ptr) {
-		/* Keyed on the canonical speaker, so "Kirby" and "John
-		 * Kirby" give one key for the same words. */
-		sqlite3_stmt *st;
-		if ((rc = qdb__cached(&st, db, QDB_ST_SPEAKER_NAME,
-				"SELECT name FROM speakers WHERE id = ?")))
-			goto sqlfail;
-		sqlite3_bind_int64(st, 1, speaker);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			qdb__done(db, st);
-			rc = qdb__fail_sql(db, "speaker");
-			goto sqlfail;
-		}
-		content_key(key, (const char *)sqlite3_column_text(st, 0),
-			    (size_t)sqlite3_column_bytes(st, 0), q->text);
-		qdb__done(db, st);
 		id.ptr = key;
 		id.len = strlen(key);
 	}
-
-	qdb_buf tags = { 0 };
-	if (join_tags(&tags, q)) {
-		qdb__buf_free(&tags);
-		return qdb__error_set(err, QDB_ENOMEM, "out of memory");
-	}
-
-	/* Insert unless the id is taken; only then compare with the row
-	 * that has it: identical content is a no-op, anything else a clash.
-	 * (Most imports add new quotes: one index probe each, not two.) */
-	sqlite3_stmt *st = NULL;
-	int added = 0;
-	rc = qdb__cached(&st, db, QDB_ST_QUOTE_INSERT, "INSERT INTO quotes "
-		"(id, " QUOTE_COLS
-		") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-		"?14,?15,?16,?17,?18) ON CONFLICT (id) DO NOTHING");
-	if (rc)
-		goto out;
-	bind_row(st, q, id, speaker, outlet, source, lo, hi, &tags);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = qdb__fail_sql(db, "insert");
+	if (join_tags(&r.tags, q)) {
+		rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
 		goto out;
 	}
-	qdb__done(db, st);
-	st = NULL;
-	if (sqlite3_changes64(db->sql) == 0) {
-		rc = qdb__cached(&st, db, QDB_ST_QUOTE_SAME, "SELECT (text = ?2"
-			" AND speaker_id = ?3 AND role IS ?4 AND date IS ?5"
-			" AND date_lo IS ?6 AND date_hi IS ?7 AND date_text IS ?8"
-			" AND outlet_id IS ?9 AND programme IS ?10"
-			" AND occasion IS ?11 AND reported_by IS ?12"
-			" AND source_id IS ?13 AND locator IS ?14"
-			" AND language IS ?15 AND translated IS ?16"
-			" AND context IS ?17 AND tags IS ?18)"
-			" FROM quotes WHERE id = ?1");
-		if (rc)
-			goto out;
-		bind_row(st, q, id, speaker, outlet, source, lo, hi, &tags);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			rc = qdb__fail_sql(db, "lookup");
-			goto out;
-		}
-		int same = sqlite3_column_int(st, 0);
-		qdb__done(db, st);
-		st = NULL;
-		if (!same) {
-			rc = qdb__error_set(err, QDB_EEXISTS, "a quote with id "
-				"'%.*s' already exists with different content; "
-				"give this one another id, or delete the old one "
-				"first", (int)id.len, id.ptr);
-			if (err)
-				snprintf(err->field, sizeof err->field, "id");
-			goto out;
-		}
-	} else {
-		sqlite3_int64 qid = sqlite3_last_insert_rowid(db->sql);
-		if ((rc = qdb__cached(&st, db, QDB_ST_FTS_INSERT, "INSERT INTO "
-				      "quotes_fts (rowid, text, context) "
-				      "VALUES (?1, ?2, ?3)")))
-			goto out;
-		sqlite3_bind_int64(st, 1, qid);
-		qdb__bind_str(st, 2, q->text);
-		qdb__bind_str(st, 3, q->context);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = qdb__fail_sql(db, "index");
-			goto out;
-		}
-		qdb__done(db, st);
-		st = NULL;
-		if (q->ntags && (rc = qdb__cached(&st, db, QDB_ST_TAG_INSERT,
-				"INSERT OR IGNORE INTO quote_tags (tag, qid) "
-				"VALUES (?1, ?2)")))
-			goto out;
-		for (size_t i = 0; i < q->ntags; i++) {
-			sqlite3_reset(st);
-			qdb__bind_str(st, 1, q->tags[i]);
-			sqlite3_bind_int64(st, 2, qid);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = qdb__fail_sql(db, "tags");
-				goto out;
-			}
-		}
-		added = 1;
-	}
-	if (out_id) {
-		*out_id = strndup(id.ptr, id.len);
-		if (!*out_id)
-			rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
+	if ((rc = insert_row(&added, db, q, id, &r, err)))
+		goto out;
+	if (out_id && !(*out_id = strndup(id.ptr, id.len))) {
+		rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
+		goto out;
 	}
 	if (out_added)
 		*out_added = added;
 out:
-	qdb__done(db, st);
-	qdb__buf_free(&tags);
+	qdb__buf_free(&r.tags);
 	if (rc && rc != QDB_EEXISTS && rc != QDB_ENOMEM && err &&
 	    err->code != rc)
 		qdb__error_set(err, rc, "%s", qdb_errmsg(db));
@@ -466,16 +552,22 @@ sqlfail:
 	return rc;
 }
 
-int qdb_quote_add(char **out_id, int *out_added, qdb *db, const qdb_quote *q)
+int qdb_quote_add(char **out_id, int *out_added, qdb *db, const qdb_quote *in)
 {
-	if (!db)
+	if (!db || !in)
 		return QDB_EINVALID;
 	qdb_error err;
 	memset(&err, 0, sizeof err);
-	int rc = qdb__begin(db);
-	if (rc)
+	qdb_quote q;
+	int rc = qdb__versioned(&q, sizeof q, in, in->size, QDB_QUOTE_SIZE_0_1,
+				"qdb_quote", &err);
+	if (rc) {
+		qdb__error_to_db(db, &err);
 		return rc;
-	rc = qdb__quote_put(db, q, out_added, out_id, &err);
+	}
+	if ((rc = qdb__begin(db)) != 0)
+		return rc;
+	rc = qdb__quote_put(db, &q, out_added, out_id, &err);
 	if (rc) {
 		qdb__rollback(db);
 		qdb__error_to_db(db, &err);
@@ -553,56 +645,49 @@ fail2:
 
 /* A quote and every string it points to live in one allocation, so one
  * free releases it and a caller cannot free half of it. */
-int qdb_quote_dup(qdb_quote **out, const qdb_quote *q)
+int qdb_quote_dup(qdb_quote **out, const qdb_quote *in)
 {
-	if (!out || !q || q->size < sizeof(qdb_quote))
+	qdb_quote q;
+	if (!out || !in || qdb__versioned(&q, sizeof q, in, in->size,
+					  QDB_QUOTE_SIZE_0_1, "qdb_quote",
+					  NULL))
 		return QDB_EINVALID;
 	*out = NULL;
-	const qdb_str *src[] = { &q->id, &q->text, &q->speaker, &q->role,
-		&q->date, &q->date_text, &q->outlet, &q->programme,
-		&q->occasion, &q->reported_by, &q->source, &q->source_author,
-		&q->source_date, &q->source_url, &q->source_file, &q->locator,
-		&q->language, &q->translated, &q->context };
-	size_t n = sizeof src / sizeof src[0];
-	size_t total = sizeof(qdb_quote) + q->ntags * sizeof(qdb_str);
-	for (size_t i = 0; i < n; i++)
-		if (src[i]->ptr)
-			total += src[i]->len + 1;
-	for (size_t i = 0; i < q->ntags; i++)
-		total += q->tags[i].len + 1;
+	size_t total = sizeof(qdb_quote) + q.ntags * sizeof(qdb_str);
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		qdb_str s = qdb_quote_str(&q, &qdb__fields[i]);
+		if (s.ptr)
+			total += s.len + 1;
+	}
+	for (size_t i = 0; i < q.ntags; i++)
+		total += q.tags[i].len + 1;
 	char *mem = malloc(total);
 	if (!mem)
 		return QDB_ENOMEM;
 	qdb_quote *c = (qdb_quote *)mem;
-	memset(c, 0, sizeof *c);
+	*c = q;
 	c->size = sizeof *c;
 	qdb_str *tags = (qdb_str *)(mem + sizeof(qdb_quote));
-	char *p = (char *)(tags + q->ntags);
-	qdb_str *dst[] = { &c->id, &c->text, &c->speaker, &c->role,
-		&c->date, &c->date_text, &c->outlet, &c->programme,
-		&c->occasion, &c->reported_by, &c->source, &c->source_author,
-		&c->source_date, &c->source_url, &c->source_file, &c->locator,
-		&c->language, &c->translated, &c->context };
-	for (size_t i = 0; i < n; i++) {
-		if (!src[i]->ptr)
+	char *p = (char *)(tags + q.ntags);
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		const qdb_field *f = &qdb__fields[i];
+		qdb_str s = qdb_quote_str(&q, f);
+		if (!s.ptr)
 			continue;
-		memcpy(p, src[i]->ptr, src[i]->len);
-		p[src[i]->len] = '\0';
-		dst[i]->ptr = p;
-		dst[i]->len = src[i]->len;
-		p += src[i]->len + 1;
+		memcpy(p, s.ptr, s.len);
+		p[s.len] = '\0';
+		qdb_str *dst = (qdb_str *)(void *)(mem + f->offset);
+		dst->ptr = p;
+		p += s.len + 1;
 	}
-	for (size_t i = 0; i < q->ntags; i++) {
-		memcpy(p, q->tags[i].ptr, q->tags[i].len);
-		p[q->tags[i].len] = '\0';
+	for (size_t i = 0; i < q.ntags; i++) {
+		memcpy(p, q.tags[i].ptr, q.tags[i].len);
+		p[q.tags[i].len] = '\0';
 		tags[i].ptr = p;
-		tags[i].len = q->tags[i].len;
-		p += q->tags[i].len + 1;
+		tags[i].len = q.tags[i].len;
+		p += q.tags[i].len + 1;
 	}
-	c->tags = q->ntags ? tags : NULL;
-	c->ntags = q->ntags;
-	c->date_lo = q->date_lo;
-	c->date_hi = q->date_hi;
+	c->tags = q.ntags ? tags : NULL;
 	*out = c;
 	return 0;
 }

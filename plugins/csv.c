@@ -4,6 +4,10 @@
  * when it holds a comma, a double quote, CR or LF; inner quotes are doubled.
  * Without options every cell is the stored value byte for byte.
  *
+ * The columns are the host's field table (quotedb.h), named as it names
+ * them, with one change of order: the id comes last, so that the first
+ * column a spreadsheet shows is the text.  Tags are one cell, "; "-joined.
+ *
  * Options:
  *   bom=1            start with a UTF-8 byte-order mark (for Excel)
  *   formula_guard=1  prefix ' to cells a spreadsheet would run as a
@@ -17,18 +21,12 @@
 
 typedef struct csv_state {
 	const qdb_plugin_host *host;
+	const qdb_field *id;     /* the table's id field, written last */
 	int formula_guard;
 	char *cell;          /* the tags cell is assembled here */
 	size_t cell_len, cell_cap;
 	qdb_outbuf out;          /* last: 64 KiB */
 } csv_state;
-
-static const char *const columns[] = {
-	"text", "speaker", "role", "date", "date_text", "outlet", "programme",
-	"occasion", "reported_by", "source", "locator", "language",
-	"translated", "context", "tags", "id"
-};
-#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 static int flush(csv_state *st)
 {
@@ -135,33 +133,51 @@ static int put_tags(csv_state *st, const qdb_quote *q)
 	return put_cell(st, st->cell, st->cell_len);
 }
 
-/* "0" or "1" into *out; anything else is refused, naming option and value. */
-static int bool_option(int *out, const qdb_plugin_host *host,
-		       const char *name)
+/* A cell writer: the cell of field f, for quote arg (the header when
+ * NULL). */
+typedef int (*cell_fn)(csv_state *st, const qdb_field *f, const void *arg);
+
+/* The cells of one row, in column order: the table's fields with the id
+ * moved last, comma-separated. */
+static int put_row(csv_state *st, cell_fn cell, const void *arg)
 {
-	const char *v = host->option(host, name);
-	if (!v || strcmp(v, "0") == 0) {
-		*out = 0;
-		return 0;
+	const qdb_plugin_host *h = st->host;
+	int rc = 0, first = 1;
+	for (size_t i = 0; i <= h->nfields && !rc; i++) {
+		const qdb_field *f = i < h->nfields ? &h->fields[i] : st->id;
+		if (!f || (i < h->nfields && f == st->id))
+			continue;
+		if (!first)
+			rc = put(st, ",", 1);
+		first = 0;
+		if (!rc)
+			rc = cell(st, f, arg);
 	}
-	if (strcmp(v, "1") == 0) {
-		*out = 1;
-		return 0;
-	}
-	host->error(host, "option %s: \"%s\" is not 0 or 1", name, v);
-	return QDB_EINVALID;
+	return rc ? rc : put(st, "\r\n", 2);
+}
+
+static int put_name(csv_state *st, const qdb_field *f, const void *arg)
+{
+	(void)arg;
+	return put(st, f->name, strlen(f->name));
+}
+
+static int put_value(csv_state *st, const qdb_field *f, const void *arg)
+{
+	const qdb_quote *q = arg;
+	if (f->kind == QDB_FIELD_TAGS)
+		return put_tags(st, q);
+	return put_str(st, qdb_quote_str(q, f));
 }
 
 static int csv_begin(void **state, const qdb_plugin_host *host)
 {
-	int bom, guard, rc;
+	int rc;
 	*state = NULL;
 	if (!host || host->size < sizeof(qdb_plugin_host) ||
-	    host->abi_major != QDB_PLUGIN_ABI_MAJOR)
+	    host->abi_major != QDB_PLUGIN_ABI_MAJOR ||
+	    host->abi_minor < QDB_PLUGIN_ABI_MINOR)
 		return QDB_EABI;
-	if ((rc = bool_option(&bom, host, "bom")) ||
-	    (rc = bool_option(&guard, host, "formula_guard")))
-		return rc;
 	csv_state *st = calloc(1, sizeof *st);
 	if (!st) {
 		host->error(host, "out of memory");
@@ -170,16 +186,13 @@ static int csv_begin(void **state, const qdb_plugin_host *host)
 	st->host = host;
 	st->out.host = host;
 	st->out.format = "CSV";
-	st->formula_guard = guard;
-	rc = bom ? put(st, "\xEF\xBB\xBF", 3) : 0;
-	for (size_t i = 0; i < NCOLUMNS && !rc; i++) {
-		if (i)
-			rc = put(st, ",", 1);
-		if (!rc)
-			rc = put(st, columns[i], strlen(columns[i]));
-	}
+	st->formula_guard = (int)host->option_int(host, "formula_guard");
+	for (size_t i = 0; i < host->nfields; i++)
+		if (!strcmp(host->fields[i].name, "id"))
+			st->id = &host->fields[i];
+	rc = host->option_int(host, "bom") ? put(st, "\xEF\xBB\xBF", 3) : 0;
 	if (!rc)
-		rc = put(st, "\r\n", 2);
+		rc = put_row(st, put_name, NULL);
 	if (rc) {
 		/* end is only called after a successful begin */
 		free(st);
@@ -199,23 +212,7 @@ static int csv_quote(void *state, const qdb_quote *q,
 			    sizeof(qdb_quote));
 		return QDB_EABI;
 	}
-	const qdb_str cells[] = {
-		q->text, q->speaker, q->role, q->date, q->date_text,
-		q->outlet, q->programme, q->occasion, q->reported_by,
-		q->source, q->locator, q->language, q->translated,
-		q->context
-	};
-	int rc;
-	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
-		if (i && (rc = put(st, ",", 1)))
-			return rc;
-		if ((rc = put_str(st, cells[i])))
-			return rc;
-	}
-	if ((rc = put(st, ",", 1)) || (rc = put_tags(st, q)) ||
-	    (rc = put(st, ",", 1)) || (rc = put_str(st, q->id)))
-		return rc;
-	return put(st, "\r\n", 2);
+	return put_row(st, put_value, q);
 }
 
 static int csv_end(void *state, int status, const qdb_plugin_host *host)
@@ -233,25 +230,28 @@ static int csv_end(void *state, int status, const qdb_plugin_host *host)
 }
 
 static const qdb_plugin_option csv_options[] = {
-	{ "bom", "1: start with a UTF-8 byte-order mark (for Excel)", "0" },
-	{ "formula_guard", "1: prefix ' to cells starting with = + - @ tab "
-	  "or CR (and full-width = + - @), so spreadsheets do not run them",
-	  "0" },
-	{ NULL, NULL, NULL }
+	{ .name = "bom", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: start with a UTF-8 byte-order mark (for Excel)" },
+	{ .name = "formula_guard", .type = QDB_OPTION_BOOL,
+	  .default_value = "0",
+	  .help = "1: prefix ' to cells starting with = + - @ tab or CR (and "
+	  "full-width = + - @), so spreadsheets do not run them" },
+	{ .name = NULL }
 };
 
 static const qdb_plugin csv_plugin = {
-	QDB_PLUGIN_ABI_MAJOR,
-	QDB_PLUGIN_ABI_MINOR,
-	sizeof(qdb_plugin),
-	"csv",
-	"1.0",
-	"RFC 4180 CSV, one row per quote, with a header row",
-	"csv",
-	csv_options,
-	csv_begin,
-	csv_quote,
-	csv_end
+	.abi_major = QDB_PLUGIN_ABI_MAJOR,
+	.abi_minor = QDB_PLUGIN_ABI_MINOR,
+	.size = sizeof(qdb_plugin),
+	.name = "csv",
+	.version = "1.1",
+	.description = "RFC 4180 CSV, one row per quote, with a header row",
+	.extension = "csv",
+	.options = csv_options,
+	.option_size = sizeof(qdb_plugin_option),
+	.begin = csv_begin,
+	.quote = csv_quote,
+	.end = csv_end,
 };
 
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)

@@ -24,8 +24,10 @@
  * writer's own fonts; \tracinglostchars=3 still makes a missing glyph an
  * error in the standalone document.
  *
- * Layout.  The host sorts; the plugin only starts a new heading when the
- * speaker, the outlet or the month (order=speaker|outlet|date) changes.
+ * Layout.  The host sorts (by speaker unless the user chose another
+ * --sort); the plugin starts a new heading when what the quotes are
+ * sorted by changes: the speaker, the outlet or the month.  In the order
+ * they were added there are no headings.
  * Each quotation is a displayquote (csquotes) followed by its attribution.
  * The index of speakers at the end lists the pages of each speaker's
  * quotations; every quotation carries a generated label qdbspk<N>q<K>
@@ -41,8 +43,12 @@
 #include "quotedb/plugin.h"
 #include "outbuf.h"
 
-enum { ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET };
+/* The plugin's version, also written into every document it makes. */
+#define LATEX_VERSION "1.1"
+
+enum { ORDER_NONE, ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET };
 enum { MODE_TEXT, MODE_FIELD };    /* line breaks: \par, or a space */
+enum { CHARSET_LATIN, CHARSET_ANY };  /* the values of option charset */
 
 typedef struct speaker {
 	char *name;
@@ -477,7 +483,8 @@ static int speaker_cmp(const void *a, const void *b)
 /* ---- The document -------------------------------------------------- */
 
 static const char standalone_head[] =
-	"% quotedb appendix (latex plugin 1.0), a standalone document.\n"
+	"% quotedb appendix (latex plugin " LATEX_VERSION "), a standalone "
+	"document.\n"
 	"% Compile it twice with pdflatex or lualatex, so the page numbers\n"
 	"% in the index of speakers are right; no shell escape is needed.\n"
 	"% A line break inside a quotation is set as a paragraph break.\n"
@@ -497,7 +504,8 @@ static const char standalone_head[] =
 	"\\begin{document}\n";
 
 static const char body_head[] =
-	"% quotedb appendix body (latex plugin 1.0), to \\input after\n"
+	"% quotedb appendix body (latex plugin " LATEX_VERSION "), to \\input "
+	"after\n"
 	"% \\begin{document}.  Your preamble needs:\n"
 	"%   \\usepackage{csquotes}  % displayquote, for the quotations\n"
 	"%   \\usepackage{refcount}  % page numbers in the index of speakers\n"
@@ -628,6 +636,8 @@ static int put_heading(latex_state *st, const qdb_quote *q)
 {
 	qdb_str none = { NULL, 0 };
 	switch (st->order) {
+	case ORDER_NONE:
+		return 0;
 	case ORDER_SPEAKER:
 		return group(st, q->speaker.ptr, q->speaker.len, q->speaker,
 			     NULL);
@@ -700,41 +710,14 @@ static int put_attribution(latex_state *st, const qdb_quote *q)
 
 /* ---- Options ------------------------------------------------------- */
 
-static int choose(int *out, const qdb_plugin_host *host, const char *name,
-		  const char *const *values, const char *expect)
-{
-	const char *v = host->option(host, name);
-	if (!v) {
-		*out = 0;
-		return 0;
-	}
-	for (int i = 0; values[i]; i++)
-		if (strcmp(v, values[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	host->error(host, "option %s: \"%s\" is not %s", name, v, expect);
-	return QDB_EINVALID;
-}
-
 static int latex_begin(void **state, const qdb_plugin_host *host)
 {
-	static const char *const orders[] = { "speaker", "date", "outlet",
-					      NULL };
-	static const char *const bools[] = { "0", "1", NULL };
-	static const char *const charsets[] = { "latin", "any", NULL };
-	int order, standalone, any, rc = 0;
+	int rc = 0;
 	*state = NULL;
 	if (!host || host->size < sizeof(qdb_plugin_host) ||
-	    host->abi_major != QDB_PLUGIN_ABI_MAJOR)
+	    host->abi_major != QDB_PLUGIN_ABI_MAJOR ||
+	    host->abi_minor < QDB_PLUGIN_ABI_MINOR)
 		return QDB_EABI;
-	if ((rc = choose(&order, host, "order", orders,
-			 "speaker, date or outlet")) ||
-	    (rc = choose(&standalone, host, "standalone", bools, "0 or 1")) ||
-	    (rc = choose(&any, host, "charset", charsets, "latin or any")))
-		return rc;
-	if (!host->option(host, "standalone"))
-		standalone = 1;
 	latex_state *st = calloc(1, sizeof *st);
 	if (!st) {
 		host->error(host, "out of memory");
@@ -743,19 +726,19 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 	st->host = host;
 	st->out.host = host;
 	st->out.format = "LaTeX";
-	st->order = order;
-	st->standalone = standalone;
-	st->any_chars = any;
+	st->order = host->sort == QDB_SORT_SPEAKER ? ORDER_SPEAKER
+		: host->sort == QDB_SORT_DATE ? ORDER_DATE
+		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET : ORDER_NONE;
+	st->standalone = (int)host->option_int(host, "standalone");
+	st->any_chars = host->option_int(host, "charset") == CHARSET_ANY;
 	const char *title = host->option(host, "title");
-	if (!title)
-		title = "Appendix: Quotations";
-	if (standalone)
+	if (st->standalone)
 		rc = check_str(st, "option title", title, strlen(title));
 	if (!rc)
-		rc = puts_(st, standalone ? standalone_head : body_head);
+		rc = puts_(st, st->standalone ? standalone_head : body_head);
 	if (!rc)
 		rc = puts_(st, definitions);
-	if (!rc && standalone && *title) {
+	if (!rc && st->standalone && *title) {
 		rc = puts_(st, "\\begin{center}\\LARGE\\bfseries ");
 		if (!rc)
 			rc = put_escaped(st, title, strlen(title), MODE_FIELD);
@@ -885,31 +868,37 @@ static int latex_end(void *state, int status, const qdb_plugin_host *host)
 	return rc;
 }
 
+static const char *const charsets[] = { "latin", "any", NULL };
+
 static const qdb_plugin_option latex_options[] = {
-	{ "title", "the heading of the standalone document",
-	  "Appendix: Quotations" },
-	{ "order", "speaker, date or outlet: quotes are sorted by it and a "
-	  "heading starts whenever it changes", "speaker" },
-	{ "standalone", "1: a whole document; 0: only the body, to \\input "
-	  "(see the packages listed at its top)", "1" },
-	{ "charset", "latin: refuse characters pdflatex and lualatex cannot "
-	  "both set; any: pass them to your own fonts", "latin" },
-	{ NULL, NULL, NULL }
+	{ .name = "title", .type = QDB_OPTION_STRING,
+	  .default_value = "Appendix: Quotations",
+	  .help = "the heading of the standalone document" },
+	{ .name = "standalone", .type = QDB_OPTION_BOOL, .default_value = "1",
+	  .help = "1: a whole document; 0: only the body, to \\input (see "
+	  "the packages listed at its top)" },
+	{ .name = "charset", .type = QDB_OPTION_ENUM, .values = charsets,
+	  .default_value = "latin",
+	  .help = "latin: refuse characters pdflatex and lualatex cannot both "
+	  "set; any: pass them to your own fonts" },
+	{ .name = NULL }
 };
 
 static const qdb_plugin latex_plugin = {
-	QDB_PLUGIN_ABI_MAJOR,
-	QDB_PLUGIN_ABI_MINOR,
-	sizeof(qdb_plugin),
-	"latex",
-	"1.0",
-	"LaTeX appendix for pdflatex and lualatex, grouped, with an index "
-	"of speakers",
-	"tex",
-	latex_options,
-	latex_begin,
-	latex_quote,
-	latex_end
+	.abi_major = QDB_PLUGIN_ABI_MAJOR,
+	.abi_minor = QDB_PLUGIN_ABI_MINOR,
+	.size = sizeof(qdb_plugin),
+	.name = "latex",
+	.version = LATEX_VERSION,
+	.description = "LaTeX appendix for pdflatex and lualatex, grouped, "
+		"with an index of speakers",
+	.extension = "tex",
+	.options = latex_options,
+	.option_size = sizeof(qdb_plugin_option),
+	.sort = QDB_SORT_SPEAKER,
+	.begin = latex_begin,
+	.quote = latex_quote,
+	.end = latex_end,
 };
 
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)

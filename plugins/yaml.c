@@ -4,8 +4,10 @@
  * can be imported again and gives back the same bytes.
  *
  * One document: a mapping with the single key quotes, a sequence of quote
- * mappings in the key order of docs/format.md.  Absent fields are left out.
- * Each quote carries its own source: mapping (an export may mix sources).
+ * mappings.  The keys are the host's field table's, in its order, with
+ * the source fields gathered in a source: mapping after the others (each
+ * quote carries its own: an export may mix sources).  Absent fields are
+ * left out.
  * Every value is a double-quoted scalar, so no YAML reader retypes "yes",
  * "null" or "2023-10-07"; libyaml escapes what double quotes cannot hold
  * literally (control characters, NEL, LS, PS, BOM) and reading the file
@@ -207,7 +209,8 @@ static int yaml_begin(void **state, const qdb_plugin_host *host)
 	int rc;
 	*state = NULL;
 	if (!host || host->size < sizeof(qdb_plugin_host) ||
-	    host->abi_major != QDB_PLUGIN_ABI_MAJOR)
+	    host->abi_major != QDB_PLUGIN_ABI_MAJOR ||
+	    host->abi_minor < QDB_PLUGIN_ABI_MINOR)
 		return QDB_EABI;
 	yaml_state *st = calloc(1, sizeof *st);
 	if (!st || !yaml_emitter_initialize(&st->emitter)) {
@@ -245,43 +248,45 @@ static int yaml_begin(void **state, const qdb_plugin_host *host)
 	return 0;
 }
 
-static int emit_source(yaml_state *st, const qdb_quote *q)
+/* The key of f inside its mapping: "url" for "source.url". */
+static const char *yaml_key(const qdb_field *f)
 {
-	const struct { const char *key; qdb_str s; } f[] = {
-		{ "title", q->source }, { "author", q->source_author },
-		{ "date", q->source_date }, { "url", q->source_url },
-		{ "file", q->source_file }
-	};
-	size_t i, n = sizeof(f) / sizeof(f[0]);
-	int rc;
-	for (i = 0; i < n && !f[i].s.ptr; i++)
-		;
-	if (i == n)
-		return 0;
-	if ((rc = emit_key(st, "source")) || (rc = emit_mapping_start(st)))
-		return rc;
-	for (i = 0; i < n; i++) {
-		if (!f[i].s.ptr)
-			continue;
-		if ((rc = emit_key(st, f[i].key)) ||
-		    (rc = emit_value(st, q, "source.", f[i].key, -1, f[i].s)))
-			return rc;
-	}
-	return emit_mapping_end(st);
+	const char *dot = strrchr(f->key, '.');
+	return dot ? dot + 1 : f->key;
 }
 
-static int emit_tags(yaml_state *st, const qdb_quote *q)
+static int emit_source(yaml_state *st, const qdb_quote *q)
+{
+	const qdb_plugin_host *h = st->host;
+	int rc, open = 0;
+	for (size_t i = 0; i < h->nfields; i++) {
+		const qdb_field *f = &h->fields[i];
+		qdb_str s = qdb_quote_str(q, f);
+		if (!(f->flags & QDB_FIELD_SOURCE) || !s.ptr)
+			continue;
+		if (!open && ((rc = emit_key(st, "source")) ||
+			      (rc = emit_mapping_start(st))))
+			return rc;
+		open = 1;
+		if ((rc = emit_key(st, yaml_key(f))) ||
+		    (rc = emit_value(st, q, "source.", yaml_key(f), -1, s)))
+			return rc;
+	}
+	return open ? emit_mapping_end(st) : 0;
+}
+
+static int emit_tags(yaml_state *st, const qdb_quote *q, const char *key)
 {
 	int rc;
 	if (q->ntags == 0)
 		return 0;
-	if ((rc = emit_key(st, "tags")) ||
+	if ((rc = emit_key(st, key)) ||
 	    (rc = emit_sequence_start(st, YAML_FLOW_SEQUENCE_STYLE)))
 		return rc;
 	for (size_t i = 0; i < q->ntags; i++) {
 		if (!q->tags[i].ptr)
 			continue;
-		if ((rc = emit_value(st, q, "", "tags", (long)i, q->tags[i])))
+		if ((rc = emit_value(st, q, "", key, (long)i, q->tags[i])))
 			return rc;
 	}
 	return emit_sequence_end(st);
@@ -298,22 +303,18 @@ static int yaml_quote(void *state, const qdb_quote *q,
 			    sizeof(qdb_quote));
 		return QDB_EABI;
 	}
-	/* The key order of docs/format.md. */
-	const struct { const char *key; qdb_str s; } f[] = {
-		{ "id", q->id }, { "text", q->text }, { "speaker", q->speaker },
-		{ "role", q->role }, { "date", q->date },
-		{ "date_text", q->date_text }, { "outlet", q->outlet },
-		{ "programme", q->programme }, { "occasion", q->occasion },
-		{ "reported_by", q->reported_by }, { "locator", q->locator },
-		{ "language", q->language }, { "translated", q->translated },
-		{ "context", q->context }
-	};
 	if ((rc = emit_mapping_start(st)))
 		return rc;
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if ((rc = emit_field(st, q, f[i].key, f[i].s)))
+	for (size_t i = 0; i < host->nfields; i++) {
+		const qdb_field *f = &host->fields[i];
+		if (f->flags & QDB_FIELD_SOURCE)
+			continue;
+		rc = f->kind == QDB_FIELD_TAGS ? emit_tags(st, q, f->key)
+			: emit_field(st, q, f->key, qdb_quote_str(q, f));
+		if (rc)
 			return rc;
-	if ((rc = emit_tags(st, q)) || (rc = emit_source(st, q)))
+	}
+	if ((rc = emit_source(st, q)))
 		return rc;
 	return emit_mapping_end(st);
 }
@@ -350,17 +351,18 @@ static int yaml_end(void *state, int status, const qdb_plugin_host *host)
 }
 
 static const qdb_plugin yaml_plugin = {
-	QDB_PLUGIN_ABI_MAJOR,
-	QDB_PLUGIN_ABI_MINOR,
-	sizeof(qdb_plugin),
-	"yaml",
-	"1.0",
-	"quotedb YAML (docs/format.md), to import again elsewhere",
-	"yaml",
-	NULL,
-	yaml_begin,
-	yaml_quote,
-	yaml_end
+	.abi_major = QDB_PLUGIN_ABI_MAJOR,
+	.abi_minor = QDB_PLUGIN_ABI_MINOR,
+	.size = sizeof(qdb_plugin),
+	.name = "yaml",
+	.version = "1.1",
+	.description = "quotedb YAML (docs/format.md), to import again "
+		"elsewhere",
+	.extension = "yaml",
+	.option_size = sizeof(qdb_plugin_option),
+	.begin = yaml_begin,
+	.quote = yaml_quote,
+	.end = yaml_end,
 };
 
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor(void)

@@ -3,6 +3,7 @@
  * host, loading a plugin, quotes read from YAML as test input, FAILF.
  */
 #include "plugin_host.h"
+#include "../core/internal.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -22,19 +23,28 @@ static int fh_write(const qdb_plugin_host *h, const void *buf, size_t len)
 	return th_buf_write(buf, len, &fh->out);
 }
 
+/* The index of option name in the plugin's table, or -1. */
+static int fh_option_index(const fake_host *fh, const char *name)
+{
+	for (int i = 0; fh->plugin->options && fh->plugin->options[i].name;
+	     i++)
+		if (!strcmp(fh->plugin->options[i].name, name))
+			return i;
+	return -1;
+}
+
 static const char *fh_option(const qdb_plugin_host *h, const char *name)
 {
-	fake_host *fh = (fake_host *)h;
-	const qdb_plugin_option *o = fh->plugin->options;
-	while (o && o->name && strcmp(o->name, name) != 0)
-		o++;
-	if (!o || !o->name)
-		return NULL;
-	size_t n = strlen(name);
-	for (const char *const *p = fh->options; p && *p; p++)
-		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
-			return *p + n + 1;
-	return o->default_value;
+	const fake_host *fh = (const fake_host *)h;
+	int i = fh_option_index(fh, name);
+	return i < 0 ? NULL : fh->values[i];
+}
+
+static long long fh_option_int(const qdb_plugin_host *h, const char *name)
+{
+	const fake_host *fh = (const fake_host *)h;
+	int i = fh_option_index(fh, name);
+	return i < 0 ? 0 : fh->nums[i];
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -57,15 +67,27 @@ void fh_init(fake_host *fh, const qdb_plugin *p,
 	fh->h.abi_minor = QDB_PLUGIN_ABI_MINOR;
 	fh->h.write = fh_write;
 	fh->h.option = fh_option;
+	fh->h.option_int = fh_option_int;
 	fh->h.error = fh_error;
+	fh->h.sort = p->sort;
+	fh->h.fields = qdb_fields(&fh->h.nfields);
 	fh->plugin = p;
 	fh->options = options;
+	/* The host's own check of the options (core/plugin.c). */
+	qdb_error err = { 0 };
+	CU_ASSERT_FATAL(qdb__plugin_noptions(p) <= FH_OPTIONS);
+	fh->options_rc = qdb__plugin_options(fh->values, fh->nums, p, options,
+					     &err);
+	if (fh->options_rc)
+		snprintf(fh->err, sizeof fh->err, "%s", err.text);
 }
 
 /* begin, one quote call per quote, end: what the host does. */
 int fh_export(fake_host *fh, const qdb_quote *qs, size_t n)
 {
 	void *state = NULL;
+	if (fh->options_rc)
+		return QDB_EINVALID;
 	int rc = fh->plugin->begin(&state, &fh->h);
 	if (rc)
 		return rc;
@@ -184,8 +206,9 @@ void fh_check_descriptor(const qdb_plugin *p, const char *name,
 	CU_ASSERT_EQUAL(p->abi_major, QDB_PLUGIN_ABI_MAJOR);
 	CU_ASSERT_EQUAL(p->abi_minor, QDB_PLUGIN_ABI_MINOR);
 	CU_ASSERT_EQUAL(p->size, sizeof(qdb_plugin));
+	CU_ASSERT_EQUAL(p->option_size, sizeof(qdb_plugin_option));
 	CU_ASSERT_STRING_EQUAL(p->name, name);
-	CU_ASSERT_STRING_EQUAL(p->version, "1.0");
+	CU_ASSERT_PTR_NOT_NULL(p->version);
 	CU_ASSERT_STRING_EQUAL(p->extension, extension);
 	CU_ASSERT_PTR_NOT_NULL(p->description);
 	CU_ASSERT_PTR_NOT_NULL(p->begin);
@@ -222,15 +245,11 @@ static qdb_str str_copy(qdb_str s)
 
 static void quote_clear(qdb_quote *q)
 {
-	qdb_str *f[] = {
-		&q->id, &q->text, &q->speaker, &q->role, &q->date,
-		&q->date_text, &q->outlet, &q->programme, &q->occasion,
-		&q->reported_by, &q->source, &q->source_author,
-		&q->source_date, &q->source_url, &q->source_file, &q->locator,
-		&q->language, &q->translated, &q->context
-	};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		free((void *)f[i]->ptr);
+	size_t n;
+	const qdb_field *f = qdb_fields(&n);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].kind != QDB_FIELD_TAGS)
+			free((void *)qdb_quote_str(q, &f[i]).ptr);
 	for (size_t i = 0; i < q->ntags; i++)
 		free((void *)q->tags[i].ptr);
 	free((void *)q->tags);
@@ -246,44 +265,26 @@ void quotes_free(quote_list *l)
 }
 
 /* The field of q that key names, or NULL. */
-qdb_str *quote_field(qdb_quote *q, const char *key)
+/* The string field of q whose YAML key is key (path for a source field),
+ * from the field table; NULL for tags or no such key. */
+static qdb_str *field_at(qdb_quote *q, const char *path)
 {
-	static const struct { const char *key; size_t off; } map[] = {
-		{ "id", offsetof(qdb_quote, id) },
-		{ "text", offsetof(qdb_quote, text) },
-		{ "speaker", offsetof(qdb_quote, speaker) },
-		{ "role", offsetof(qdb_quote, role) },
-		{ "date", offsetof(qdb_quote, date) },
-		{ "date_text", offsetof(qdb_quote, date_text) },
-		{ "outlet", offsetof(qdb_quote, outlet) },
-		{ "programme", offsetof(qdb_quote, programme) },
-		{ "occasion", offsetof(qdb_quote, occasion) },
-		{ "reported_by", offsetof(qdb_quote, reported_by) },
-		{ "locator", offsetof(qdb_quote, locator) },
-		{ "language", offsetof(qdb_quote, language) },
-		{ "translated", offsetof(qdb_quote, translated) },
-		{ "context", offsetof(qdb_quote, context) },
-	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(map[i].key, key) == 0)
-			return (qdb_str *)((char *)q + map[i].off);
-	return NULL;
+	const qdb_field *f = qdb_field_find(path);
+	if (!f || f->kind == QDB_FIELD_TAGS || strcmp(f->key, path) != 0)
+		return NULL;
+	return (qdb_str *)(void *)((char *)q + f->offset);
 }
 
-/* The source field of q that key (under source:) names, or NULL. */
+qdb_str *quote_field(qdb_quote *q, const char *key)
+{
+	return strchr(key, '.') ? NULL : field_at(q, key);
+}
+
 qdb_str *source_field(qdb_quote *q, const char *key)
 {
-	if (strcmp(key, "title") == 0)
-		return &q->source;
-	if (strcmp(key, "author") == 0)
-		return &q->source_author;
-	if (strcmp(key, "date") == 0)
-		return &q->source_date;
-	if (strcmp(key, "url") == 0)
-		return &q->source_url;
-	if (strcmp(key, "file") == 0)
-		return &q->source_file;
-	return NULL;
+	char path[64];
+	snprintf(path, sizeof path, "source.%s", key);
+	return field_at(q, path);
 }
 
 static int scalar(yaml_node_t *n, const char **p, size_t *len)

@@ -11,10 +11,16 @@
 #include "helpers.h"
 #include "quotedb/plugin.h"
 
+#define FH_OPTIONS 64
 typedef struct fake_host {
 	qdb_plugin_host h;            /* first: the plugin is given &h */
 	const qdb_plugin *plugin;
 	const char *const *options;   /* "key=value", NULL-terminated */
+	/* the options as the host checked them: fh_export refuses to begin
+	 * when options_rc is not 0 (the reason is in err) */
+	int options_rc;
+	const char *values[FH_OPTIONS];
+	long long nums[FH_OPTIONS];
 	th_buf out;
 	char err[1024];
 	int nerrors;
@@ -23,7 +29,9 @@ typedef struct fake_host {
 	size_t max_write;
 } fake_host;
 
-/* Sets fh up for plugin p with the given options (borrowed). */
+/* Sets fh up for plugin p with the given options (borrowed), checked
+ * the way the host checks them; the quotes come in p's sort unless the
+ * caller sets fh->h.sort. */
 void fh_init(fake_host *fh, const qdb_plugin *p, const char *const *options);
 
 /* begin, one quote call per quote, end: what the host does. */
@@ -56,7 +64,7 @@ const qdb_plugin *fh_load(const char *name, void **dl);
  * --coverage build's libgcov adds left out). */
 void fh_check_one_symbol(const char *path);
 
-/* p's descriptor: this ABI, its own size, name, version 1.0, extension,
+/* p's descriptor: this ABI, its own size, name, a version, extension,
  * a description, the three calls, and exactly the options given as
  * { name, default } pairs ({ NULL, NULL } last), each with help. */
 void fh_check_descriptor(const qdb_plugin *p, const char *name,

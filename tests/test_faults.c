@@ -193,6 +193,25 @@ static int run(char **err, const spawn_opts *o, const char *const argv[])
 	return st;
 }
 
+/* run, with stdout read into *out as well (when out is not NULL). */
+static int run_out(char **out, char **err, const spawn_opts *o,
+		   const char *const argv[])
+{
+	spawn_opts local = { 0 };
+	if (o)
+		local = *o;
+	char outpath[PATH_MAX];
+	snprintf(outpath, sizeof outpath, "%s", th_path(".spawn.out"));
+	local.out = outpath;
+	int st = run(err, &local, argv);
+	char *s = th_read_file(outpath, NULL);
+	if (out)
+		*out = s ? s : strdup("");
+	else
+		free(s);
+	return st;
+}
+
 static int exited(int st, int code)
 {
 	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code;
@@ -1502,6 +1521,47 @@ static void test_plugin_abi_refused(void)
 	free(err);
 }
 
+/*
+ * A plugin built for ABI 1.0, with the 1.0 descriptor and options (each
+ * smaller than this host's), is accepted by a host of a later minor: it
+ * is listed, its string options are read at the stride it was built
+ * with, and its export works.
+ */
+static void test_plugin_abi_1_0_accepted(void)
+{
+	const char *db = db_with(&tiny, "plugins10.db");
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT_FATAL(QDB_PLUGIN_ABI_MINOR > 0);
+	const char *so = build_so("abi_plugin.c", "abi/abi-1.0.so",
+				  "-DABI_1_0");
+	CU_ASSERT_FATAL(so != NULL);
+	const char *argv[] = { th_cli(), "--db", db, "export", "--format", so,
+			       "-O", "y=given", NULL };
+	char *out = NULL, *err = NULL;
+	CU_ASSERT(exited(run_out(&out, &err, NULL, argv), 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	static const char head[] = "x=0\ny=given\nz=(null)\nabi\n";
+	CU_ASSERT_NSTRING_EQUAL(out, head, strlen(head));
+	free(out);
+	free(err);
+	/* A value that is not a string's is the plugin's to judge: 1.0
+	 * options have no type. */
+	const char *anything[] = { th_cli(), "--db", db, "export", "--format",
+				   so, "-O", "x=not a number", NULL };
+	CU_ASSERT(exited(run_out(NULL, NULL, NULL, anything), 0));
+	const char *list[] = { th_cli(), "formats", NULL };
+	char *fmt = NULL;
+	const char *env[] = { NULL, NULL };
+	char pp[PATH_MAX + 32];
+	snprintf(pp, sizeof pp, "QUOTEDB_PLUGIN_PATH=%s", th_path("abi"));
+	env[0] = pp;
+	spawn_opts o = { .env = env };
+	CU_ASSERT(exited(run_out(&fmt, NULL, &o, list), 0));
+	ASSERT_HAS(fmt, "ABI 1.0 test plugin");
+	ASSERT_HAS(fmt, "-O y=why");
+	free(fmt);
+}
+
 /* ---- a hostile database ------------------------------------------- */
 
 /*
@@ -1609,6 +1669,7 @@ void test_faults_register(void)
 		QDB_TEST(test_plugin_writable_by_others_refused),
 		QDB_TEST(test_plugin_path_never_cwd),
 		QDB_TEST(test_plugin_abi_refused),
+		QDB_TEST(test_plugin_abi_1_0_accepted),
 		QDB_TEST(test_hostile_triggers),
 	};
 	TH_SUITE("faults", faults_init, faults_clean, tests);

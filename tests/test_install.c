@@ -333,7 +333,8 @@ static void test_installed_program(void)
 	char *out = NULL;
 	CU_ASSERT_EQUAL(sh(&out, NULL, "'%s/usr/bin/quotedb' --version",
 			   stage), 0);
-	CU_ASSERT_EQUAL(strncmp(out ? out : "", "quotedb 0.1.0 (", 15), 0);
+	CU_ASSERT_EQUAL(strncmp(out ? out : "", "quotedb " QDB_VERSION " (",
+				strlen("quotedb " QDB_VERSION " (")), 0);
 	free(out);
 	out = NULL;
 	/* info exits 1 without a database, after printing the paths. */

@@ -1114,13 +1114,15 @@ static int cmd_export(int argc, char **argv)
 	int rc;
 	if (e.out && strcmp(e.out, "-") != 0) {
 		progress_on(db, "exporting:");
-		rc = qdb_export_file(db, p, &fo.f, e.options, e.out);
+		rc = qdb_export_file(db, p, &fo.f, e.options, e.out,
+				     QDB_EXPORT_ISOLATE);
 		progress_off();
 	}
 	else {
 		/* In a child, like -o: a crashing plugin fails the export. */
 		fflush(stdout);
-		rc = qdb_export_fd(db, p, &fo.f, e.options, STDOUT_FILENO);
+		rc = qdb_export_fd(db, p, &fo.f, e.options, STDOUT_FILENO,
+				   QDB_EXPORT_ISOLATE);
 		if (rc && stdout_gone()) {
 			/* The reader went away (| head): go quietly, the
 			 * way any filter on a closed pipe does. */
@@ -1406,28 +1408,6 @@ static void usage(FILE *out)
 		"$XDG_DATA_HOME/quotedb/quotes.db (~/.local/share/quotedb/).\n");
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-	if (la > 60 || lb > 60)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best) best = up + 1;
-			if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 int main(int argc, char **argv)
 {
 	is_tty = isatty(STDOUT_FILENO);
@@ -1484,15 +1464,10 @@ int main(int argc, char **argv)
 				return commands[k].run(argc - i, argv + i);
 			}
 	}
-	const char *best = NULL;
-	size_t bd = 3;
-	for (size_t k = 0; k < NCOMMANDS; k++) {
-		size_t d = edit_distance(name, commands[k].name);
-		if (d < bd) {
-			bd = d;
-			best = commands[k].name;
-		}
-	}
+	const char *names[NCOMMANDS];
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		names[k] = commands[k].name;
+	const char *best = qdb_suggest(name, names, NCOMMANDS, 2);
 	if (best)
 		fprintf(stderr, "quotedb: '%s' is not a command; did you mean "
 			"'%s'?\n", name, best);

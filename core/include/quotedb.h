@@ -13,6 +13,20 @@
  *   them belongs to the caller and is released with the matching qdb_*_free;
  * - a returned const pointer is borrowed and valid only as long as the
  *   header comment says.
+ *
+ * Versions.  Structs a caller fills (qdb_quote, qdb_filter,
+ * qdb_import_stats, qdb_verify_result) start with their size and only
+ * ever grow at the end.  The library accepts one from an older header,
+ * smaller, and treats the fields it lacks as absent (zero); one larger
+ * than it knows comes from a newer header and is refused with a message
+ * naming both sizes.  Use the *_INIT macros.
+ *
+ * Threads.  A qdb handle, and every cursor and plugin handle used with it,
+ * belongs to one thread at a time; different handles may be used from
+ * different threads at once.  Nothing here keeps global state but the
+ * plugin loader's use of dlopen, which is itself thread-safe.  Only the
+ * exports flagged QDB_EXPORT_ISOLATE fork (see qdb_export_file): in a
+ * program with several threads, the child runs nothing but the export.
  */
 #ifndef QUOTEDB_H
 #define QUOTEDB_H
@@ -24,9 +38,20 @@
 extern "C" {
 #endif
 
-#define QDB_VERSION "0.1.0"
+/* The library's version, written here and nowhere else (the Makefile and
+ * quotedb.pc read it from these three lines). */
 #define QDB_VERSION_MAJOR 0
-#define QDB_VERSION_MINOR 1
+#define QDB_VERSION_MINOR 2
+#define QDB_VERSION_PATCH 0
+
+#define QDB__STR(x) #x
+#define QDB__XSTR(x) QDB__STR(x)
+/* "0.2.0" */
+#define QDB_VERSION QDB__XSTR(QDB_VERSION_MAJOR) "." \
+	QDB__XSTR(QDB_VERSION_MINOR) "." QDB__XSTR(QDB_VERSION_PATCH)
+/* 2000 for 0.2.0: major * 1000000 + minor * 1000 + patch, for #if. */
+#define QDB_VERSION_NUMBER (QDB_VERSION_MAJOR * 1000000 + \
+	QDB_VERSION_MINOR * 1000 + QDB_VERSION_PATCH)
 
 /* Return codes.  Expected outcomes have their own code; -1 is the rest. */
 #define QDB_OK         0
@@ -59,7 +84,10 @@ typedef struct qdb_str {
 /*
  * One quotation.  It crosses the plugin boundary, so it is versioned: size is
  * sizeof(qdb_quote) of the side that filled it, and fields are only ever
- * appended.  Readers check size before touching a later field.
+ * appended.  Readers check size before touching a later field (or use
+ * qdb_quote_str, which does).  Which string fields there are, with their
+ * names, YAML keys and kinds, is the field table (qdb_fields below): code
+ * that handles every field walks it instead of naming each member.
  *
  * date_lo and date_hi are the earliest and latest day the EDTF date allows,
  * as yyyymmdd integers (0 and 99991231 for open ends); both are 0 when the
@@ -93,6 +121,62 @@ typedef struct qdb_quote {
 } qdb_quote;
 
 #define QDB_QUOTE_INIT { .size = sizeof(qdb_quote) }
+
+/* ---- The field table ----------------------------------------------- */
+
+/* What a field holds; it decides how the field is checked and stored. */
+typedef enum qdb_field_kind {
+	QDB_FIELD_TEXT = 0,  /* a string */
+	QDB_FIELD_DATE,      /* an EDTF date, kept as written */
+	QDB_FIELD_SPEAKER,   /* a speaker's name: any alias, stored canonical */
+	QDB_FIELD_OUTLET,    /* an outlet's name, likewise */
+	QDB_FIELD_TAGS       /* the list tags/ntags, not a qdb_str */
+} qdb_field_kind;
+
+#define QDB_FIELD_REQUIRED  0x1  /* a quote without it is refused; a
+				  * source field: a source without it */
+#define QDB_FIELD_MULTILINE 0x2  /* may hold line breaks (LF, NEL) and tabs */
+#define QDB_FIELD_SOURCE    0x4  /* describes the source document: stored
+				  * once per source, under source: in YAML */
+
+/*
+ * One field of a quote.  name is what every flat output calls it (a CSV
+ * column, a JSON key, a `show` label, `add --NAME` with '-' for '_'); key
+ * is its YAML key as a path ("source.url" is url inside source:), which
+ * messages use to name the field; column is
+ * the SQL expression a cursor reads it from (quotes q, speakers s, outlets
+ * o, sources src), for tools that read the database directly.  offset is
+ * offsetof(qdb_quote, member).
+ */
+typedef struct qdb_field {
+	const char *name;
+	const char *key;
+	const char *column;
+	qdb_field_kind kind;
+	unsigned flags;
+	size_t offset;
+} qdb_field;
+
+/*
+ * The field table: every field of a quote, in the order outputs list them
+ * (show, JSON, CSV; YAML gathers the source fields under source: after
+ * the others).  Static; *out_n gets the count.
+ */
+const qdb_field *qdb_fields(size_t *out_n);
+
+/* The field whose name or key is name ("source_url", "source.url"), or
+ * NULL. */
+const qdb_field *qdb_field_find(const char *name);
+
+/* The string field f of q; absent when q is too old to have it, or f is
+ * the tags list.  Inline, so plugins have it without linking the library. */
+static inline qdb_str qdb_quote_str(const qdb_quote *q, const qdb_field *f)
+{
+	qdb_str none = { NULL, 0 };
+	if (f->kind == QDB_FIELD_TAGS || f->offset + sizeof(qdb_str) > q->size)
+		return none;
+	return *(const qdb_str *)(const void *)((const char *)q + f->offset);
+}
 
 /*
  * Where a parse or validation error was found (like jansson's json_error_t).
@@ -379,37 +463,61 @@ int qdb_plugin_foreach(qdb_path_cb cb, void *payload);
 typedef int (*qdb_write_fn)(const void *buf, size_t len, void *payload);
 
 /*
- * Streams the quotes f selects through plugin p into write.  options is a
- * NULL-terminated list of "key=value" strings (may be NULL).  Unknown keys
- * are refused before the plugin starts.
+ * Streams the quotes f selects through plugin p into write, in this
+ * process.  options is a NULL-terminated list of "key=value" strings (may
+ * be NULL); each is checked against the plugin's table (its name, and its
+ * value against the option's type) before the plugin starts.  The quotes
+ * come in f's sort, or when f leaves it at QDB_SORT_ADDED, in the order
+ * the plugin asks for.
  */
 int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	       const char *const *options, qdb_write_fn write, void *payload);
 
 /*
- * The same into the file path: written to a temporary file beside it,
- * synced and renamed into place only when everything succeeded, so a failed
- * export leaves no partial file and the old file intact.
+ * Flags of qdb_export_file and qdb_export_fd.
  *
- * The plugin runs in a child process with its own read-only connection, so
- * a plugin that crashes, aborts or hangs fails the export with a message
- * instead of taking the caller down.  A child that writes nothing new for
- * $QUOTEDB_EXPORT_TIMEOUT seconds (default 300) is stopped.  A path that
- * is a device or a pipe (/dev/stdout) is written directly, by the child
- * too but without the timeout (a slow reader cannot be told from a hung
- * plugin) and, after a failure, with whatever was written already.
+ * QDB_EXPORT_ISOLATE runs the plugin in a child process (fork) with its
+ * own read-only connection, so a plugin that crashes, aborts or hangs
+ * fails the export with a message instead of taking the caller down.  The
+ * child reports progress through the callback of db, in the child.  A
+ * database in memory cannot be reopened by a child: its export runs in
+ * this process whatever the flag says.
  */
-int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
-		    const char *const *options, const char *path);
+#define QDB_EXPORT_ISOLATE 0x1
 
 /*
- * The same into the open file descriptor fd (standard output, a pipe),
- * which stays open: the plugin runs in a child process as above, without
- * the timeout.  A failure may leave part of the output written.  When
- * the reader of a pipe goes away the export fails with QDB_EIO.
+ * The export into the file path: written to a temporary file beside it,
+ * synced and renamed into place only when everything succeeded, so a
+ * failed export leaves no partial file and the old file intact.  With
+ * QDB_EXPORT_ISOLATE, a child that writes nothing new for
+ * $QUOTEDB_EXPORT_TIMEOUT seconds (default 300) is stopped.  A path that
+ * is a device or a pipe (/dev/stdout) is written directly, without the
+ * timeout (a slow reader cannot be told from a hung plugin) and, after a
+ * failure, with whatever was written already.
+ */
+int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		    const char *const *options, const char *path,
+		    unsigned flags);
+
+/*
+ * The export into the open file descriptor fd (standard output, a pipe),
+ * which stays open; no timeout.  A failure may leave part of the output
+ * written.  When the reader of a pipe goes away the export fails with
+ * QDB_EIO.
  */
 int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
-		  const char *const *options, int fd);
+		  const char *const *options, int fd, unsigned flags);
+
+/* ---- Words ----------------------------------------------------------- */
+
+/*
+ * The candidate closest to word by edit distance (insertions, deletions
+ * and substitutions of bytes), when it is at most max_distance away and
+ * not word itself; NULL otherwise.  For "did you mean" messages.  The
+ * result is one of candidates (borrowed).
+ */
+const char *qdb_suggest(const char *word, const char *const *candidates,
+			size_t n, size_t max_distance);
 
 #ifdef __cplusplus
 }

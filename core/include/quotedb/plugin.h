@@ -9,17 +9,22 @@
  * the export fails, so the plugin can free what begin allocated.
  *
  * A plugin sees neither the database nor a FILE *: it writes through
- * host->write, reads options through host->option and reports failures
- * through host->error.  Memory a plugin allocates, it frees; memory the host
- * lends (quotes, option values) is valid for the call only.
- *
- * One option name is the host's too: when a plugin declares an option
- * "order", its value (date, speaker, outlet or added) is the order in which
- * the host hands over the quotes, unless the user chose a sort.
+ * host->write, reads options through host->option and host->option_int,
+ * and reports failures through host->error.  Memory a plugin allocates, it
+ * frees; memory the host lends (quotes, option values, the field table) is
+ * valid for the call only, or for the export where a comment says so.
  *
  * ABI rules: the major version changes when a field changes meaning; the
- * minor version when fields are appended.  The host refuses a plugin with a
- * different major, a newer minor or a descriptor shorter than it expects.
+ * minor version when fields are appended, to these structs or to quotedb.h's
+ * qdb_quote.  The host accepts a plugin built for an older minor: it reads
+ * the descriptor and each option through a zeroed copy of its own size, so
+ * what the older plugin lacks is zero (an option without a type is a
+ * string, a descriptor without a sort asks for none).  It refuses a plugin
+ * with a different major or a newer minor, naming both versions.
+ *
+ * ABI 1.1 appended: typed options (qdb_plugin_option.type and what
+ * follows), the descriptor's option_size and sort, and the host's sort,
+ * option_int, fields and nfields.
  */
 #ifndef QUOTEDB_PLUGIN_H
 #define QUOTEDB_PLUGIN_H
@@ -32,7 +37,7 @@ extern "C" {
 #endif
 
 #define QDB_PLUGIN_ABI_MAJOR 1
-#define QDB_PLUGIN_ABI_MINOR 0
+#define QDB_PLUGIN_ABI_MINOR 1
 #define QDB_PLUGIN_SYMBOL "qdb_plugin_descriptor"
 
 #if defined(__GNUC__)
@@ -41,11 +46,30 @@ extern "C" {
 #define QDB_PLUGIN_EXPORT
 #endif
 
-/* One option the plugin accepts; a table ends with a {NULL} entry. */
+/*
+ * The type of an option's value.  The host parses and checks every value
+ * given (and every default) before begin runs, and refuses one that does
+ * not fit with a message naming the option, the value and what it takes;
+ * the plugin reads the result with host->option_int.
+ */
+typedef enum qdb_option_type {
+	QDB_OPTION_STRING = 0,  /* any text (every ABI 1.0 option) */
+	QDB_OPTION_BOOL,        /* 1 or 0, also yes/no, true/false, on/off */
+	QDB_OPTION_ENUM,        /* one of values, exactly; option_int gives
+				 * its index */
+	QDB_OPTION_INT          /* a decimal integer from min to max */
+} qdb_option_type;
+
+/* One option the plugin accepts; a table ends with an entry whose name is
+ * NULL. */
 typedef struct qdb_plugin_option {
 	const char *name;
 	const char *help;
 	const char *default_value;   /* what option() returns when not given */
+	/* ABI 1.1 */
+	qdb_option_type type;
+	const char *const *values;   /* QDB_OPTION_ENUM: NULL-terminated */
+	long long min, max;          /* QDB_OPTION_INT: the range allowed */
 } qdb_plugin_option;
 
 /*
@@ -60,8 +84,10 @@ typedef struct qdb_plugin_host {
 	 * which the plugin should return QDB_EIO from its callback. */
 	int (*write)(const struct qdb_plugin_host *host, const void *buf,
 		     size_t len);
-	/* The value of option name as given, or its default; NULL for an
-	 * option not in the plugin's table.  Borrowed for the export. */
+	/* The value of option name as given, or its default (a boolean is
+	 * given back as "1" or "0"); NULL for an option not in the plugin's
+	 * table, or one with no default that was not given.  Borrowed for
+	 * the export. */
 	const char *(*option)(const struct qdb_plugin_host *host,
 			      const char *name);
 	/* Records why the plugin fails; printf-style.  The host shows it. */
@@ -71,14 +97,30 @@ typedef struct qdb_plugin_host {
 #endif
 		;
 	void *host_data;   /* the host's; plugins leave it alone */
+	/* ABI 1.1 */
+	/* The order the quotes come in: the user's choice, else the
+	 * descriptor's sort. */
+	qdb_sort sort;
+	/* A typed option's value, checked by the host: a boolean's 0 or 1,
+	 * an enum's index in values, an integer; 0 for a string option, an
+	 * unknown name or an option with no value. */
+	long long (*option_int)(const struct qdb_plugin_host *host,
+				const char *name);
+	/* The field table of the host's quotes (qdb_fields()), so a plugin
+	 * that writes every field writes the fields of the host it runs in.
+	 * Borrowed for the export. */
+	const qdb_field *fields;
+	size_t nfields;
 } qdb_plugin_host;
 
 /*
- * The descriptor.  Required: abi_major, abi_minor, size, name, description,
- * extension, begin, quote, end.  options may be NULL when there are none.
+ * The descriptor.  Required: abi_major, abi_minor, size, name, version,
+ * description, extension, begin, quote, end.  options may be NULL when
+ * there are none.
  *
- * begin  sets *state (may be NULL) and writes any header; it also checks
- *        option values and refuses ones it cannot use (QDB_EINVALID).
+ * begin  sets *state (may be NULL) and writes any header; the host has
+ *        checked the options already, so only what their types cannot
+ *        say is left to refuse (QDB_EINVALID).
  * quote  writes one quote; q is borrowed for the call.
  * end    writes any trailer when status is 0 and always frees state;
  *        status is the export's result so far (0 or a QDB_E* code).
@@ -97,6 +139,11 @@ typedef struct qdb_plugin {
 	int (*quote)(void *state, const qdb_quote *q,
 		     const qdb_plugin_host *host);
 	int (*end)(void *state, int status, const qdb_plugin_host *host);
+	/* ABI 1.1 */
+	size_t option_size;          /* sizeof(qdb_plugin_option) at build
+				      * time: the stride of options */
+	qdb_sort sort;               /* the order wanted when the user chooses
+				      * none (QDB_SORT_ADDED: any) */
 } qdb_plugin;
 
 /* The one symbol every plugin exports, and its type for dlsym. */

@@ -11,6 +11,10 @@
  *   -DNULL_NAME        name is NULL
  *   -DNULL_QUOTE       the quote callback is NULL
  *   -DNO_HELP          an option without help text
+ *   -DABI_1_0          a plugin as ABI 1.0 built it: its own copies of
+ *                      the 1.0 descriptor and option layouts, smaller
+ *                      than this header's; it writes its options' values
+ *                      first, so a test sees that they are read right
  */
 #include <stddef.h>
 
@@ -43,9 +47,23 @@
 #define HELP "a test option"
 #endif
 
+#include <string.h>
+
 static int a_begin(void **out, const qdb_plugin_host *host)
 {
 	*out = NULL;
+#ifdef ABI_1_0
+	/* The host's struct is larger than 1.0's; the 1.0 part is all this
+	 * plugin reads. */
+	static const char *const names[] = { "x", "y", "z" };
+	for (int i = 0; i < 3; i++) {
+		const char *v = host->option(host, names[i]);
+		if (host->write(host, names[i], 1) || host->write(host, "=", 1) ||
+		    host->write(host, v ? v : "(null)", strlen(v ? v : "(null)"))
+		    || host->write(host, "\n", 1))
+			return QDB_EIO;
+	}
+#endif
 	return host->write(host, "abi\n", 4) ? QDB_EIO : 0;
 }
 
@@ -66,6 +84,35 @@ static int a_end(void *p, int status, const qdb_plugin_host *host)
 	return 0;
 }
 
+#ifdef ABI_1_0
+/* The layouts of quotedb/plugin.h at ABI 1.0, written out. */
+typedef struct option_1_0 {
+	const char *name, *help, *default_value;
+} option_1_0;
+typedef struct plugin_1_0 {
+	int abi_major, abi_minor;
+	size_t size;
+	const char *name, *version, *description, *extension;
+	const option_1_0 *options;
+	int (*begin)(void **state, const qdb_plugin_host *host);
+	int (*quote)(void *state, const qdb_quote *q,
+		     const qdb_plugin_host *host);
+	int (*end)(void *state, int status, const qdb_plugin_host *host);
+} plugin_1_0;
+
+static const option_1_0 a_options[] = {
+	{ "x", HELP, "0" },
+	{ "y", "another", "why" },
+	{ "z", "a third, no default", NULL },
+	{ NULL, NULL, NULL }
+};
+
+static const plugin_1_0 a_plugin_1_0 = {
+	ABI_MAJOR, 0, sizeof(plugin_1_0), NAME, "1.0", "ABI 1.0 test plugin",
+	"txt", a_options, a_begin, QUOTE, a_end
+};
+#define a_plugin (*(const qdb_plugin *)(const void *)&a_plugin_1_0)
+#else
 static const qdb_plugin_option a_options[] = {
 	{ "x", HELP, "0" },
 	{ NULL, NULL, NULL }
@@ -75,6 +122,7 @@ static const qdb_plugin a_plugin = {
 	ABI_MAJOR, ABI_MINOR, DESC_SIZE, NAME, "1.0", "ABI test plugin",
 	"txt", a_options, a_begin, QUOTE, a_end
 };
+#endif
 
 #ifdef NO_SYMBOL
 QDB_PLUGIN_EXPORT const qdb_plugin *qdb_plugin_descriptor_v2(void)

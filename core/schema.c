@@ -1,0 +1,78 @@
+/*
+ * schema.c: the database schema, as the migrations that build it.  Data
+ * only: db.c runs them.  A quote field's column is added here by a new
+ * migration (field.c lists the field).
+ */
+#include "internal.h"
+
+/* The secondary indexes of quotes (see internal.h): created by migration
+ * 0 -> 1, dropped and rebuilt around a large import. */
+#define QUOTE_INDEXES \
+	"CREATE INDEX quotes_speaker ON quotes(speaker_id, date_lo);" \
+	"CREATE INDEX quotes_outlet ON quotes(outlet_id, date_lo);" \
+	"CREATE INDEX quotes_date ON quotes(date_lo, date_hi);" \
+	"CREATE INDEX quotes_source ON quotes(source_id);"
+
+const char qdb__quote_indexes[] = QUOTE_INDEXES;
+const char qdb__quote_indexes_drop[] =
+	"DROP INDEX quotes_speaker; DROP INDEX quotes_outlet;"
+	"DROP INDEX quotes_date; DROP INDEX quotes_source;";
+
+/*
+ * Migrations, in order: migrations[i] brings a file from version i to
+ * version i + 1.  A new version appends a step; steps never change once
+ * released, so every file reaches the same schema whatever its age.
+ */
+const char *const qdb__migrations[] = {
+	/* 0 -> 1: quotes, speakers, outlets, sources, tags. */
+	"CREATE TABLE speakers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+	"CREATE TABLE speaker_aliases ("
+	"  alias TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  speaker_id INTEGER NOT NULL REFERENCES speakers(id)"
+	"    ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE INDEX speaker_aliases_speaker ON speaker_aliases(speaker_id);"
+	"CREATE TABLE outlets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE);"
+	"CREATE TABLE outlet_aliases ("
+	"  alias TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  outlet_id INTEGER NOT NULL REFERENCES outlets(id)"
+	"    ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE INDEX outlet_aliases_outlet ON outlet_aliases(outlet_id);"
+	"CREATE TABLE sources ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL, author TEXT, date TEXT, url TEXT, file TEXT);"
+	"CREATE INDEX sources_title ON sources(title);"
+	"CREATE TABLE quotes ("
+	"  qid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  text TEXT NOT NULL CHECK (length(text) > 0),"
+	"  speaker_id INTEGER NOT NULL REFERENCES speakers(id),"
+	"  role TEXT, date TEXT, date_lo INTEGER, date_hi INTEGER,"
+	"  date_text TEXT,"
+	"  outlet_id INTEGER REFERENCES outlets(id),"
+	"  programme TEXT, occasion TEXT, reported_by TEXT,"
+	"  source_id INTEGER REFERENCES sources(id),"
+	"  locator TEXT, language TEXT, translated TEXT, context TEXT,"
+	"  tags TEXT);"
+	QUOTE_INDEXES
+	"CREATE TABLE quote_tags ("
+	"  tag TEXT NOT NULL,"
+	"  qid INTEGER NOT NULL REFERENCES quotes(qid) ON DELETE CASCADE,"
+	"  PRIMARY KEY (tag, qid)) WITHOUT ROWID;"
+	"CREATE INDEX quote_tags_qid ON quote_tags(qid);",
+
+	/* 1 -> 2: the full-text index over text and context.  Diacritics
+	 * and case are folded in the index only; the stored text is not
+	 * touched.  Rebuilt from the rows a version 1 file already has. */
+	"CREATE VIRTUAL TABLE quotes_fts USING fts5("
+	"  text, context, content='quotes', content_rowid='qid',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');",
+};
+
+const int qdb__schema_version =
+	(int)(sizeof qdb__migrations / sizeof qdb__migrations[0]);
+
