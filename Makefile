@@ -143,7 +143,7 @@ demo: deps
 $(B)/prefix: FORCE
 	@mkdir -p $(B)
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-$(B)/obj/core/plugin.o $(B)/obj/core/cli/quotedb.o: $(B)/prefix
+$(B)/obj/core/plugin.o $(B)/obj/core/cli/main.o $(B)/obj/core/cli/cmd_info.o: $(B)/prefix
 FORCE:
 
 $(B)/quotedb.pc: Makefile $(B)/prefix

@@ -3,7 +3,7 @@
 # Installed as $(PREFIX)/share/bash-completion/completions/quotedb, where
 # bash-completion loads it on first use; or source it from ~/.bashrc.
 # It needs nothing from bash-completion but uses its _filedir when there.
-# The option lists follow the usage strings of core/cli/quotedb.c.
+# The option lists follow each command's --help (core/cli/cmd_*.c).
 
 _quotedb_commands="init import add list search show delete speakers speaker
 outlets outlet export formats verify info help"
@@ -190,7 +190,7 @@ _quotedb()
 	init|speakers|outlets|info)
 		_quotedb_words "--db --help" ;;
 	formats)
-		_quotedb_words "--help" ;;
+		_quotedb_words "--db --help" ;;
 	help)
 		[[ -z $sub ]] && _quotedb_words "$_quotedb_commands" ;;
 	import)

@@ -198,7 +198,7 @@ static int staged_pkg_config(char **out, const char *args)
 static int suite_init(void)
 {
 	if (access("Makefile", R_OK) != 0 ||
-	    access("core/cli/quotedb.c", R_OK) != 0) {
+	    access("core/cli/main.c", R_OK) != 0) {
 		fprintf(stderr, "install: run the tests from the top of "
 			"the source tree\n");
 		return 1;

@@ -146,7 +146,7 @@ typedef enum qdb_field_kind {
  * messages use to name the field; column is
  * the SQL expression a cursor reads it from (quotes q, speakers s, outlets
  * o, sources src), for tools that read the database directly.  offset is
- * offsetof(qdb_quote, member).
+ * offsetof(qdb_quote, member); help says what it holds, in a line.
  */
 typedef struct qdb_field {
 	const char *name;
@@ -155,6 +155,7 @@ typedef struct qdb_field {
 	qdb_field_kind kind;
 	unsigned flags;
 	size_t offset;
+	const char *help;    /* one line saying what it holds, for --help */
 } qdb_field;
 
 /*

@@ -1,0 +1,112 @@
+/*
+ * cmd_export.c: `quotedb export --format NAME [-o FILE] [-O key=value]`,
+ * the selected quotes through an export plugin.  The plugin runs in a
+ * child process (QDB_EXPORT_ISOLATE): a plugin that crashes fails the
+ * export, not quotedb.
+ */
+#define _DEFAULT_SOURCE
+#include "cli.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *format, *output;
+static cli_list plugin_opts = { .too_many = "too many -O options" };
+
+static int take_option(const cli_opt *o, const char *arg)
+{
+	(void)o;
+	if (plugin_opts.n == CLI_LIST_MAX)
+		return cli_misuse("%s", plugin_opts.too_many);
+	if (!strchr(arg, '='))
+		return cli_misuse("-O takes key=value, not '%s'", arg);
+	plugin_opts.v[plugin_opts.n++] = arg;
+	return 0;
+}
+
+static const cli_opt opts[] = {
+	{ CLI_STRING, "format", 'f', "NAME", "csv, yaml, latex or another "
+	  "plugin", &format, NULL },
+	{ CLI_STRING, "output", 'o', "FILE", "where to write", &output, NULL },
+	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
+	  "formats')", NULL, take_option },
+	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
+};
+
+static int check(int argc, char **argv)
+{
+	if (argc)
+		return cli_misuse("unexpected argument '%s'", argv[0]);
+	return format ? 0 : cli_misuse("needs --format NAME");
+}
+
+/* Whether standard output is a pipe whose reader has gone. */
+static int stdout_gone(void)
+{
+	struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}
+
+static int run(qdb *unused, int argc, char **argv)
+{
+	(void)unused;
+	(void)argc;
+	(void)argv;
+	qdb_plugin_handle *p;
+	qdb_error err;
+	/* The plugin first: a format that is not there is the mistake to
+	 * report, whatever the state of the database. */
+	if (qdb_plugin_load(&p, format, &err) != 0) {
+		char buf[1024];
+		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
+		return 1;
+	}
+	qdb *db = cli_open_db(1);
+	if (!db) {
+		qdb_plugin_unload(p);
+		return 1;
+	}
+	const char *const *options = plugin_opts.v;   /* NULL-ended */
+	int rc;
+	if (output && strcmp(output, "-") != 0) {
+		cli_progress_on(db, "exporting:");
+		rc = qdb_export_file(db, p, cli_filter(), options, output,
+				     QDB_EXPORT_ISOLATE);
+		cli_progress_off();
+	} else {
+		fflush(stdout);
+		rc = qdb_export_fd(db, p, cli_filter(), options, STDOUT_FILENO,
+				   QDB_EXPORT_ISOLATE);
+		if (rc && stdout_gone()) {
+			/* The reader went away (| head): go quietly, the
+			 * way any filter on a closed pipe does. */
+			qdb_close(db);
+			qdb_plugin_unload(p);
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+			return 1;   /* SIGPIPE blocked: still quietly */
+		}
+	}
+	if (rc)
+		cli_msg("%s", qdb_errmsg(db));
+	qdb_close(db);
+	qdb_plugin_unload(p);
+	return rc ? 1 : 0;
+}
+
+const cli_cmd cli_cmd_export = {
+	.name = "export",
+	.summary = "export through a format plugin",
+	.description = "Writes the selected quotes through an export plugin "
+		"(see\n'quotedb formats').  With -o the output goes to a "
+		"temporary file\nrenamed over FILE only when the export "
+		"succeeded; without it, or\nwith -o -, to stdout.  A format "
+		"name with a '/' is a plugin path.\n",
+	.db = CLI_DB_OWN,
+	.filters = 1,
+	.opts = opts,
+	.check = check,
+	.run = run,
+};

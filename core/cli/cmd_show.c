@@ -1,0 +1,72 @@
+/*
+ * cmd_show.c: `quotedb show ID...`, every field of each quote, one per
+ * line in the field table's order; a text of several lines keeps its line
+ * breaks, its further lines indented under the first.
+ */
+#include "cli.h"
+
+#define LABEL "%-12s "
+#define INDENT "             "
+
+static int check(int argc, char **argv)
+{
+	(void)argv;
+	return argc ? 0 : cli_misuse("needs an ID");
+}
+
+static void show(const qdb_quote *q)
+{
+	size_t n;
+	const qdb_field *f = qdb_fields(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].kind == QDB_FIELD_TAGS) {
+			if (!q->ntags)
+				continue;
+			printf(LABEL, f[i].name);
+			for (size_t k = 0; k < q->ntags; k++)
+				printf("%s%s", k ? ", " : "", q->tags[k].ptr);
+			fputc('\n', stdout);
+			continue;
+		}
+		qdb_str v = qdb_quote_str(q, &f[i]);
+		if (!v.ptr)
+			continue;
+		printf(LABEL, f[i].name);
+		/* The text exactly, continuation lines indented. */
+		for (size_t j = 0; j < v.len; j++) {
+			fputc(v.ptr[j], stdout);
+			if (v.ptr[j] == '\n')
+				fputs(INDENT, stdout);
+		}
+		fputc('\n', stdout);
+	}
+}
+
+static int run(qdb *db, int argc, char **argv)
+{
+	int status = 0, shown = 0;
+	for (int i = 0; i < argc; i++) {
+		qdb_quote *q;
+		if (qdb_quote_get(&q, db, argv[i]) != 0) {
+			cli_msg("%s", qdb_errmsg(db));
+			status = 1;
+			continue;
+		}
+		/* A blank line between quotes, not after an id not found. */
+		if (shown++)
+			fputc('\n', stdout);
+		show(q);
+		qdb_quote_free(q);
+	}
+	return cli_flush() ? 1 : status;
+}
+
+const cli_cmd cli_cmd_show = {
+	.name = "show",
+	.args = "ID...",
+	.summary = "show every field of a quote",
+	.description = "Shows every field of the quotes with these ids.\n",
+	.db = CLI_DB_READ,
+	.check = check,
+	.run = run,
+};
