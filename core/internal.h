@@ -1,8 +1,8 @@
 /*
  * internal.h: what the library's own files share and callers never see.
  *
- * The library is layered, and calls only go down (make check-layers
- * proves it from the object files):
+ * The library is layered, and calls only go down (the Makefile's LAYERS
+ * is the list `make check-layers` proves from the object files):
  *
  *   util, date, field, schema, verify   no quotedb calls of their own
  *   db                                  the handle, errors, statements
