@@ -53,6 +53,7 @@ static const qdb_plugin myfmt = {
 	.description = "one line per quote: id, tab, speaker",
 	.extension = "txt",
 	.options = NULL,
+	.option_size = sizeof(qdb_plugin_option),
 	.begin = myfmt_begin,
 	.quote = myfmt_quote,
 	.end = myfmt_end,
