@@ -18,10 +18,13 @@ PKG_CONFIG ?= pkg-config
 INSTALL ?= install
 
 # Packages a fresh Debian/Ubuntu machine needs: to build, and to run every
-# test (the LaTeX tests compile the appendix with both TeX engines).
+# test (the LaTeX tests compile the appendix with both TeX engines; the
+# csl-json, biblatex and odt tests run jsonschema and pandoc, biber with
+# biblatex, and LibreOffice).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
-	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
+	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
+	texlive-bibtex-extra biber pandoc python3-jsonschema libreoffice-writer-nogui
 
 PKGS = sqlite3 yaml-0.1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
