@@ -20,10 +20,13 @@ PKG_CONFIG ?= pkg-config
 INSTALL ?= install
 
 # Packages a fresh Debian/Ubuntu machine needs: to build, and to run every
-# test (the LaTeX tests compile the appendix with both TeX engines).
+# test (the LaTeX tests compile the appendix with both TeX engines; the
+# csl-json, biblatex and odt tests run jsonschema and pandoc, biber with
+# biblatex, and LibreOffice).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
-	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
+	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
+	texlive-bibtex-extra biber pandoc python3-jsonschema libreoffice-writer-nogui
 
 # Asked once (:=), not again for every command that uses them.
 PKGS = sqlite3 yaml-0.1
@@ -95,7 +98,7 @@ $(CLI): $(CLI_OBJ) $(STLIB)
 	$(CC) -o $@ $(CLI_OBJ) $(STLIB) $(QDB_LDFLAGS) $(PKG_LIBS) -ldl
 
 # A plugin exports exactly one symbol: everything else is hidden.
-$(B)/plugins/%.so: plugins/%.c plugins/outbuf.h core/include/quotedb.h \
+$(B)/plugins/%.so: plugins/%.c $(wildcard plugins/*.h) core/include/quotedb.h \
 		core/include/quotedb/plugin.h
 	@mkdir -p $(dir $@)
 	$(CC) $(QDB_CFLAGS) -fPIC -fvisibility=hidden -shared -o $@ $< \

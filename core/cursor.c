@@ -200,9 +200,14 @@ static int add_order(qdb_buf *sql, binds *b, qdb *db, const qdb_filter *f)
 		 * returned.  A tie-breaker here would sort every match (and
 		 * snippet it) first. */
 		[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank",
+		/* src.id after the title: two sources of one title stay
+		 * apart, each one's quotes together */
+		[QDB_SORT_SOURCE] = " ORDER BY src.title IS NULL, src.title,"
+			" src.id, q.locator, q.date_lo IS NULL, q.date_lo,"
+			" q.date_hi DESC, q.qid",
 	};
 	qdb_sort s = f->sort;
-	if ((unsigned)s > QDB_SORT_RANK)
+	if ((unsigned)s > QDB_SORT_SOURCE)
 		return qdb__fail(db, QDB_EINVALID, "unknown sort order");
 	if (s == QDB_SORT_RANK && !f->search)
 		s = QDB_SORT_ADDED;

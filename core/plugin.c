@@ -376,10 +376,11 @@ static int take_descriptor(qdb_plugin_handle *h, const qdb_plugin *d,
 	if (missing)
 		return refuse(err, path, QDB_EABI, "plugin descriptor has no %s",
 			      missing);
-	if ((unsigned)d->sort > QDB_SORT_OUTLET)
+	/* rank needs a search: a plugin cannot ask for it */
+	if ((unsigned)d->sort > QDB_SORT_SOURCE || d->sort == QDB_SORT_RANK)
 		return refuse(err, path, QDB_EABI, "plugin asks for sort %d, "
-			      "which is none of added, date, speaker or outlet",
-			      (int)d->sort);
+			      "which is none of added, date, speaker, outlet "
+			      "or source", (int)d->sort);
 	return take_options(h, path, err);
 }
 

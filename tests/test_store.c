@@ -850,6 +850,55 @@ static void test_sort_orders(void)
 	qdb_close(db);
 }
 
+/* By source: the title (none last), each source's quotes together even
+ * when two share a title, then the locator as written, then the date. */
+static void test_sort_source(void)
+{
+	static const char yaml[] =
+		"source:\n"
+		"  title: \"B paper\"\n"
+		"quotes:\n"
+		"  - {id: \"b-p10\", text: \"t1\", speaker: \"S\","
+		" locator: \"p. 10\"}\n"
+		"  - {id: \"none-1\", text: \"t2\", speaker: \"S\","
+		" date: \"2020\", source: {title: \"zz\"}}\n"
+		"  - {id: \"b-p2\", text: \"t3\", speaker: \"S\","
+		" locator: \"p. 2\"}\n"
+		"  - {id: \"a-2\", text: \"t4\", speaker: \"S\","
+		" date: \"2023-02\", source: {title: \"A report\"}}\n"
+		"  - {id: \"b2-x\", text: \"t5\", speaker: \"S\","
+		" source: {title: \"B paper\", url: \"https://b.example/\"}}\n"
+		"  - {id: \"a-1\", text: \"t6\", speaker: \"S\","
+		" date: \"2023-01\", source: {title: \"A report\"}}\n"
+		"  - {id: \"b-nolocator\", text: \"t7\", speaker: \"S\"}\n";
+	static const char nosource[] =
+		"quotes:\n"
+		"  - {id: \"n-2\", text: \"u1\", speaker: \"S\","
+		" date: \"2024\"}\n"
+		"  - {id: \"n-1\", text: \"u2\", speaker: \"S\","
+		" date: \"2021\"}\n";
+	const char *path = keep_path("sort-source.db");
+	qdb *db = NULL;
+	qdb_error err;
+	CU_ASSERT_EQUAL_FATAL(qdb_open(&db, path, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(qdb_import_buffer(db, "s.yaml", yaml,
+						sizeof yaml - 1, NULL, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(qdb_import_buffer(db, "n.yaml", nosource,
+						sizeof nosource - 1, NULL,
+						&err), 0);
+	qdb_filter f = QDB_FILTER_INIT;
+	f.sort = QDB_SORT_SOURCE;
+	/* "B paper" (file) and "B paper" (url) are two sources: each one's
+	 * quotes together, the first stored first; "p. 10" before "p. 2",
+	 * as written; no locator first; sourceless quotes last, by date. */
+	ASSERT_IDS(db, &f, "a-1 a-2 b-nolocator b-p10 b-p2 b2-x none-1 n-1 "
+		   "n-2");
+	f.sort = (qdb_sort)(QDB_SORT_SOURCE + 1);
+	qdb_cursor *c = NULL;
+	CU_ASSERT_EQUAL(qdb_cursor_open(&c, db, &f), QDB_EINVALID);
+	qdb_close(db);
+}
+
 static void test_search(void)
 {
 	const char *path;
@@ -1228,6 +1277,7 @@ void test_store_register(void)
 		QDB_TEST(test_filter_names),
 		QDB_TEST(test_filter_dates),
 		QDB_TEST(test_sort_orders),
+		QDB_TEST(test_sort_source),
 		QDB_TEST(test_search),
 		QDB_TEST(test_search_after_failed_import),
 		QDB_TEST(test_filter_uses_index),

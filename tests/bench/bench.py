@@ -211,6 +211,18 @@ def bench_one(n, runs, passes, py_ns):
     else:
         notes.append("build/plugins/latex.so is missing: LaTeX export "
                      "not measured")
+    # The formats for writers' tools: one entry per source (csl-json,
+    # biblatex, sorted by source) and the appendix as flat ODF (sorted by
+    # speaker).  No reference of their own: their peak RSS counts among
+    # the exports', which must stay flat in N.
+    for fmt, ext in (("csl-json", "json"), ("biblatex", "bib"),
+                     ("odt", "fodt")):
+        if os.path.exists(os.path.join(B, "plugins", fmt + ".so")):
+            ops["export_" + fmt.replace("-", "_")] = measure(
+                "export " + fmt, export(fmt, ext), runs)
+        else:
+            notes.append("build/plugins/%s.so is missing: not measured"
+                         % fmt)
     # The floor's output is the plugin's, byte for byte: say when not.
     if not same_file(os.path.join(out, "quotes.yaml"),
                      os.path.join(out, "floor.yaml")):
@@ -240,6 +252,9 @@ def bench_one(n, runs, passes, py_ns):
     ratio("latex_vs_csv", "export_latex", "export_csv_speaker")
     ratio("latex_vs_csv_rowid_order", "export_latex", "export_csv")
     ratio("csv_speaker_vs_csv", "export_csv_speaker", "export_csv")
+    ratio("csl_json_vs_csv", "export_csl_json", "export_csv")
+    ratio("biblatex_vs_csv", "export_biblatex", "export_csv")
+    ratio("odt_vs_csv", "export_odt", "export_csv")
     ratio("yaml_export_vs_floor", "export_yaml", "floor_emit")
     ratio("import_vs_floor", "import", "floor_import")
     ratio("import_vs_floor_fts", "import", "floor_import_fts")
@@ -317,6 +332,12 @@ def table(res):
          "export_csv_speaker", "latex_vs_csv", "latex_vs_csv"),
         ("", None, "csv, rowid order", "export_csv",
          "latex_vs_csv_rowid_order", None),
+        ("export csl-json", "export_csl_json", "csv, rowid order",
+         "export_csv", "csl_json_vs_csv", None),
+        ("export biblatex", "export_biblatex", "csv, rowid order",
+         "export_csv", "biblatex_vs_csv", None),
+        ("export odt", "export_odt", "csv, rowid order", "export_csv",
+         "odt_vs_csv", None),
     ]
     for label, op, ref, rop, rk, tk in rows:
         if op and op not in ops:
