@@ -144,7 +144,7 @@ _quotedb()
 		fi
 		return ;;
 	--sort)
-		_quotedb_words "date speaker outlet added rank"
+		_quotedb_words "date speaker outlet source added rank"
 		return ;;
 	--id)
 		[[ $cmd != add ]] &&

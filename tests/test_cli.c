@@ -452,8 +452,9 @@ static void test_misuse_exits_2(void)
 	EXPECT(2, "", "quotedb: list: --limit needs a positive number, not "
 	       "'0'\nTry 'quotedb list --help'.\n", "list --db '%s' --limit 0",
 	       db);
-	EXPECT(2, "", "quotedb: list: --sort takes date, speaker, outlet, added "
-	       "or rank, not 'sideways'\nTry 'quotedb list --help'.\n",
+	EXPECT(2, "", "quotedb: list: --sort takes date, speaker, outlet, "
+	       "source, added or rank, not 'sideways'\nTry 'quotedb list "
+	       "--help'.\n",
 	       "list --db '%s' --sort sideways", db);
 	EXPECT(2, "", "quotedb: import: needs at least one FILE or DIR\n"
 	       "Try 'quotedb import --help'.\n", "import --db '%s'", db);

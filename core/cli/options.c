@@ -56,14 +56,14 @@ static int take_sort(const cli_opt *o, const char *arg)
 	sort_chosen = 1;
 	/* In qdb_sort's order. */
 	static const char *const names[] = { "added", "date", "speaker",
-		"outlet", "rank" };
-	for (int i = 0; i < 5; i++)
+		"outlet", "rank", "source" };
+	for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
 		if (!strcmp(arg, names[i])) {
 			filter.sort = (qdb_sort)i;
 			return 0;
 		}
-	return cli_misuse("--%s takes date, speaker, outlet, added or rank, "
-			  "not '%s'", o->name, arg);
+	return cli_misuse("--%s takes date, speaker, outlet, source, added or "
+			  "rank, not '%s'", o->name, arg);
 }
 
 static const cli_opt filter_opts[] = {
@@ -85,8 +85,8 @@ static const cli_opt filter_opts[] = {
 	{ CLI_LIST, "id", 0, "ID", "a quote id", &ids, NULL },
 	{ CLI_STRING, "search", 0, "QUERY", "full-text search (FTS5: words, "
 	  "\"phrase\", pre*)", &filter.search, NULL },
-	{ CLI_FUNC, "sort", 0, "KEY", "date, speaker, outlet, added or rank",
-	  NULL, take_sort },
+	{ CLI_FUNC, "sort", 0, "KEY", "date, speaker, outlet, source, added or "
+	  "rank", NULL, take_sort },
 	{ CLI_FUNC, "limit", 0, "N", "at most N quotes", NULL, take_limit },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
 };
