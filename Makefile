@@ -79,7 +79,8 @@ $(CLI): $(CLI_OBJ) $(STLIB)
 	$(CC) -o $@ $(CLI_OBJ) $(STLIB) $(QDB_LDFLAGS) $(PKG_LIBS) -ldl
 
 # A plugin exports exactly one symbol: everything else is hidden.
-$(B)/plugins/%.so: plugins/%.c plugins/outbuf.h core/include/quotedb.h \
+$(B)/plugins/%.so: plugins/%.c plugins/outbuf.h plugins/utf8.h \
+		plugins/heading.h core/include/quotedb.h \
 		core/include/quotedb/plugin.h
 	@mkdir -p $(dir $@)
 	$(CC) $(QDB_CFLAGS) -fPIC -fvisibility=hidden -shared -o $@ $< \
