@@ -18,10 +18,13 @@ PKG_CONFIG ?= pkg-config
 INSTALL ?= install
 
 # Packages a fresh Debian/Ubuntu machine needs: to build, and to run every
-# test (the LaTeX tests compile the appendix with both TeX engines).
+# test (the LaTeX tests compile the appendix with both TeX engines; the
+# json, markdown and html tests read their exports with jq, pandoc,
+# html5lib and Chromium).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
-	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
+	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
+	jq pandoc python3-html5lib chromium fonts-noto-core fonts-noto-cjk
 
 PKGS = sqlite3 yaml-0.1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

@@ -445,7 +445,9 @@ static void check_collection(const char *name, const char *input,
 			CHECK_SCRIPT, page, jl, title, pdf ? "'" : "",
 			pdf ? txt : "", pdf ? "'" : "");
 	if (rc != 0)
-		FAILF("%s: the HTML page does not hold the quotes:\n%.2000s",
+		FAILF("%s: the HTML page does not hold the quotes (a text "
+		      "missing from the PDF may be a missing font: apt-get "
+		      "install -y fonts-noto-core fonts-noto-cjk):\n%.2000s",
 		      name, out ? out : "");
 	free(out);
 }
