@@ -425,7 +425,10 @@ static void check_collection(const char *name, const char *input,
 				     "--sort speaker -o '%s'", th_cli(), db,
 				     title, page, th_cli(), db, jl), 0);
 	if (pdf) {
-		int rc = th_run(NULL, &err, "chromium --headless --no-sandbox "
+		/* timeout: a headless browser that hangs fails the test
+		 * instead of stopping the suite */
+		int rc = th_run(NULL, &err, "timeout 300 chromium --headless "
+				"--no-sandbox "
 				"--disable-gpu --disable-quic --no-first-run "
 				"--disable-background-networking "
 				"--disable-component-update --disable-sync "
