@@ -47,10 +47,15 @@ static int puts_(json_state *st, const char *s)
 	return put(st, s, strlen(s));
 }
 
-/* Whether the byte needs more than a copy: ", \, control, non-ASCII. */
+/*
+ * Whether the byte may need more than a copy: ", \, a C0 control, DEL,
+ * or the lead byte of C1 controls (C2) and of U+2028/U+2029 (E2).  Other
+ * bytes are copied as they are: the text is valid UTF-8 (checked before).
+ */
 static int special(unsigned char c)
 {
-	return c == '"' || c == '\\' || c < 0x20 || c >= 0x7f;
+	return c == '"' || c == '\\' || c < 0x20 || c == 0x7f ||
+	       c == 0xC2 || c == 0xE2;
 }
 
 /* The string s, quoted and escaped; s is valid UTF-8 (checked before). */
