@@ -14,8 +14,9 @@
  * name), dateCreated, inLanguage, and the source as isPartOf (a
  * CreativeWork with name, author and url).  cite= and the link are
  * written only for an http or https URL (another, javascript: say, is
- * shown as text), so nothing on the page runs or fetches anything.  dateCreated is given only for a plain ISO 8601
- * date (2023, 2023-10, 2023-10-15), as <time datetime>: an EDTF date
+ * shown as text), so nothing on the page runs or fetches anything.
+ * dateCreated is given only for a plain ISO 8601 date (2023, 2023-10,
+ * 2023-10-15), as <time datetime>: an EDTF date
  * with a qualifier or an interval (2023-10-15~, 2023-10/2023-11) is no
  * date schema.org or HTML knows, so it is shown as written and not
  * claimed as one.

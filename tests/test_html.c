@@ -126,7 +126,8 @@ static void test_exact_figure(void)
 		"?a=1&amp;b=2\" lang=\"en\" dir=\"ltr\">there is &quot;no&quot;"
 		" clear\nevidence</blockquote>\n"
 		"<figcaption>\xe2\x80\x94 <span itemprop=\"creator\" itemscope "
-		"itemtype=\"https://schema.org/Person\"><span itemprop=\"name\">"
+		"itemtype=\"https://schema.org/Person\">"
+		"<span itemprop=\"name\">"
 		"Joe Biden</span></span>, President; <cite>CBS</cite>, "
 		"60 Minutes, interview; a week after 7 October (<time "
 		"itemprop=\"dateCreated\" datetime=\"2023-10-15\">2023-10-15"
@@ -152,7 +153,8 @@ static void test_direction(void)
 		{ "he", "rtl" }, { "HE-il", "rtl" }, { "ur", "rtl" },
 		{ "ps", "rtl" }, { "yi", "rtl" }, { "ckb", "rtl" },
 		{ "sd", "rtl" }, { "ug", "rtl" }, { "dv", "rtl" },
-		{ "ar_EG", "rtl" }, { "ku-Arab", "rtl" }, { "pa-Arab-PK", "rtl" },
+		{ "ar_EG", "rtl" }, { "ku-Arab", "rtl" },
+		{ "pa-Arab-PK", "rtl" },
 		{ "sd-Deva", "ltr" }, { "az-Latn", "ltr" }, { "en", "ltr" },
 		{ "ja", "ltr" }, { "arn", "ltr" }, { "fas", "ltr" },
 		{ NULL, "auto" },
@@ -165,8 +167,9 @@ static void test_direction(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(page);
 		char want[96];
 		if (cases[i][0])
-			snprintf(want, sizeof want, " lang=\"%s\" dir=\"%s\">t<",
-				 cases[i][0], cases[i][1]);
+			snprintf(want, sizeof want,
+				 " lang=\"%s\" dir=\"%s\">t<", cases[i][0],
+				 cases[i][1]);
 		else
 			snprintf(want, sizeof want, "\" dir=\"auto\">t<");
 		if (!strstr(page, want))

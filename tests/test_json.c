@@ -109,7 +109,8 @@ static void test_exact_output(void)
 		"\"date\":\"2024-01-29\",\"url\":\"https://example.org/\","
 		"\"file\":\"quotes/example.txt\"},\"locator\":\"para. 14\","
 		"\"language\":\"en\",\"translated\":\"fa\","
-		"\"context\":\"Biden on Iran\",\"tags\":[\"iran\",\"evidence\"]}\n"
+		"\"context\":\"Biden on Iran\","
+		"\"tags\":[\"iran\",\"evidence\"]}\n"
 		"{\"id\":null,\"text\":\"t\",\"speaker\":\"S\",\"role\":null,"
 		"\"date\":null,\"date_text\":null,\"outlet\":null,"
 		"\"programme\":null,\"occasion\":null,\"reported_by\":null,"
@@ -243,8 +244,8 @@ static void test_bad_utf8(void)
 	} cases[] = {
 		{ "text", "caf\xe9", "quote bad: text is not valid UTF-8 "
 		  "(byte 3)" },
-		{ "tags", "lone \xed\xa0\x80 surrogate", "quote bad: tags[1] is "
-		  "not valid UTF-8 (byte 5)" },
+		{ "tags", "lone \xed\xa0\x80 surrogate", "quote bad: "
+		  "tags[1] is not valid UTF-8 (byte 5)" },
 		{ "source_url", "\xc0\xaf overlong", "quote bad: source.url is "
 		  "not valid UTF-8 (byte 0)" },
 		{ "speaker", "cut \xe2\x82", "quote bad: speaker is not valid "
