@@ -156,8 +156,13 @@ static int put_md(md_state *st, const char *what, qdb_str s, int mode,
 	unsigned char prev = 0;
 	char why[64];
 	while (i < n) {
-		size_t end;
-		size_t breaks = space_run(p, n, i, &end);
+		size_t end = i, breaks = 0;
+		/* only these bytes can start a space or a line break (NEL is
+		 * C2 85, U+2028/9 E2 80 A8/A9) */
+		unsigned char b = p[i];
+		if (b == ' ' || b == '\t' || b == '\n' || b == '\r' ||
+		    b == 0xC2 || b == 0xE2)
+			breaks = space_run(p, n, i, &end);
 		if (end > i) {
 			/* whitespace: dropped at either end, else kept */
 			if (end == n || !wrote) {
