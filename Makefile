@@ -22,11 +22,13 @@ INSTALL ?= install
 # Packages a fresh Debian/Ubuntu machine needs: to build, and to run every
 # test (the LaTeX tests compile the appendix with both TeX engines; the
 # csl-json, biblatex and odt tests run jsonschema and pandoc, biber with
-# biblatex, and LibreOffice).
+# biblatex, and LibreOffice; the json, markdown and html tests read their
+# exports with jq, pandoc, html5lib and Chromium).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
 	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
-	texlive-bibtex-extra biber pandoc python3-jsonschema libreoffice-writer-nogui
+	texlive-bibtex-extra biber pandoc python3-jsonschema libreoffice-writer-nogui \
+	jq python3-html5lib chromium fonts-noto-core fonts-noto-cjk
 
 # Asked once (:=), not again for every command that uses them.
 PKGS = sqlite3 yaml-0.1

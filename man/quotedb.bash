@@ -65,7 +65,10 @@ _quotedb_formats()
 	f=$(_quotedb_run formats |
 		awk '/^[^ \t]/ && $1 !~ /:$/ { print $1 }')
 	printf '%s\n' "${f:-csv
+html
+json
 latex
+markdown
 yaml}"
 }
 

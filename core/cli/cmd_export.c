@@ -27,8 +27,8 @@ static int take_option(const cli_opt *o, const char *arg)
 }
 
 static const cli_opt opts[] = {
-	{ CLI_STRING, "format", 'f', "NAME", "csv, yaml, latex or another "
-	  "plugin", &format, NULL },
+	{ CLI_STRING, "format", 'f', "NAME", "a format of quotedb formats, or a "
+	  "plugin path", &format, NULL },
 	{ CLI_STRING, "output", 'o', "FILE", "where to write", &output, NULL },
 	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
 	  "formats')", NULL, take_option },

@@ -223,6 +223,22 @@ def bench_one(n, runs, passes, py_ns):
         else:
             notes.append("build/plugins/%s.so is missing: not measured"
                          % fmt)
+    # The json export walks the table in rowid order, like the CSV; the
+    # markdown and html appendices sort by speaker, like the LaTeX one,
+    # and are compared with the CSV export in that same order.
+    for fmt, ext, ref in (("json", "jsonl", "export_csv"),
+                          ("markdown", "md", "export_csv_speaker"),
+                          ("html", "html", "export_csv_speaker")):
+        if not os.path.exists(os.path.join(B, "plugins", fmt + ".so")):
+            notes.append("build/plugins/%s.so is missing: not measured"
+                         % fmt)
+            continue
+        if ref == "export_csv_speaker" and ref not in ops:
+            ops[ref] = measure(
+                "export csv by speaker",
+                export("csv", "speaker.csv", "--sort", "speaker"), runs)
+        ops["export_" + fmt] = measure("export " + fmt, export(fmt, ext),
+                                       runs)
     # The floor's output is the plugin's, byte for byte: say when not.
     if not same_file(os.path.join(out, "quotes.yaml"),
                      os.path.join(out, "floor.yaml")):
@@ -255,6 +271,9 @@ def bench_one(n, runs, passes, py_ns):
     ratio("csl_json_vs_csv", "export_csl_json", "export_csv")
     ratio("biblatex_vs_csv", "export_biblatex", "export_csv")
     ratio("odt_vs_csv", "export_odt", "export_csv")
+    ratio("json_vs_csv", "export_json", "export_csv")
+    ratio("markdown_vs_csv", "export_markdown", "export_csv_speaker")
+    ratio("html_vs_csv", "export_html", "export_csv_speaker")
     ratio("yaml_export_vs_floor", "export_yaml", "floor_emit")
     ratio("import_vs_floor", "import", "floor_import")
     ratio("import_vs_floor_fts", "import", "floor_import_fts")
@@ -338,6 +357,12 @@ def table(res):
          "export_csv", "biblatex_vs_csv", None),
         ("export odt", "export_odt", "csv, rowid order", "export_csv",
          "odt_vs_csv", None),
+        ("export json", "export_json", "csv", "export_csv",
+         "json_vs_csv", None),
+        ("export markdown", "export_markdown", "csv, same order",
+         "export_csv_speaker", "markdown_vs_csv", None),
+        ("export html", "export_html", "csv, same order",
+         "export_csv_speaker", "html_vs_csv", None),
     ]
     for label, op, ref, rop, rk, tk in rows:
         if op and op not in ops:
