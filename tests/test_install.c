@@ -628,7 +628,7 @@ static void test_completion(void)
 		    "c $q li; "
 		    "c $q list --sor; "
 		    "c $q list --sort d; "
-		    "c $q list --sort = s; "
+		    "c $q list --sort = sp; "
 		    "c $q export -f my; "
 		    "c $q --db %s list --speaker Ada; "
 		    "c $q list --db %s --speaker Love; "
