@@ -492,9 +492,12 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * failed export leaves no partial file and the old file intact.  With
  * QDB_EXPORT_ISOLATE, a child that writes nothing new for
  * $QUOTEDB_EXPORT_TIMEOUT seconds (default 300) is stopped.  A path that
- * is a device or a pipe (/dev/stdout) is written directly, without the
- * timeout (a slow reader cannot be told from a hung plugin) and, after a
- * failure, with whatever was written already.
+ * is a device or a pipe, or is or leads to a name in /dev or /proc
+ * (/dev/stdout), is written directly, without the timeout (a slow reader
+ * cannot be told from a hung plugin) and, after a failure, with whatever
+ * was written already.  A symbolic link is followed, never replaced.  A
+ * path that is the database or its -wal/-shm file is refused
+ * (QDB_EINVALID).
  */
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path,
