@@ -5,17 +5,20 @@
  * $QUOTEDB_PLUGIN_PATH, then the install directory, then the plugins
  * directory beside the running program when it runs from the build tree.
  * Only absolute directories are searched: an empty or relative entry
- * never means the current directory.  A file is checked before dlopen
- * runs any of its code: a regular file, owned by the user or root, that
- * no one else can write.  The descriptor is then checked the way SQLite
+ * never means the current directory.  A file is opened once and checked
+ * before dlopen runs any of its code: a regular file, owned by the user
+ * or root, that no one else can write, in directories no one else can
+ * write; dlopen then loads that descriptor.  The descriptor is then checked the way SQLite
  * checks an extension: ABI major and minor, size, required fields.
  */
+#define _DEFAULT_SOURCE   /* S_ISVTX */
 #include "internal.h"
 #include "quotedb/plugin.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,10 @@
  */
 struct qdb_plugin_handle {
 	void *dl;
+	/* The descriptor dlopen loaded through /proc/self/fd/N, open as
+	 * long as the plugin is: glibc knows a loaded object by that name
+	 * first, so two plugins loaded at once must never share an N. */
+	int fd;
 	qdb_plugin desc;
 	qdb_plugin_option *options;   /* desc.options points here */
 	size_t noptions;
@@ -126,24 +133,101 @@ static int refuse(qdb_error *err, const char *path, int code,
 	return code;
 }
 
-/* Before any of the file's code runs. */
-static int check_file(const char *path, qdb_error *err)
+/* Whether the owner of st may be trusted with code the caller runs:
+ * root or the caller. */
+static int trusted_owner(const struct stat *st)
 {
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return refuse(err, path, QDB_ENOTFOUND, "cannot use plugin: %s",
+	return st->st_uid == 0 || st->st_uid == getuid();
+}
+
+/*
+ * Checks every directory from dir up to "/": owned by root or the
+ * caller, and writable by no one else, unless it is sticky and root's
+ * (/tmp): there no one may rename or delete what another user owns.  A
+ * directory someone else may write to lets them swap the plugin for
+ * their own between any check and the load.
+ */
+static int check_dirs(const char *dir, const char *path, qdb_error *err)
+{
+	char d[PATH_MAX];
+	snprintf(d, sizeof d, "%s", dir);
+	for (;;) {
+		struct stat st;
+		if (stat(d, &st) != 0)
+			return refuse(err, path, QDB_EINVALID, "cannot use "
+				      "plugin: directory %s: %s", d,
+				      strerror(errno));
+		if (!trusted_owner(&st))
+			return refuse(err, path, QDB_EINVALID, "plugin "
+				      "directory %s is owned by another user "
+				      "(uid %u)", d, (unsigned)st.st_uid);
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !((st.st_mode & S_ISVTX) && st.st_uid == 0))
+			return refuse(err, path, QDB_EINVALID, "plugin "
+				      "directory %s is writable by others "
+				      "(mode %03o); chmod go-w it", d,
+				      (unsigned)(st.st_mode & 0777));
+		char *slash = strrchr(d, '/');
+		if (!slash || slash == d) {
+			if (d[1] == '\0')
+				return 0;
+			d[1] = '\0';   /* then "/" itself */
+			continue;
+		}
+		*slash = '\0';
+	}
+}
+
+/*
+ * Opens the plugin at path once and checks what was opened, before any of
+ * its code runs: a regular file, owned by root or the caller, that no one
+ * else can write, in directories no one else can write (check_dirs).
+ * The descriptor is then what dlopen loads, through /proc/self/fd: a file
+ * swapped in after the checks is never the one loaded.  *fd is the
+ * caller's to close.
+ */
+static int open_checked(int *fd, const char *path, qdb_error *err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0)
+		return refuse(err, path, errno == ENOENT ? QDB_ENOTFOUND
+			      : QDB_EINVALID, "cannot use plugin: %s",
 			      strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return refuse(err, path, QDB_EINVALID, "plugin is not a regular "
-			      "file");
-	if (st.st_uid != 0 && st.st_uid != getuid())
-		return refuse(err, path, QDB_EINVALID, "plugin is owned by "
-			      "another user (uid %u)", (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return refuse(err, path, QDB_EINVALID, "plugin is writable by "
-			      "others (mode %03o); chmod go-w it",
-			      (unsigned)(st.st_mode & 0777));
-	return 0;
+	struct stat st;
+	char link[64], real[PATH_MAX];
+	int rc = 0;
+	if (fstat(*fd, &st) != 0)
+		rc = refuse(err, path, QDB_EINVALID, "cannot use plugin: %s",
+			    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = refuse(err, path, QDB_EINVALID, "plugin is not a regular "
+			    "file");
+	else if (!trusted_owner(&st))
+		rc = refuse(err, path, QDB_EINVALID, "plugin is owned by "
+			    "another user (uid %u)", (unsigned)st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		rc = refuse(err, path, QDB_EINVALID, "plugin is writable by "
+			    "others (mode %03o); chmod go-w it",
+			    (unsigned)(st.st_mode & 0777));
+	if (rc)
+		goto fail;
+	/* The directories of the file opened, wherever links led. */
+	snprintf(link, sizeof link, "/proc/self/fd/%d", *fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n <= 0 || real[0] != '/') {
+		rc = refuse(err, path, QDB_EINVALID, "cannot load plugin "
+			    "safely: %s: %s (is /proc mounted?)", link,
+			    n < 0 ? strerror(errno) : "not a path");
+		goto fail;
+	}
+	real[n] = '\0';
+	*strrchr(real, '/') = '\0';
+	if ((rc = check_dirs(real[0] ? real : "/", path, err)) == 0)
+		return 0;
+fail:
+	close(*fd);
+	*fd = -1;
+	return rc;
 }
 
 /* "a, b or c" for the values of an enum option, into buf. */
@@ -414,14 +498,20 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 				      QDB_PLUGIN_DIR);
 		path = f.path;
 	}
-	int rc = check_file(path, err);
+	int fd;
+	int rc = open_checked(&fd, path, err);
 	if (rc)
 		return rc;
+	char fdpath[64];
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
 	dlerror();
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!dl)
-		return refuse(err, path, QDB_EINVALID, "cannot load plugin: %s",
-			      dlerror());
+	void *dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		rc = refuse(err, path, QDB_EINVALID, "cannot load plugin: %s",
+			    dlerror());
+		close(fd);
+		return rc;
+	}
 	qdb_plugin_entry_fn entry;
 	/* POSIX blesses this cast for dlsym's result. */
 	*(void **)&entry = dlsym(dl, QDB_PLUGIN_SYMBOL);
@@ -431,15 +521,18 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 			    "symbol %s (%s)", QDB_PLUGIN_SYMBOL,
 			    why ? why : "missing");
 		dlclose(dl);
+		close(fd);
 		return rc;
 	}
 	qdb_plugin_handle *h = calloc(1, sizeof *h);
 	if (!h || !(h->path = strdup(path))) {
 		free(h);
 		dlclose(dl);
+		close(fd);
 		return refuse(err, path, QDB_ENOMEM, "out of memory");
 	}
 	h->dl = dl;
+	h->fd = fd;
 	if ((rc = take_descriptor(h, entry(), path, err)) != 0) {
 		qdb_plugin_unload(h);
 		return rc;
@@ -453,6 +546,7 @@ void qdb_plugin_unload(qdb_plugin_handle *p)
 	if (!p)
 		return;
 	dlclose(p->dl);
+	close(p->fd);
 	free(p->options);
 	free(p->path);
 	free(p);

@@ -68,6 +68,30 @@ static const char *seed_copy(const char *name)
 	return d;
 }
 
+/* Compiles tests/data/faults/SRC (or tests/data/hardening/SRC when
+ * local) into <tmpdir>/OUT with flags; the path, or NULL. */
+static const char *build_so(const char *src, const char *out,
+			    const char *flags, int local)
+{
+	static char p[8][PATH_MAX];
+	static int k;
+	char *d = p[k++ % 8];
+	char cwd[PATH_MAX - 64];
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	snprintf(d, PATH_MAX, "%s", th_path(out));
+	char *err = NULL;
+	int rc = th_run(NULL, &err, "mkdir -p \"$(dirname '%s')\" && cc "
+			"-std=c11 -Wall -Werror -shared -fPIC -fvisibility=hidden "
+			"-I'%s/core/include' %s -o '%s' '%s/%s/%s' && chmod 755 "
+			"'%s'", d, cwd, flags ? flags : "", d, cwd, local ? DATA
+			: "tests/data/faults", src, d);
+	if (rc)
+		fprintf(stderr, "\n  cc %s failed: %s\n", src, err ? err : "");
+	free(err);
+	return rc ? NULL : d;
+}
+
 static int suite_init(void)
 {
 	snprintf(seed, sizeof seed, "%s", th_path("seed.db"));
@@ -82,6 +106,71 @@ static int suite_clean(void)
 {
 	th_cleanup();
 	return 0;
+}
+
+/* ---- 1: a plugin swapped between check and load --------------------- */
+
+static void test_plugin_directories_checked(void)
+{
+	/* The plugin in <tmp>/pd/outer/inner/ctor.so; each case sets the
+	 * modes and owners of outer and inner, and says what the message
+	 * must hold (NULL: it loads). */
+	static const struct {
+		const char *setup, *refusal;
+	} cases[] = {
+		{ "true", NULL },
+		{ "chmod 777 outer/inner", "inner is writable by others (mode "
+		  "777)" },
+		{ "chmod 775 outer/inner", "inner is writable by others (mode "
+		  "775)" },
+		{ "chmod 757 outer", "outer is writable by others (mode 757)" },
+		{ "chmod 1777 outer/inner", NULL },   /* root's and sticky */
+		{ "chmod 1777 outer/inner && chown 65534 outer/inner",
+		  "inner is owned by another user (uid 65534)" },
+		{ "chown 65534 outer", "outer is owned by another user" },
+		{ "chmod 666 outer/inner/ctor.so", "plugin is writable by "
+		  "others" },
+	};
+	const char *so = build_so("ctor_plugin.c", "pd/ctor.so", NULL, 0);
+	CU_ASSERT_FATAL(so != NULL);
+	const char *t = th_tmpdir();
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s/pd' && rm -rf "
+			"outer marker && mkdir -p outer/inner && chmod 755 outer "
+			"outer/inner && cp ctor.so outer/inner/ && %s",
+			t, cases[i].setup), 0);
+		char *err = NULL;
+		int rc = th_run(NULL, &err, "QDB_FAULTS_MARKER='%s/pd/marker' "
+				"'%s' --db '%s' export --format '%s/pd/outer/"
+				"inner/ctor.so' -o /dev/null", t, th_cli(),
+				seed, t);
+		int loaded = access(th_path("pd/marker"), F_OK) == 0;
+		if (cases[i].refusal) {
+			CU_ASSERT_EQUAL(rc, 1);
+			ASSERT_HAS(err, cases[i].refusal);
+			CU_ASSERT(!loaded);
+		} else {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT(loaded);
+			if (rc)
+				fprintf(stderr, "\n  case %zu: %s\n", i, err);
+		}
+		free(err);
+	}
+	th_run(NULL, NULL, "chown -R 0 '%s/pd'", t);
+}
+
+/* What dlopen loads is the descriptor that was checked, by its
+ * /proc/self/fd name, not the path again. */
+static void test_plugin_loaded_from_checked_descriptor(void)
+{
+	char *err = NULL;
+	int rc = th_run(NULL, &err, "LD_DEBUG=files '%s' formats", th_cli());
+	CU_ASSERT_EQUAL(rc, 0);
+	ASSERT_HAS(err, "file=/proc/self/fd/");
+	CU_ASSERT(!has(err, "file=/work"));
+	CU_ASSERT(!has(err, "plugins/csv.so [0];  dynamically loaded"));
+	free(err);
 }
 
 /* ---- 2: export -o onto the database ------------------------------- */
@@ -169,6 +258,8 @@ static void test_export_to_descriptor_link(void)
 void test_hardening_register(void)
 {
 	static const qdb_test_def tests[] = {
+		QDB_TEST(test_plugin_directories_checked),
+		QDB_TEST(test_plugin_loaded_from_checked_descriptor),
 		QDB_TEST(test_export_onto_database),
 		QDB_TEST(test_export_to_descriptor_link),
 	};
