@@ -24,8 +24,30 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * The file export in progress, for qdb_export_interrupt(), which a signal
+ * handler calls: the temporary file to remove and the child to stop.
+ * Each is published only once valid (tmp_set after tmp is written) and
+ * withdrawn before it stops being valid.
+ */
+static char interrupt_tmp[PATH_MAX];
+static volatile sig_atomic_t interrupt_tmp_set;
+static volatile sig_atomic_t interrupt_child;
+
+void qdb_export_interrupt(void)
+{
+	pid_t child = (pid_t)interrupt_child;
+	if (child > 0 && child != getpid())
+		kill(child, SIGKILL);
+	if (interrupt_tmp_set)
+		unlink(interrupt_tmp);
+}
 
 /* Each option's value and number (qdb__plugin_options), by index in the
  * plugin's table; a table longer than this is refused. */
@@ -353,19 +375,33 @@ static int export_isolated(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	if ((flags & QDB_EXPORT_ISOLATE) && strcmp(db->path, ":memory:") != 0 &&
 	    db->path[0] && pipe(pipefd) == 0) {
 		fflush(NULL);
+		pid_t parent = getpid();
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(pipefd[0]);
+#ifdef __linux__
+			/* Dies with its parent, whatever kills that: an
+			 * orphan would go on writing a file no one will
+			 * rename. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+#else
+			(void)parent;
+#endif
 			child_export(db, p, f, options, fd, pipefd[1], path,
 				     sync);
 		}
 		close(pipefd[1]);
+		if (pid > 0)
+			interrupt_child = pid;
 		int rc = pid < 0
 			? qdb__fail(db, QDB_ERROR, "export: fork: %s",
 				    strerror(errno))
 			: wait_child(db, pid, fd, pipefd[0],
 				     qdb_plugin_descriptor_of(p)->name, watch,
 				     lost);
+		interrupt_child = 0;
 		close(pipefd[0]);
 		return rc;
 	}
@@ -551,10 +587,19 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	char tmp[PATH_MAX];
 	/* Beside the target, so the rename stays on one file system. */
 	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
+	/* Published before it exists, so that a signal between mkstemp
+	 * and its return cannot leave it behind; mkstemp fills in the
+	 * name before it creates the file. */
+	interrupt_tmp_set = 0;
+	memcpy(interrupt_tmp, tmp, sizeof tmp);
+	interrupt_tmp_set = 1;
+	int fd = mkstemp(interrupt_tmp);
+	if (fd < 0) {
+		interrupt_tmp_set = 0;
 		return qdb__fail(db, QDB_EIO, "%s: cannot create: %s", tmp,
 				 strerror(errno));
+	}
+	memcpy(tmp, interrupt_tmp, sizeof tmp);
 	mode_t mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
@@ -566,7 +611,8 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 			       path, strerror(errno));
 	if (rc)
 		unlink(tmp);
-	else
+	interrupt_tmp_set = 0;
+	if (!rc)
 		qdb__ok(db);
 	return rc;
 is_db:

@@ -255,6 +255,92 @@ static void test_export_to_descriptor_link(void)
 	free(out);
 }
 
+/* ---- 6: signals in the middle of an export ------------------------- */
+
+/* The pid of pid's first child, or 0 (Linux's children list). */
+static pid_t child_of(pid_t pid)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	char *s = th_read_file(p, NULL);
+	pid_t c = s ? (pid_t)atoi(s) : 0;
+	free(s);
+	return c;
+}
+
+/* Whether dir holds a name starting with prefix. */
+static int any_file(const char *dir, const char *prefix)
+{
+	char *out = NULL;
+	th_run(&out, NULL, "ls -a '%s'", dir);
+	int found = has(out, prefix);
+	free(out);
+	return found;
+}
+
+static void test_signal_mid_export(void)
+{
+	const char *hang = build_so("crash_plugin.c", "sig/hang.so",
+				    "-DCRASH_HANG", 0);
+	CU_ASSERT_FATAL(hang != NULL);
+	char dir[PATH_MAX], out[PATH_MAX + 16];
+	snprintf(dir, sizeof dir, "%s", th_path("sig"));
+	snprintf(out, sizeof out, "%s/out.txt", dir);
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(th_write_file(out, "old\n", 4), 0);
+		pid_t pid = fork();
+		if (pid == 0) {
+			int null = open("/dev/null", O_RDWR);
+			dup2(null, 1);
+			dup2(null, 2);
+			signal(SIGINT, SIG_DFL);
+			execl(th_cli(), "quotedb", "--db", seed, "export",
+			      "--format", hang, "-o", out, (char *)NULL);
+			_exit(127);
+		}
+		/* Until the plugin's child runs (at most 20 s). */
+		pid_t child = 0;
+		for (int k = 0; k < 2000 && !(child = child_of(pid)); k++)
+			usleep(10000);
+		CU_ASSERT_FATAL(child > 0);
+		CU_ASSERT(any_file(dir, "out.txt.tmp"));
+		usleep(100000);   /* the plugin is in its hang by now */
+		kill(pid, sigs[i]);
+		int st = 0;
+		waitpid(pid, &st, 0);
+		CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + sigs[i]);
+		if (!WIFEXITED(st))
+			fprintf(stderr, "\n  %s: killed by signal %d\n",
+				strsignal(sigs[i]), WTERMSIG(st));
+		/* The child is gone, no temporary file is left, and the old
+		 * export is untouched. */
+		int gone = 0;
+		for (int k = 0; k < 500 && !gone; k++) {
+			gone = kill(child, 0) != 0 ||
+			       waitpid(child, NULL, WNOHANG) != 0;
+			char p[64];
+			snprintf(p, sizeof p, "/proc/%d/stat", (int)child);
+			char *stat = th_read_file(p, NULL);
+			/* A zombie waiting for init counts as gone. */
+			if (stat && strstr(stat, ") Z "))
+				gone = 1;
+			free(stat);
+			if (!gone)
+				usleep(10000);
+		}
+		CU_ASSERT(gone);
+		if (!gone)
+			kill(child, SIGKILL);
+		CU_ASSERT(!any_file(dir, "out.txt.tmp"));
+		char *old = th_read_file(out, NULL);
+		CU_ASSERT_STRING_EQUAL(old ? old : "", "old\n");
+		free(old);
+		th_run(NULL, NULL, "rm -f '%s'.tmp*", out);
+	}
+}
+
 void test_hardening_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -262,6 +348,7 @@ void test_hardening_register(void)
 		QDB_TEST(test_plugin_loaded_from_checked_descriptor),
 		QDB_TEST(test_export_onto_database),
 		QDB_TEST(test_export_to_descriptor_link),
+		QDB_TEST(test_signal_mid_export),
 	};
 	TH_SUITE("hardening", suite_init, suite_clean, tests);
 }

@@ -42,6 +42,27 @@ static int check(int argc, char **argv)
 	return format ? 0 : cli_misuse("needs --format NAME");
 }
 
+/* Ctrl-C, kill or a closed terminal: no temporary file and no child
+ * left behind, and the status a shell expects of a signal. */
+static void on_signal(int sig)
+{
+	qdb_export_interrupt();
+	_exit(128 + sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 /* Whether standard output is a pipe whose reader has gone. */
 static int stdout_gone(void)
 {
@@ -70,6 +91,7 @@ static int run(qdb *unused, int argc, char **argv)
 	}
 	const char *const *options = plugin_opts.v;   /* NULL-ended */
 	int rc;
+	catch_signals();
 	if (output && strcmp(output, "-") != 0) {
 		cli_progress_on(db, "exporting:");
 		rc = qdb_export_file(db, p, cli_filter(), options, output,

@@ -504,6 +504,16 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    unsigned flags);
 
 /*
+ * For a signal handler (SIGINT, SIGTERM, SIGHUP) of a program that runs
+ * qdb_export_file: removes the temporary file of the export in progress
+ * and kills its child, if any.  Async-signal-safe; does nothing when no
+ * export runs.  The caller then ends (_exit), so that "a failed export
+ * leaves no partial file" holds for signals too.  A child of an isolated
+ * export also dies with its parent (Linux: PR_SET_PDEATHSIG).
+ */
+void qdb_export_interrupt(void);
+
+/*
  * The export into the open file descriptor fd (standard output, a pipe),
  * which stays open; no timeout.  A failure may leave part of the output
  * written.  When the reader of a pipe goes away the export fails with
