@@ -55,7 +55,6 @@ static int has(const char *s, const char *part)
 	} while (0)
 
 /* A copy of the seed database at name (its -wal and -shm removed). */
-__attribute__((unused))
 static const char *seed_copy(const char *name)
 {
 	static char p[4][PATH_MAX];
@@ -341,6 +340,33 @@ static void test_signal_mid_export(void)
 	}
 }
 
+/* ---- 12: write errors on stdout ------------------------------------ */
+
+static void test_write_errors_fail(void)
+{
+	/* Every command that writes to stdout, with stdout on /dev/full. */
+	static const char *const cmds[] = {
+		"show p11-kirby-1", "speakers",
+		"outlets", "info", "formats", "list", "list --json",
+		"search iran", "add --text 'said' --speaker S", "export "
+		"--format csv", "export --format yaml -o /dev/full",
+		"--help", "--version", "help", "help list", "list --help",
+		"speakers --help", "verify --help",
+	};
+	const char *db = seed_copy("full.db");
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		char *err = NULL;
+		int rc = qdb_cmd(NULL, &err, "--db '%s' %s > /dev/full", db,
+				 cmds[i]);
+		CU_ASSERT_EQUAL(rc, 1);
+		CU_ASSERT(has(err, "No space left on device"));
+		if (rc != 1 || !has(err, "No space left on device"))
+			fprintf(stderr, "\n  quotedb %s > /dev/full: exit %d, "
+				"%s", cmds[i], rc, err ? err : "");
+		free(err);
+	}
+}
+
 void test_hardening_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -349,6 +375,7 @@ void test_hardening_register(void)
 		QDB_TEST(test_export_onto_database),
 		QDB_TEST(test_export_to_descriptor_link),
 		QDB_TEST(test_signal_mid_export),
+		QDB_TEST(test_write_errors_fail),
 	};
 	TH_SUITE("hardening", suite_init, suite_clean, tests);
 }

@@ -160,11 +160,11 @@ int main(int argc, char **argv)
 			printf("quotedb %s (schema %d, plugin ABI %d.%d)\n",
 			       qdb_version(), qdb_schema_version(),
 			       QDB_PLUGIN_ABI_MAJOR, QDB_PLUGIN_ABI_MINOR);
-			return 0;
+			return cli_flush();
 		}
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
-			return 0;
+			return cli_flush();
 		}
 		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			db_flag = argv[i + 1];
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 == argc) {
 		usage(stdout);
-		return 0;
+		return cli_flush();
 	}
 	/* help COMMAND is COMMAND --help; help NOSUCH is misuse, told like
 	 * any unknown command. */
@@ -199,5 +199,5 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return not_a_command(argv[i + 1]);
 	cli_help(cmd, stdout);
-	return 0;
+	return cli_flush();
 }

@@ -21,10 +21,19 @@
 const char *cli_cmd_name = "quotedb";
 int cli_is_tty;
 
+/* "quotedb: CMD: ", or "quotedb: " before any command runs. */
+static void msg_prefix(void)
+{
+	if (strcmp(cli_cmd_name, "quotedb") != 0)
+		fprintf(stderr, "quotedb: %s: ", cli_cmd_name);
+	else
+		fputs("quotedb: ", stderr);
+}
+
 void cli_msg(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "quotedb: %s: ", cli_cmd_name);
+	msg_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
