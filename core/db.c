@@ -291,6 +291,117 @@ static int count_foreign_tables(qdb *db, int *out)
 	return pragma_int(db, "SELECT count(*) FROM sqlite_schema", out);
 }
 
+/*
+ * The schema objects of a database, one "type name tbl_name sql" record
+ * each (fields split by 0x1f, records ended by 0x1e), in a fixed order,
+ * into b.  Triggers are left out: a file may carry its own, and writes
+ * refuse them (refuse_triggers); so is the statistics table ANALYZE
+ * makes, which only steers query plans.
+ */
+static int schema_rows(sqlite3 *sql, qdb_buf *b)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(sql, "SELECT type, name, tbl_name, "
+			       "coalesce(sql, '') FROM sqlite_schema WHERE "
+			       "type <> 'trigger' AND NOT (type = 'table' AND "
+			       "name IN ('sqlite_stat1', 'sqlite_stat4')) "
+			       "ORDER BY CASE type WHEN 'table' THEN 0 WHEN "
+			       "'view' THEN 1 ELSE 2 END, name", -1, &st, NULL)
+	    != SQLITE_OK)
+		return SQLITE_ERROR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 4; i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+			qdb__buf_addstr(b, v ? (const char *)v : "");
+			qdb__buf_add(b, i < 3 ? "\x1f" : "\x1e", 1);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE && !b->failed ? SQLITE_OK : SQLITE_ERROR;
+}
+
+/* The first record of a (schema_rows) that b does not hold, or NULL. */
+static const char *first_unmatched(const qdb_buf *a, const qdb_buf *b)
+{
+	const char *r = a->data ? a->data : "";
+	while (*r) {
+		const char *end = strchr(r, '\x1e');
+		size_t n = (size_t)(end - r) + 1;
+		int found = 0;
+		for (const char *q = b->data ? b->data : ""; *q && !found;) {
+			const char *qe = strchr(q, '\x1e');
+			found = (size_t)(qe - q) + 1 == n && !memcmp(q, r, n);
+			q = qe + 1;
+		}
+		if (!found)
+			return r;
+		r = end + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Refuses a file whose schema is not exactly the one quotedb builds for
+ * its version: a table replaced by a view (one that recurses forever
+ * hangs every read), an object added or changed.  Reads must never run
+ * SQL someone else wrote.  The expected schema is made by running the
+ * migrations in a database in memory.
+ */
+static int check_schema(qdb *db, int version)
+{
+	sqlite3 *mem = NULL;
+	qdb_buf want = { 0 }, have = { 0 };
+	int rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE,
+				 NULL);
+	for (int v = 0; rc == SQLITE_OK && v < version; v++)
+		rc = sqlite3_exec(mem, qdb__migrations[v], NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = schema_rows(mem, &want);
+	sqlite3_close(mem);
+	if (rc != SQLITE_OK) {
+		rc = qdb__fail(db, want.failed || rc == SQLITE_NOMEM
+			       ? QDB_ENOMEM : QDB_ERROR, "%s: cannot build "
+			       "the expected schema: %s", db->path,
+			       want.failed || rc == SQLITE_NOMEM
+			       ? "out of memory" : sqlite3_errstr(rc));
+		goto out;
+	}
+	if (schema_rows(db->sql, &have) != SQLITE_OK) {
+		rc = have.failed ? qdb__fail(db, QDB_ENOMEM, "%s: out of "
+					     "memory", db->path)
+			: qdb__fail_sql(db, "schema");
+		goto out;
+	}
+	rc = 0;
+	if (have.len != want.len || (have.len && memcmp(have.data, want.data,
+							have.len))) {
+		/* Name the first object quotedb expects and does not find
+		 * as it made it, else the first one it did not make. */
+		const char *rec = first_unmatched(&want, &have);
+		int missing = rec != NULL;
+		if (!rec)
+			rec = first_unmatched(&have, &want);
+		if (!rec)
+			rec = "?\x1f?\x1f";
+		const char *type_end = strchr(rec, '\x1f');
+		const char *name = type_end + 1;
+		const char *name_end = strchr(name, '\x1f');
+		char why[QDB_ERROR_TEXT_LEN];
+		snprintf(why, sizeof why, "%s: not the schema quotedb made: "
+			 "%.*s '%.*s' %s; quotedb does not read a file whose "
+			 "tables, views or indexes someone else changed",
+			 db->path, (int)(type_end - rec), rec,
+			 (int)(name_end - name), name, missing
+			 ? "is missing or changed" : "is not one quotedb made");
+		rc = qdb__fail(db, QDB_EINVALID, "%s", why);
+	}
+out:
+	qdb__buf_free(&want);
+	qdb__buf_free(&have);
+	return rc;
+}
+
 static int migrate(qdb *db)
 {
 	int version, appid, tables;
@@ -312,6 +423,8 @@ static int migrate(qdb *db)
 					 "%s: not a quotedb database",
 					 db->path);
 	}
+	if ((rc = check_schema(db, version)) != 0)
+		return rc;
 	if (version == qdb__schema_version)
 		return 0;
 	if (db->readonly)

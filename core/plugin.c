@@ -8,8 +8,9 @@
  * never means the current directory.  A file is opened once and checked
  * before dlopen runs any of its code: a regular file, owned by the user
  * or root, that no one else can write, in directories no one else can
- * write; dlopen then loads that descriptor.  The descriptor is then checked the way SQLite
- * checks an extension: ABI major and minor, size, required fields.
+ * write; dlopen then loads that descriptor.  The plugin's descriptor is
+ * then checked the way SQLite checks an extension: ABI major and minor,
+ * size, required fields.
  */
 #define _DEFAULT_SOURCE   /* S_ISVTX */
 #include "internal.h"

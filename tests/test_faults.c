@@ -1635,15 +1635,14 @@ static void test_hostile_triggers(void)
 		free(err);
 	}
 
-	/* Views and a trigger on delete: reading ignores the views and the
-	 * trigger; the delete is refused before it starts. */
+	/* A trigger on delete: reading ignores it; the delete is refused
+	 * before it starts.  (A view quotedb did not make is refused at
+	 * open: the hardening suite.) */
 	const char *db = tp("hostile-views.db");
 	rm_db(db);
 	const char *imp[] = { th_cli(), "--db", db, "import", tiny.path, NULL };
 	CU_ASSERT_FATAL(exited(run(NULL, NULL, imp), 0));
 	CU_ASSERT_FATAL(sql_exec(db,
-		"CREATE VIEW evil_fn AS SELECT load_extension('/x/evil.so');"
-		"CREATE VIEW evil_vtab AS SELECT * FROM quotes_fts;"
 		"CREATE TRIGGER hostile_delete AFTER DELETE ON quotes BEGIN "
 		"INSERT INTO quotes_fts(quotes_fts) VALUES ('delete-all'); "
 		"END;") == SQLITE_OK);

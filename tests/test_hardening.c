@@ -81,9 +81,10 @@ static const char *build_so(const char *src, const char *out,
 	snprintf(d, PATH_MAX, "%s", th_path(out));
 	char *err = NULL;
 	int rc = th_run(NULL, &err, "mkdir -p \"$(dirname '%s')\" && cc "
-			"-std=c11 -Wall -Werror -shared -fPIC -fvisibility=hidden "
-			"-I'%s/core/include' %s -o '%s' '%s/%s/%s' && chmod 755 "
-			"'%s'", d, cwd, flags ? flags : "", d, cwd, local ? DATA
+			"-std=c11 -Wall -Werror -shared -fPIC "
+			"-fvisibility=hidden -I'%s/core/include' %s -o '%s' "
+			"'%s/%s/%s' && chmod 755 '%s'", d, cwd,
+			flags ? flags : "", d, cwd, local ? DATA
 			: "tests/data/faults", src, d);
 	if (rc)
 		fprintf(stderr, "\n  cc %s failed: %s\n", src, err ? err : "");
@@ -135,8 +136,8 @@ static void test_plugin_directories_checked(void)
 	const char *t = th_tmpdir();
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s/pd' && rm -rf "
-			"outer marker && mkdir -p outer/inner && chmod 755 outer "
-			"outer/inner && cp ctor.so outer/inner/ && %s",
+			"outer marker && mkdir -p outer/inner && chmod 755 "
+			"outer outer/inner && cp ctor.so outer/inner/ && %s",
 			t, cases[i].setup), 0);
 		char *err = NULL;
 		int rc = th_run(NULL, &err, "QDB_FAULTS_MARKER='%s/pd/marker' "
@@ -247,7 +248,8 @@ static void test_export_to_descriptor_link(void)
 	int rc = th_run(&out, NULL, "cd '%s' && rm -f f.fifo && mkfifo f.fifo "
 			"&& (wc -l < f.fifo > fifo.count &) && env -u "
 			"QUOTEDB_DB '%s' --db '%s' export --format csv -o "
-			"f.fifo && sleep 0.2 && cat fifo.count && test -p f.fifo",
+			"f.fifo && sleep 0.2 && cat fifo.count && test -p "
+			"f.fifo",
 			t, th_cli(), seed);
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT(out && atoi(out) >= 87);
@@ -367,6 +369,150 @@ static void test_write_errors_fail(void)
 	}
 }
 
+/* ---- 9: hostile database content ----------------------------------- */
+
+/* Whether s holds a byte that would drive a terminal: ESC, BEL, CSI in
+ * C1, the invalid byte 0xFF, or (bidi set) U+202E. */
+static int raw_in(const char *s, int bidi)
+{
+	return s && (strchr(s, 0x1b) || strchr(s, 0x07) ||
+		     strstr(s, "\xc2\x9b") || strchr(s, (char)0xff) ||
+		     (bidi && strstr(s, "\xe2\x80\xae")));
+}
+
+static int raw_controls(const char *s)
+{
+	return raw_in(s, 1);
+}
+
+static void test_control_characters_escaped(void)
+{
+	const char *db = seed_copy("ctl.db");
+	/* Written behind quotedb's back, as a hostile file would be. */
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' \"UPDATE quotes "
+		"SET text = 'a' || char(27) || ']0;pwned' || char(7) || 'b' || "
+		"char(155) || 'c' || char(8238) || 'd' || CAST(X'FF' AS TEXT) "
+		"WHERE id = 'p11-kirby-1'; UPDATE speakers SET name = 'K' || "
+		"char(27) || '[2J' || char(8238) WHERE name LIKE '%%Kirby%%'\"",
+		db), 0);
+	/* Each command, piped and on a terminal (script(1) gives it one). */
+	static const char *const cmds[] = {
+		"list", "list --id p11-kirby-1 --json", "show p11-kirby-1",
+		"speakers", "search Kirby", "list --id p11-kirby-1",
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		for (int tty = 0; tty < 2; tty++) {
+			char *out = NULL;
+			int rc = tty ? th_run(&out, NULL, "COLUMNS=300 script "
+					      "-qec \"'%s' --db '%s' %s\" "
+					      "/dev/null", th_cli(), db, cmds[i])
+				: qdb_cmd(&out, NULL, "--db '%s' %s", db,
+					  cmds[i]);
+			/* TSV and JSON are data: a bidi control in a
+			 * text stays, a control character does not. */
+			int bidi = (tty && !strstr(cmds[i], "json")) ||
+				   !strncmp(cmds[i], "show", 4);
+			CU_ASSERT(rc == 0 || rc == 1);
+			CU_ASSERT(!raw_in(out, bidi));
+			if (raw_in(out, bidi))
+				fprintf(stderr, "\n  %s%s: raw control in: "
+					"%s\n", cmds[i], tty ? " (tty)" : "",
+					out);
+			free(out);
+		}
+	}
+	/* What the escapes look like, piped (TSV) and in show. */
+	char *out = NULL;
+	qdb_cmd(&out, NULL, "--db '%s' list --id p11-kirby-1", db);
+	ASSERT_HAS(out, "a\\x1B]0;pwned\\x07b\\xC2\\x9Bc\xe2\x80\xae"
+		   "d\\xFF");
+	free(out);
+	out = NULL;
+	qdb_cmd(&out, NULL, "--db '%s' show p11-kirby-1", db);
+	ASSERT_HAS(out, "a\\x1B]0;pwned\\x07b\\x9Bc\\u{202E}d\\xFF");
+	free(out);
+	out = NULL;
+	qdb_cmd(&out, NULL, "--db '%s' list --id p11-kirby-1 --json", db);
+	ASSERT_HAS(out, "a\\u001b]0;pwned\\u0007b\\u009bc\xe2\x80\xae"
+		   "d\\ufffd");
+	free(out);
+}
+
+static void test_error_messages_escaped(void)
+{
+	static const char *const args[] = {
+		"show $'p11\\xff\\xe2\\x80\\xae1'",
+		"$'lis\\xe2\\x80\\xaet'",
+		"--bogus$'\\x1b[2J'",
+		"list --speaker $'\\x1b]0;x\\x07'",
+		"export --format $'csv\\xe2\\x80\\xae'",
+		"list --from $'2023\\xff'",
+	};
+	for (size_t i = 0; i < sizeof args / sizeof *args; i++) {
+		char *err = NULL;
+		int rc = th_run(NULL, &err, "bash -c \"'%s' --db '%s' %s\"",
+				th_cli(), seed, args[i]);
+		CU_ASSERT(rc == 1 || rc == 2 || rc == 0);
+		CU_ASSERT(!raw_controls(err));
+		if (raw_controls(err))
+			fprintf(stderr, "\n  quotedb %s: raw in: %s\n", args[i],
+				err);
+		free(err);
+	}
+	char *err = NULL;
+	th_run(NULL, &err, "bash -c \"'%s' --db '%s' show $'p\\xe2\\x80\\xae"
+	       "\\xff'\"", th_cli(), seed);
+	ASSERT_HAS(err, "p\\u{202E}\\xFF");
+	free(err);
+}
+
+static void test_foreign_schema_refused(void)
+{
+	/* Each case changes a copy of the database; every reading command
+	 * must then refuse it at once (a view that recurses forever would
+	 * hang them). */
+	static const struct { const char *sql, *what; } cases[] = {
+		{ "ALTER TABLE quotes RENAME TO q2; CREATE VIEW quotes AS WITH "
+		  "RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) "
+		  "SELECT q2.* FROM q2, r", "not the schema quotedb made" },
+		{ "DROP TABLE speaker_aliases; CREATE VIEW speaker_aliases(alias,"
+		  " speaker_id) AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL "
+		  "SELECT x + 1 FROM r) SELECT 'a', x FROM r",
+		  "table 'speaker_aliases' is missing or changed" },
+		{ "CREATE VIEW extra AS SELECT 1", "view 'extra' is not one "
+		  "quotedb made" },
+		{ "CREATE TABLE extra(x)", "table 'extra' is not one quotedb "
+		  "made" },
+		{ "CREATE INDEX mine ON quotes(text)", "index 'mine' is not one "
+		  "quotedb made" },
+		{ "DROP INDEX quotes_date", "index 'quotes_date' is missing" },
+	};
+	static const char *const cmds[] = {
+		"list", "info", "export --format csv", "speakers", "show x",
+		"search iran", "add --text t --speaker s",
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *db = seed_copy("foreign.db");
+		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' '%s'", db,
+					     cases[i].sql), 0);
+		for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
+			char *err = NULL;
+			int rc = qdb_cmd(NULL, &err, "--db '%s' %s < /dev/null",
+					 db, cmds[k]);
+			CU_ASSERT_EQUAL(rc, 1);
+			ASSERT_HAS(err, cases[i].what);
+			free(err);
+		}
+	}
+	/* ANALYZE's statistics and a trigger are not schema changes that
+	 * reading refuses (writes refuse triggers, test_faults). */
+	const char *db = seed_copy("analyzed.db");
+	CU_ASSERT_EQUAL(th_run(NULL, NULL, "sqlite3 '%s' 'ANALYZE; CREATE "
+			       "TRIGGER t AFTER DELETE ON quotes BEGIN SELECT "
+			       "1; END'", db), 0);
+	CU_ASSERT_EQUAL(qdb_cmd(NULL, NULL, "--db '%s' list", db), 0);
+}
+
 void test_hardening_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -376,6 +522,9 @@ void test_hardening_register(void)
 		QDB_TEST(test_export_to_descriptor_link),
 		QDB_TEST(test_signal_mid_export),
 		QDB_TEST(test_write_errors_fail),
+		QDB_TEST(test_control_characters_escaped),
+		QDB_TEST(test_error_messages_escaped),
+		QDB_TEST(test_foreign_schema_refused),
 	};
 	TH_SUITE("hardening", suite_init, suite_clean, tests);
 }

@@ -142,11 +142,10 @@ static int not_a_command(const char *name)
 	names[NCOMMANDS] = "help";
 	const char *best = qdb_suggest(name, names, NCOMMANDS + 1, 2);
 	if (best)
-		fprintf(stderr, "quotedb: '%s' is not a command; did you mean "
-			"'%s'?\n", name, best);
+		cli_msg("'%s' is not a command; did you mean '%s'?", name,
+			best);
 	else
-		fprintf(stderr, "quotedb: '%s' is not a command; see 'quotedb "
-			"--help'\n", name);
+		cli_msg("'%s' is not a command; see 'quotedb --help'", name);
 	return CLI_MISUSE;
 }
 
@@ -176,7 +175,7 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
-		fprintf(stderr, "quotedb: unknown option '%s'\n", argv[i]);
+		cli_msg("unknown option '%s'", argv[i]);
 		usage(stderr);
 		return CLI_MISUSE;
 	}
