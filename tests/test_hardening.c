@@ -513,6 +513,66 @@ static void test_foreign_schema_refused(void)
 	CU_ASSERT_EQUAL(qdb_cmd(NULL, NULL, "--db '%s' list", db), 0);
 }
 
+/* ---- 4: the CSV formula guard, proved with LibreOffice -------------- */
+
+/*
+ * The export of tests/data/hardening/formulas.yaml with the guard on and
+ * off, each imported by LibreOffice Calc with comma, semicolon and tab as
+ * the separator (the CSV filter's options string) and saved as flat ODS:
+ * with the guard no cell may be a formula; without it some are, which
+ * shows the check can see one.  The three imports run at once, each with
+ * a profile of its own.
+ */
+static void test_csv_guard_in_libreoffice(void)
+{
+	if (th_run(NULL, NULL, "command -v soffice") != 0) {
+		CU_FAIL("soffice is missing: apt-get install -y "
+			"--no-install-recommends libreoffice-calc-nogui");
+		return;
+	}
+	const char *db = th_path("formulas.db");
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", th_path("lo"));
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "rm -rf '%s' && mkdir -p '%s' "
+		"&& '%s' --db '%s' import " DATA "/formulas.yaml && '%s' --db "
+		"'%s' export --format csv -O formula_guard=1 -o '%s/guarded.csv'"
+		" && '%s' --db '%s' export --format csv -o '%s/plain.csv'", dir,
+		dir, th_cli(), db, th_cli(), db, dir, th_cli(), db, dir), 0);
+	static const struct { int code; const char *name; } seps[] = {
+		{ 44, "comma" }, { 59, "semicolon" }, { 9, "tab" },
+	};
+	char cmd[4096] = "";
+	size_t n = 0;
+	for (size_t i = 0; i < 3; i++)
+		n += (size_t)snprintf(cmd + n, sizeof cmd - n, "soffice "
+			"--headless -env:UserInstallation=file://%s/profile-%s "
+			"--infilter='CSV:%d,34,76,1' --convert-to fods --outdir "
+			"'%s/%s' '%s/guarded.csv' '%s/plain.csv' >/dev/null "
+			"2>&1 & ", dir, seps[i].name, seps[i].code, dir,
+			seps[i].name, dir, dir);
+	snprintf(cmd + n, sizeof cmd - n, "wait");
+	CU_ASSERT_EQUAL(th_run(NULL, NULL, "%s", cmd), 0);
+	for (size_t i = 0; i < 3; i++) {
+		char p[PATH_MAX + 64];
+		snprintf(p, sizeof p, "%s/%s/guarded.fods", dir, seps[i].name);
+		char *g = th_read_file(p, NULL);
+		snprintf(p, sizeof p, "%s/%s/plain.fods", dir, seps[i].name);
+		char *u = th_read_file(p, NULL);
+		CU_ASSERT(g && u);
+		CU_ASSERT(!has(g, "table:formula="));
+		CU_ASSERT(has(u, "table:formula="));
+		if (has(g, "table:formula="))
+			fprintf(stderr, "\n  read with %s: a guarded cell is "
+				"a formula: %.80s\n", seps[i].name,
+				strstr(g, "table:formula="));
+		/* And the texts are there, as text. */
+		CU_ASSERT(has(g, "Figures;&apos;=1+2") ||
+			  has(g, "Figures;'=1+2") || i != 1);
+		free(g);
+		free(u);
+	}
+}
+
 void test_hardening_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -525,6 +585,7 @@ void test_hardening_register(void)
 		QDB_TEST(test_control_characters_escaped),
 		QDB_TEST(test_error_messages_escaped),
 		QDB_TEST(test_foreign_schema_refused),
+		QDB_TEST(test_csv_guard_in_libreoffice),
 	};
 	TH_SUITE("hardening", suite_init, suite_clean, tests);
 }
