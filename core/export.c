@@ -581,6 +581,20 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	}
 	if (direct)
 		return export_in_place(db, p, f, options, path, flags);
+	if (exists && !(flags & QDB_EXPORT_FORCE)) {
+		/* Replaced by rename, the file gets a new inode: the other
+		 * names of a hard link would keep the old content. */
+		if (st.st_nlink > 1)
+			return qdb__fail(db, QDB_EINVALID, "%s: has %lu hard "
+					 "links; an export replaces the file, "
+					 "so the other names would keep the old "
+					 "content (--force replaces it anyway)",
+					 path, (unsigned long)st.st_nlink);
+		if (!(st.st_mode & 0222) || access(target, W_OK) != 0)
+			return qdb__fail(db, QDB_EINVALID, "%s: is read-only "
+					 "(mode %03o); --force replaces it",
+					 path, (unsigned)(st.st_mode & 0777));
+	}
 	size_t n = strlen(target);
 	if (n + 16 > PATH_MAX)
 		return qdb__fail(db, QDB_EINVALID, "%s: path too long", path);
@@ -600,9 +614,21 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 				 strerror(errno));
 	}
 	memcpy(tmp, interrupt_tmp, sizeof tmp);
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	/* The target's owner, group and mode where the caller may set them
+	 * (only root gives a file to another user); a new file's are the
+	 * caller's, with the umask. */
+	if (exists) {
+		if ((st.st_uid != geteuid() || st.st_gid != getegid()) &&
+		    fchown(fd, st.st_uid, st.st_gid) != 0 &&
+		    fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+			/* not ours to give away: the caller's, then */
+		}
+		fchmod(fd, st.st_mode & 0777);
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	rc = export_isolated(db, p, f, options, fd, path, 1, 1,
 			     "nothing was written", flags);
 	close(fd);

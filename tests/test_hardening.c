@@ -342,6 +342,70 @@ static void test_signal_mid_export(void)
 	}
 }
 
+/* ---- 5: what a re-export keeps of the file it replaces -------------- */
+
+static void test_export_keeps_mode_owner_links(void)
+{
+	/* Each case: how the target is made (in its directory, as out.csv;
+	 * "old" in it), the export's extra options, the exit status, the
+	 * mode and owner after, and whether it holds the export. */
+	static const struct {
+		const char *setup, *opts;
+		int rc;
+		unsigned mode, uid;
+		int replaced;
+		const char *msg;
+	} cases[] = {
+		{ "chmod 600 out.csv", "", 0, 0600, 0, 1, NULL },
+		{ "chmod 640 out.csv && chown 65534:65534 out.csv", "", 0, 0640,
+		  65534, 1, NULL },
+		{ "chmod 444 out.csv", "", 1, 0444, 0, 0, "is read-only (mode "
+		  "444); --force replaces it" },
+		{ "chmod 444 out.csv", "--force", 0, 0444, 0, 1, NULL },
+		{ "chmod 644 out.csv && ln out.csv other.csv", "", 1, 0644, 0,
+		  0, "has 2 hard links" },
+		{ "chmod 644 out.csv && ln out.csv other.csv", "--force", 0,
+		  0644, 0, 1, NULL },
+		{ "rm out.csv", "", 0, 0644, 0, 1, NULL },   /* umask 022 */
+	};
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", th_path("modes"));
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "rm -rf '%s' && mkdir "
+			"'%s' && cd '%s' && echo old > out.csv && %s", dir, dir,
+			dir, cases[i].setup), 0);
+		char *err = NULL;
+		int rc = qdb_cmd(NULL, &err, "--db '%s' export --format csv %s "
+				 "-o '%s/out.csv'", seed, cases[i].opts, dir);
+		CU_ASSERT_EQUAL(rc, cases[i].rc);
+		if (cases[i].msg)
+			ASSERT_HAS(err, cases[i].msg);
+		free(err);
+		char p[PATH_MAX + 16];
+		snprintf(p, sizeof p, "%s/out.csv", dir);
+		struct stat st;
+		CU_ASSERT_FATAL(stat(p, &st) == 0);
+		CU_ASSERT_EQUAL(st.st_mode & 0777, cases[i].mode);
+		CU_ASSERT_EQUAL(st.st_uid, cases[i].uid);
+		if ((st.st_mode & 0777) != cases[i].mode ||
+		    st.st_uid != cases[i].uid)
+			fprintf(stderr, "\n  case %zu: mode %03o uid %u\n", i,
+				(unsigned)(st.st_mode & 0777),
+				(unsigned)st.st_uid);
+		CU_ASSERT_EQUAL(st.st_size > 100, cases[i].replaced);
+		/* No temporary file left either way. */
+		CU_ASSERT(!any_file(dir, "out.csv.tmp"));
+		/* The other name of a link keeps the old content, as the
+		 * man page says, whether or not --force replaced it. */
+		if (strstr(cases[i].setup, " ln ")) {
+			char *old = th_read_file(th_path("modes/other.csv"),
+						 NULL);
+			CU_ASSERT_STRING_EQUAL(old ? old : "", "old\n");
+			free(old);
+		}
+	}
+}
+
 /* ---- 12: write errors on stdout ------------------------------------ */
 
 static void test_write_errors_fail(void)
@@ -581,6 +645,7 @@ void test_hardening_register(void)
 		QDB_TEST(test_export_onto_database),
 		QDB_TEST(test_export_to_descriptor_link),
 		QDB_TEST(test_signal_mid_export),
+		QDB_TEST(test_export_keeps_mode_owner_links),
 		QDB_TEST(test_write_errors_fail),
 		QDB_TEST(test_control_characters_escaped),
 		QDB_TEST(test_error_messages_escaped),

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 static const char *format, *output;
+static int force;
 static cli_list plugin_opts = { .too_many = "too many -O options" };
 
 static int take_option(const cli_opt *o, const char *arg)
@@ -30,6 +31,8 @@ static const cli_opt opts[] = {
 	{ CLI_STRING, "format", 'f', "NAME", "csv, yaml, latex or another "
 	  "plugin", &format, NULL },
 	{ CLI_STRING, "output", 'o', "FILE", "where to write", &output, NULL },
+	{ CLI_FLAG, "force", 0, NULL, "replace FILE even when read-only or "
+	  "hard-linked", &force, NULL },
 	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
 	  "formats')", NULL, take_option },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
@@ -95,7 +98,8 @@ static int run(qdb *unused, int argc, char **argv)
 	if (output && strcmp(output, "-") != 0) {
 		cli_progress_on(db, "exporting:");
 		rc = qdb_export_file(db, p, cli_filter(), options, output,
-				     QDB_EXPORT_ISOLATE);
+				     QDB_EXPORT_ISOLATE |
+				     (force ? QDB_EXPORT_FORCE : 0));
 		cli_progress_off();
 	} else {
 		fflush(stdout);

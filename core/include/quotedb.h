@@ -485,6 +485,12 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * this process whatever the flag says.
  */
 #define QDB_EXPORT_ISOLATE 0x1
+/*
+ * QDB_EXPORT_FORCE lets qdb_export_file replace a target that is
+ * read-only or has more than one hard link (refused otherwise: the rename
+ * would split the link, the other names keeping the old content).
+ */
+#define QDB_EXPORT_FORCE 0x2
 
 /*
  * The export into the file path: written to a temporary file beside it,
@@ -497,7 +503,8 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * cannot be told from a hung plugin) and, after a failure, with whatever
  * was written already.  A symbolic link is followed, never replaced.  A
  * path that is the database or its -wal/-shm file is refused
- * (QDB_EINVALID).
+ * (QDB_EINVALID).  A file replaced keeps its mode, and its owner and
+ * group where the caller may give them (root); see QDB_EXPORT_FORCE.
  */
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path,
