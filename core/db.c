@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
+/* How long a writer waits for another, unless $QUOTEDB_BUSY_TIMEOUT
+ * (seconds) says otherwise. */
 #define QDB_BUSY_TIMEOUT_MS 120000
 /* 'QDB1': tells a quotedb file from any other SQLite database. */
 #define QDB_APPLICATION_ID 0x51444231
@@ -64,6 +69,25 @@ int qdb__fail(qdb *db, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Whether the database or its -wal is within a page of the file-size
+ * limit (RLIMIT_FSIZE), where a write fails with EFBIG. */
+static int at_size_limit(const qdb *db)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	static const char *const suffix[] = { "", "-wal", "-journal" };
+	for (size_t i = 0; i < 3; i++) {
+		char p[4096];
+		struct stat st;
+		snprintf(p, sizeof p, "%s%s", db->path, suffix[i]);
+		if (stat(p, &st) == 0 &&
+		    (rlim_t)st.st_size + 65536 >= rl.rlim_cur)
+			return 1;
+	}
+	return 0;
+}
+
 int qdb__fail_sql(qdb *db, const char *what)
 {
 	int rc = sqlite3_errcode(db->sql), code = QDB_ERROR;
@@ -83,10 +107,24 @@ int qdb__fail_sql(qdb *db, const char *what)
 	default:
 		break;
 	}
-	if (code == QDB_EBUSY)
+	/* What the busy handler saw is the truth: SQLite also answers
+	 * BUSY without waiting, where waiting could deadlock. */
+	if (code == QDB_EBUSY && db->busy_waited_ms >= db->busy_timeout_ms)
 		return qdb__fail(db, code, "%s: the database stayed locked by "
-				 "another writer for %d s; try again when it "
-				 "has finished", what, QDB_BUSY_TIMEOUT_MS / 1000);
+				 "another writer for %ld s; try again when it "
+				 "has finished", what,
+				 db->busy_timeout_ms / 1000);
+	if (code == QDB_EBUSY)
+		return qdb__fail(db, code, "%s: the database is locked by "
+				 "another process, which SQLite could not "
+				 "wait for (after %.1f s); try again", what,
+				 (double)db->busy_waited_ms / 1000);
+	/* The file-size limit (ulimit -f): SQLite says "disk I/O error" or
+	 * "database or disk is full", and its errno is not kept. */
+	if (code == QDB_EIO && at_size_limit(db))
+		return qdb__fail(db, code, "%s: file too large: %s (or its "
+				 "-wal or -shm file) would pass the file-size "
+				 "limit (ulimit -f)", what, db->path);
 	/* A message can hide its cause: a read failing while FTS5 loads
 	 * the index's configuration comes back as "vtable constructor
 	 * failed: quotes_fts", the I/O error only in the code. */
@@ -270,6 +308,40 @@ int qdb__progress_step(qdb *db, int64_t done)
 
 /* ---- open, migrate, close ----------------------------------------- */
 
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * SQLite's busy handler: waits for another writer up to the timeout,
+ * sleeping a little longer each time (1 ms up to 50 ms), and keeps how
+ * long it waited so that a message can say it truly.
+ */
+static int busy_wait(void *payload, int tries)
+{
+	qdb *db = payload;
+	long now = now_ms();
+	if (tries == 0)
+		db->busy_since_ms = now;
+	db->busy_waited_ms = now - db->busy_since_ms;
+	if (db->busy_waited_ms >= db->busy_timeout_ms)
+		return 0;
+	long ms = tries < 50 ? tries + 1 : 50;
+	struct timespec ts = { 0, ms * 1000000L };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static long busy_timeout_ms(void)
+{
+	const char *t = getenv("QUOTEDB_BUSY_TIMEOUT");
+	long v = t ? strtol(t, NULL, 10) : 0;
+	return v > 0 && v < 86400 ? v * 1000 : QDB_BUSY_TIMEOUT_MS;
+}
+
 static int pragma_int(qdb *db, const char *sql, int *out)
 {
 	sqlite3_stmt *st;
@@ -402,28 +474,77 @@ out:
 	return rc;
 }
 
-static int migrate(qdb *db)
+/*
+ * Reads the file's version and checks what it holds, all in one read
+ * transaction: another process may be creating the schema this very
+ * moment, and reads in separate transactions could see its version from
+ * before and its tables from after (a quotedb file taken for a foreign
+ * one, or for a changed schema).
+ */
+static int read_state(qdb *db, int *version)
 {
-	int version, appid, tables;
-	int rc = pragma_int(db, "PRAGMA user_version", &version);
+	int appid, tables;
+	int rc = qdb__exec(db, "BEGIN");
+	if (rc)
+		return rc;
+	rc = pragma_int(db, "PRAGMA user_version", version);
 	if (!rc)
 		rc = pragma_int(db, "PRAGMA application_id", &appid);
 	if (rc)
-		return rc;
-	if (version > qdb__schema_version)
-		return qdb__fail(db, QDB_EINVALID,
-				 "%s: schema version %d is newer than this "
-				 "quotedb understands (%d); upgrade quotedb",
-				 db->path, version, qdb__schema_version);
-	if (appid != QDB_APPLICATION_ID) {
-		if (count_foreign_tables(db, &tables))
-			return QDB_ERROR;
-		if (appid != 0 || tables != 0)
-			return qdb__fail(db, QDB_EINVALID,
-					 "%s: not a quotedb database",
-					 db->path);
+		goto out;
+	if (*version > qdb__schema_version) {
+		rc = qdb__fail(db, QDB_EINVALID, "%s: schema version %d is "
+			       "newer than this quotedb understands (%d); "
+			       "upgrade quotedb", db->path, *version,
+			       qdb__schema_version);
+		goto out;
 	}
-	if ((rc = check_schema(db, version)) != 0)
+	if (appid != QDB_APPLICATION_ID) {
+		if ((rc = count_foreign_tables(db, &tables)) != 0)
+			goto out;
+		if (appid != 0 || tables != 0) {
+			rc = qdb__fail(db, QDB_EINVALID, "%s: not a quotedb "
+				       "database", db->path);
+			goto out;
+		}
+	}
+	rc = check_schema(db, *version);
+out:
+	/* A read transaction: COMMIT only ends it. */
+	sqlite3_exec(db->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
+ * Runs sql again while SQLite answers BUSY at once, up to the busy
+ * timeout.  While another process creates the file or switches it to
+ * WAL, SQLite gives that answer without calling the busy handler (waiting
+ * there could deadlock); eight imports started together into a file that
+ * does not exist yet would otherwise see some of them fail.
+ */
+static int exec_retry(qdb *db, const char *sql)
+{
+	long start = now_ms();
+	for (;;) {
+		int rc = qdb__exec(db, sql);
+		if (rc != QDB_EBUSY || now_ms() - start >= db->busy_timeout_ms)
+			return rc;
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int migrate(qdb *db)
+{
+	int version;
+	long start = now_ms();
+	int rc;
+	while ((rc = read_state(db, &version)) == QDB_EBUSY &&
+	       now_ms() - start < db->busy_timeout_ms) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (rc)
 		return rc;
 	if (version == qdb__schema_version)
 		return 0;
@@ -484,14 +605,15 @@ int qdb_open(qdb **out, const char *path, int flags)
 	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	/* Writers queue: a second import waits for the first rather than
 	 * failing, up to two minutes. */
-	sqlite3_busy_timeout(db->sql, QDB_BUSY_TIMEOUT_MS);
+	db->busy_timeout_ms = busy_timeout_ms();
+	sqlite3_busy_handler(db->sql, busy_wait, db);
 	int rc = qdb__exec(db, "PRAGMA foreign_keys = ON");
 	if (!rc && !db->readonly) {
 		/* WAL lets readers go on while an import writes; NORMAL sync is
 		 * durable enough in WAL and keeps imports fast.  A 16 MiB page
 		 * cache holds the indexes a large import keeps touching; read-
 		 * only handles (exports, listings) keep SQLite's 2 MiB. */
-		rc = qdb__exec(db, "PRAGMA journal_mode = WAL; "
+		rc = exec_retry(db, "PRAGMA journal_mode = WAL; "
 			       "PRAGMA synchronous = NORMAL; "
 			       "PRAGMA cache_size = -16384");
 	}

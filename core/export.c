@@ -345,6 +345,10 @@ static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name,
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
 		return qdb__fail(db, QDB_EIO, "export: write failed: the "
 				 "output was closed (broken pipe)");
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ)
+		return qdb__fail(db, QDB_EIO, "export: write failed: file too "
+				 "large (the file-size limit, ulimit -f); %s",
+				 lost);
 	if (WIFSIGNALED(status))
 		return qdb__fail(db, QDB_ERROR, "export: plugin '%s' crashed "
 				 "(%s); %s", name, strsignal(WTERMSIG(status)),

@@ -167,6 +167,9 @@ struct qdb {
 	void *progress_payload;
 	int64_t progress_every;
 	int readonly;
+	/* The busy handler's (db.c): the wait allowed, and the last wait's
+	 * start and length, for a message that tells the truth. */
+	long busy_timeout_ms, busy_since_ms, busy_waited_ms;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;

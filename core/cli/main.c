@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,10 @@ static int not_a_command(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* Past the file-size limit (ulimit -f) a write fails with EFBIG,
+	 * which quotedb reports as "file too large", instead of the signal
+	 * killing it without a word. */
+	signal(SIGXFSZ, SIG_IGN);
 	cli_is_tty = isatty(STDOUT_FILENO);
 	int i = 1;
 	/* Options before the command: --db, --help, --version. */
