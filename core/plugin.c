@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,6 +469,33 @@ static int take_descriptor(qdb_plugin_handle *h, const qdb_plugin *d,
 	return take_options(h, path, err);
 }
 
+/*
+ * Whether addr lies in an executable mapping of this process: 0 when it
+ * does, 1 when it does not, -1 when /proc/self/maps cannot be read.
+ */
+static int executable(const void *addr)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	uintptr_t a = (uintptr_t)addr;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 1;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long lo, hi;
+		char perms[5];
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
+		    a >= lo && a < hi) {
+			rc = perms[2] == 'x' ? 0 : 1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 static int valid_name(const char *name)
 {
 	if (!*name)
@@ -525,6 +553,17 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 		close(fd);
 		return rc;
 	}
+	/* A data symbol of that name would be "called" into: refused
+	 * before, not a crash after. */
+	if ((rc = executable(*(void **)&entry)) != 0) {
+		rc = refuse(err, path, QDB_EABI, "not a quotedb plugin: %s is "
+			    "not a function (%s)", QDB_PLUGIN_SYMBOL, rc > 0
+			    ? "it is not in an executable part of the file"
+			    : "/proc/self/maps cannot be read");
+		dlclose(dl);
+		close(fd);
+		return rc;
+	}
 	qdb_plugin_handle *h = calloc(1, sizeof *h);
 	if (!h || !(h->path = strdup(path))) {
 		free(h);
@@ -563,59 +602,100 @@ const char *qdb_plugin_path(const qdb_plugin_handle *p)
 	return p ? p->path : NULL;
 }
 
-struct each_so {
-	qdb_path_cb cb;
-	void *payload;
-	char seen[64][64];     /* names found earlier shadow later ones */
-	int nseen;
+/* The names (NAME of NAME.so) found along the search path: a growing,
+ * deduplicated list, as many as there are. */
+struct names {
+	char **v;
+	size_t n, cap;
+	int failed;
 };
 
-static int list_dir(const char *dir, void *payload)
+static int names_has(const struct names *l, const char *name)
 {
-	struct each_so *e = payload;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], name))
+			return 1;
+	return 0;
+}
+
+static int collect_dir(const char *dir, void *payload)
+{
+	struct names *l = payload;
 	DIR *d = opendir(dir);
 	if (!d)
 		return 0;
-	char *names[256];
-	int n = 0, rc = 0;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL && n < 256) {
-		size_t l = strlen(de->d_name);
-		if (l > 3 && !strcmp(de->d_name + l - 3, ".so") &&
-		    de->d_name[0] != '.')
-			if ((names[n] = strdup(de->d_name)) != NULL)
-				n++;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (len <= 3 || strcmp(de->d_name + len - 3, ".so") != 0 ||
+		    de->d_name[0] == '.')
+			continue;
+		char *name = strndup(de->d_name, len - 3);
+		if (!name) {
+			l->failed = 1;
+			break;
+		}
+		if (names_has(l, name)) {
+			free(name);
+			continue;
+		}
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? 2 * l->cap : 64;
+			char **v = realloc(l->v, cap * sizeof *v);
+			if (!v) {
+				free(name);
+				l->failed = 1;
+				break;
+			}
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->n++] = name;
 	}
 	closedir(d);
-	for (int i = 1; i < n; i++)      /* insertion sort: a few names */
-		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	for (int i = 0; i < n; i++) {
-		int dup = 0;
-		for (int k = 0; k < e->nseen; k++)
-			dup |= !strcmp(e->seen[k], names[i]);
-		if (!dup && !rc) {
-			char path[PATH_MAX];
-			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-			if (e->nseen < 64)
-				snprintf(e->seen[e->nseen++], 64, "%s", names[i]);
-			rc = e->cb(path, e->payload);
-		}
-		free(names[i]);
-	}
-	return rc;
+	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Every plugin name found along the search path, sorted, each given to cb
+ * with the file qdb_plugin_load would load for that name: the same
+ * lookup (find_in), so `formats` and `export --format NAME` cannot
+ * disagree, however many plugins there are.  A file whose name is no
+ * format name (valid_name) can only be loaded by its path: such a name is
+ * listed after the others, by the path of its first file.
+ */
 int qdb_plugin_foreach(qdb_path_cb cb, void *payload)
 {
 	if (!cb)
 		return QDB_EINVALID;
-	struct each_so e;
-	e.cb = cb;
-	e.payload = payload;
-	e.nseen = 0;
-	return each_dir(list_dir, &e);
+	struct names l = { 0 };
+	each_dir(collect_dir, &l);
+	if (l.n)
+		qsort(l.v, l.n, sizeof *l.v, by_name);
+	int rc = l.failed ? QDB_ENOMEM : 0;
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		if (!valid_name(l.v[i]))
+			continue;
+		struct find f = { l.v[i], "" };
+		each_dir(find_in, &f);
+		if (f.path[0])
+			rc = cb(f.path, payload);
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		if (valid_name(l.v[i]))
+			continue;
+		struct find f = { l.v[i], "" };
+		each_dir(find_in, &f);
+		if (f.path[0])
+			rc = cb(f.path, payload);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	return rc;
 }

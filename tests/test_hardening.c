@@ -406,6 +406,148 @@ static void test_export_keeps_mode_owner_links(void)
 	}
 }
 
+/* ---- 10: concurrent first use --------------------------------------- */
+
+static void test_concurrent_first_use(void)
+{
+	/* Eight imports at once into a database that does not exist yet,
+	 * a few times over: every one succeeds. */
+	const char *db = th_path("race.db");
+	for (int trial = 0; trial < 5; trial++) {
+		char *out = NULL;
+		int rc = th_run(&out, NULL, "rm -f '%s' '%s-wal' '%s-shm'; "
+			"for k in 1 2 3 4 5 6 7 8; do ( '%s' --db '%s' import "
+			"quotes/ 2>&1 >/dev/null || echo FAILED ) & done; wait",
+			db, db, db, th_cli(), db);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT(!has(out, "FAILED"));
+		if (has(out, "FAILED"))
+			fprintf(stderr, "\n  trial %d: %s\n", trial, out);
+		free(out);
+		CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"),
+				86);
+	}
+	/* A writer that holds the lock past the timeout: the message says
+	 * how long quotedb really waited. */
+	const char *held = seed_copy("held.db");
+	char *err = NULL;
+	int rc = th_run(NULL, &err, "python3 -c \"import sqlite3, time; "
+		"c = sqlite3.connect('%s', isolation_level=None); c.execute("
+		"'BEGIN IMMEDIATE'); print('locked', flush=True); "
+		"time.sleep(4)\" | (read line; QUOTEDB_BUSY_TIMEOUT=1 '%s' --db "
+		"'%s' add --text 'said' --speaker S)", held, th_cli(), held);
+	CU_ASSERT_EQUAL(rc, 1);
+	ASSERT_HAS(err, "stayed locked by another writer for 1 s");
+	free(err);
+}
+
+/* ---- 13: the file-size limit (ulimit -f) ---------------------------- */
+
+static void test_file_size_limit(void)
+{
+	const char *t = th_tmpdir();
+	/* Quotes of 60 KB each: the database passes 200 KB; one text of
+	 * 20,000 apostrophes: a database of 110 KB, a LaTeX export of
+	 * 360 KB. */
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s' && python3 -c \""
+		"import sys; w = sys.stdout.write; w('quotes:\\n'); "
+		"[w('  - id: big-%%d\\n    text: \\\"%%s\\\"\\n    speaker: S\\n' "
+		"%% (i, 'w%%d ' %% i * 10000)) for i in range(4)]\" > big.yaml "
+		"&& python3 -c \"print('quotes:\\n  - id: q\\n    text: \\\"' + "
+		"chr(39) * 20000 + '\\\"\\n    speaker: S')\" > apos.yaml && rm "
+		"-f apos.db* big.db* && '%s' --db apos.db import apos.yaml", t,
+		th_cli()), 0);
+	static const struct { const char *cmd, *msg; } cases[] = {
+		{ "--db big.db import big.yaml", "file too large" },
+		{ "--db apos.db export --format latex -o apos.tex",
+		  "File too large" },
+		{ "--db apos.db export --format latex > apos2.tex",
+		  "File too large" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *err = NULL;
+		int rc = th_run(NULL, &err, "cd '%s' && ulimit "
+				"-f 200 && '%s' %s", t, th_cli(), cases[i].cmd);
+		CU_ASSERT_EQUAL(rc, 1);
+		ASSERT_HAS(err, cases[i].msg);
+		CU_ASSERT(!has(err, "crash"));
+		free(err);
+	}
+	/* Nothing half-made: no rows, no export, no temporary file. */
+	CU_ASSERT_EQUAL(th_sql_int(th_path("big.db"), "SELECT count(*) FROM "
+				   "quotes"), 0);
+	CU_ASSERT(access(th_path("apos.tex"), F_OK) != 0);
+	CU_ASSERT(!any_file(t, "apos.tex.tmp"));
+}
+
+/* ---- 14: plugin listing ---------------------------------------------- */
+
+static void test_plugin_listing(void)
+{
+	/* 300 plugins in one directory, and a second directory later on
+	 * the path with another p070.so: formats lists all 300, sorted,
+	 * each from the first directory, and --format p070 loads that. */
+	CU_ASSERT_FATAL(build_so("abi_plugin.c", "many/a/abi.so", NULL, 0)
+			!= NULL);
+	CU_ASSERT_FATAL(build_so("ctor_plugin.c", "many/b/p070.so", NULL, 0)
+			!= NULL);
+	const char *t = th_tmpdir();
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s/many/a' && for i in "
+		"$(seq -w 299 -1 0); do cp abi.so p$i.so || exit 1; done && rm "
+		"abi.so", t), 0);
+	char *out = NULL;
+	int rc = th_run(&out, NULL, "QUOTEDB_PLUGIN_PATH='%s/many/a:%s/many/b' "
+			"'%s' formats | grep '/many/'", t, t, th_cli());
+	CU_ASSERT_EQUAL(rc, 0);
+	/* p000 ... p299 in order, then csv, latex, yaml from the build
+	 * tree (not under /many/). */
+	int n = 0, sorted = 1;
+	char prev[64] = "";
+	for (char *l = out; l && *l;) {
+		char *e = strchr(l, '\n');
+		char *p = strstr(l, "/many/a/p");
+		if (p && (!e || p < e)) {
+			char name[64];
+			snprintf(name, sizeof name, "%.4s", p + 8);
+			sorted &= strcmp(prev, name) < 0;
+			snprintf(prev, sizeof prev, "%s", name);
+			n++;
+		}
+		l = e ? e + 1 : NULL;
+	}
+	CU_ASSERT_EQUAL(n, 300);
+	CU_ASSERT(sorted);
+	CU_ASSERT(!has(out, "/many/b/"));
+	free(out);
+	/* export --format p070 loads the one formats lists: /many/a's
+	 * (the ctor plugin in /many/b would leave its marker). */
+	rc = th_run(NULL, NULL, "QDB_FAULTS_MARKER='%s/many/marker' "
+		    "QUOTEDB_PLUGIN_PATH='%s/many/a:%s/many/b' '%s' --db '%s' "
+		    "export --format p070 -o /dev/null", t, t, t, th_cli(),
+		    seed);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT(access(th_path("many/marker"), F_OK) != 0);
+	/* A descriptor symbol that is data: refused by formats and by
+	 * export, never called (which would be exit 139). */
+	const char *data = build_so("datasym_plugin.c", "datasym/ds.so", NULL,
+				    1);
+	CU_ASSERT_FATAL(data != NULL);
+	char *err = NULL;
+	out = NULL;
+	rc = th_run(&out, &err, "QUOTEDB_PLUGIN_PATH='%s/datasym' '%s' "
+		    "formats", t, th_cli());
+	CU_ASSERT_EQUAL(rc, 0);
+	ASSERT_HAS(out, "qdb_plugin_descriptor is not a function");
+	free(out);
+	free(err);
+	err = NULL;
+	rc = th_run(NULL, &err, "QUOTEDB_PLUGIN_PATH='%s/datasym' '%s' --db "
+		    "'%s' export --format ds", t, th_cli(), seed);
+	CU_ASSERT_EQUAL(rc, 1);
+	ASSERT_HAS(err, "qdb_plugin_descriptor is not a function");
+	free(err);
+}
+
 /* ---- 12: write errors on stdout ------------------------------------ */
 
 static void test_write_errors_fail(void)
@@ -646,7 +788,10 @@ void test_hardening_register(void)
 		QDB_TEST(test_export_to_descriptor_link),
 		QDB_TEST(test_signal_mid_export),
 		QDB_TEST(test_export_keeps_mode_owner_links),
+		QDB_TEST(test_concurrent_first_use),
+		QDB_TEST(test_plugin_listing),
 		QDB_TEST(test_write_errors_fail),
+		QDB_TEST(test_file_size_limit),
 		QDB_TEST(test_control_characters_escaped),
 		QDB_TEST(test_error_messages_escaped),
 		QDB_TEST(test_foreign_schema_refused),
