@@ -24,6 +24,7 @@
 #define QDB_MAX_FIELD (1u << 20)   /* bytes in one field */
 #define QDB_MAX_TAGS 64            /* tags on one quote */
 #define QDB_MAX_DEPTH 8            /* YAML nesting */
+#define QDB_MAX_FILTER_VALUES 64   /* values of one filter (man page) */
 /* Bytes the importer lets libyaml read without it producing an event:
  * libyaml holds a whole scalar (or comment) in memory before it says
  * anything, so this is what bounds the memory of a 2 GB one-line value.

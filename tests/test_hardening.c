@@ -548,6 +548,35 @@ static void test_plugin_listing(void)
 	free(err);
 }
 
+/* ---- 15: 64 values for each filter, whatever the others -------------- */
+
+static void test_every_filter_full(void)
+{
+	/* Each filter at its 64 values, all at once: no match, no error. */
+	static const char *const opts[] = { "speaker", "outlet", "id", "tag",
+		"reported-by", "language" };
+	char args[16384];
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
+		for (int i = 0; i < 64; i++)
+			n += (size_t)snprintf(args + n, sizeof args - n,
+					      " --%s x%d", opts[k], i);
+	char *out = NULL, *err = NULL;
+	int rc = qdb_cmd(&out, &err, "--db '%s' list%s --from 2000 --to 2030 "
+			 "--search iran --limit 5", seed, args);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+	CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+	free(out);
+	free(err);
+	/* A 65th value of one filter is the misuse the help describes. */
+	err = NULL;
+	rc = qdb_cmd(NULL, &err, "--db '%s' list%s --speaker x64", seed, args);
+	CU_ASSERT_EQUAL(rc, 2);
+	ASSERT_HAS(err, "too many values for one filter (64 at most)");
+	free(err);
+}
+
 /* ---- 12: write errors on stdout ------------------------------------ */
 
 static void test_write_errors_fail(void)
@@ -790,6 +819,7 @@ void test_hardening_register(void)
 		QDB_TEST(test_export_keeps_mode_owner_links),
 		QDB_TEST(test_concurrent_first_use),
 		QDB_TEST(test_plugin_listing),
+		QDB_TEST(test_every_filter_full),
 		QDB_TEST(test_write_errors_fail),
 		QDB_TEST(test_file_size_limit),
 		QDB_TEST(test_control_characters_escaped),
