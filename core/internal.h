@@ -31,8 +31,6 @@
  * A value of QDB_MAX_FIELD bytes fits with room for escapes. */
 #define QDB_MAX_GAP (16u * QDB_MAX_FIELD)
 
-/* The end of an open date range (date.c): 99991231. */
-#define QDB_DATE_OPEN_HI 99991231
 
 /*
  * The smallest size a caller's struct may have: its size in the first

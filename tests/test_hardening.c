@@ -577,6 +577,63 @@ static void test_every_filter_full(void)
 	free(err);
 }
 
+/* ---- 16: dates at the end of time ----------------------------------- */
+
+static void test_dates_at_end_of_time(void)
+{
+	const char *db = th_path("dates.db");
+	CU_ASSERT_EQUAL_FATAL(qdb_cmd(NULL, NULL, "--db '%s' import " DATA
+				      "/dates.yaml", db), 0);
+	/* An open end is no real day: 2023-10/.. ends after 9999-12-31,
+	 * ../2023 starts before 0000-01-01. */
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes WHERE "
+				   "date_hi > (SELECT date_hi FROM quotes WHERE "
+				   "id = 'd-9999-12-31')"), 2);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT date_hi FROM quotes WHERE id = "
+				   "'d-2023-10-open'"), QDB_DATE_OPEN_HI);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT date_lo FROM quotes WHERE id = "
+				   "'d-open-2023'"), QDB_DATE_OPEN_LO);
+	/* Each line of dates.expected: options => the ids, in order. */
+	char *cases = th_read_file(DATA "/dates.expected", NULL);
+	CU_ASSERT_FATAL(cases != NULL);
+	int n = 0;
+	for (char *l = cases, *e; l && *l; l = e ? e + 1 : NULL) {
+		e = strchr(l, '\n');
+		if (e)
+			*e = '\0';
+		char *arrow = strstr(l, " => ");
+		if (*l == '#' || !arrow)
+			continue;
+		*arrow = '\0';
+		char *out = NULL;
+		int rc = qdb_cmd(&out, NULL, "--db '%s' list %s | cut -f1 | "
+				 "tr '\\n' ' ' | sed 's/ $//'", db, l);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_STRING_EQUAL(out ? out : "", arrow + 4);
+		if (!out || strcmp(out, arrow + 4))
+			fprintf(stderr, "\n  list %s:\n    got  %s\n    want "
+				"%s\n", l, out ? out : "", arrow + 4);
+		free(out);
+		n++;
+	}
+	free(cases);
+	CU_ASSERT(n >= 10);
+	/* A file of schema 2 kept open ends as 99991231: migrating tells
+	 * them from 9999-12-31 by the date as written. */
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' \"UPDATE quotes "
+		"SET date_hi = 99991231 WHERE date_hi = %d; PRAGMA user_version "
+		"= 2\"", db, QDB_DATE_OPEN_HI), 0);
+	CU_ASSERT_EQUAL(qdb_cmd(NULL, NULL, "--db '%s' add --text t --speaker "
+				"S", db), 0);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes WHERE "
+				   "date_hi = 99991231"), 3);
+	char *out = NULL;
+	qdb_cmd(&out, NULL, "--db '%s' list --sort date --from 2023 --to "
+		"9999-12-31 --strict-dates | cut -f1 | tr '\\n' ' '", db);
+	CU_ASSERT_STRING_EQUAL(out ? out : "", "d-2023 d-9999 d-9999-12-31 ");
+	free(out);
+}
+
 /* ---- 12: write errors on stdout ------------------------------------ */
 
 static void test_write_errors_fail(void)
@@ -820,6 +877,7 @@ void test_hardening_register(void)
 		QDB_TEST(test_concurrent_first_use),
 		QDB_TEST(test_plugin_listing),
 		QDB_TEST(test_every_filter_full),
+		QDB_TEST(test_dates_at_end_of_time),
 		QDB_TEST(test_write_errors_fail),
 		QDB_TEST(test_file_size_limit),
 		QDB_TEST(test_control_characters_escaped),

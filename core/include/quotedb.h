@@ -90,8 +90,9 @@ typedef struct qdb_str {
  * that handles every field walks it instead of naming each member.
  *
  * date_lo and date_hi are the earliest and latest day the EDTF date allows,
- * as yyyymmdd integers (0 and 99991231 for open ends); both are 0 when the
- * quote has no date.
+ * as yyyymmdd integers; an open or unknown end is QDB_DATE_OPEN_LO or
+ * QDB_DATE_OPEN_HI, which no real day is; both are 0 when the quote has
+ * no date.
  */
 typedef struct qdb_quote {
 	size_t size;
@@ -393,6 +394,16 @@ int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 		      qdb_import_stats *stats, qdb_error *err);
 
 /* ---- Dates --------------------------------------------------------- */
+
+/*
+ * The open (or unknown) ends of an interval, outside the real days
+ * (00000101 to 99991231) so that "9999-12-31" or "0000/9999" is never
+ * taken for an open end: ../2023 is [QDB_DATE_OPEN_LO, 20231231], 2023/..
+ * is [20230101, QDB_DATE_OPEN_HI].  Both sort where they should: before
+ * and after every day.
+ */
+#define QDB_DATE_OPEN_LO 0
+#define QDB_DATE_OPEN_HI 100000000
 
 /*
  * Parses an EDTF date (level 0 and the qualifiers and intervals of level 1:
