@@ -28,7 +28,8 @@ DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
 	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
 	texlive-bibtex-extra biber pandoc python3-jsonschema libreoffice-writer-nogui \
-	jq python3-html5lib chromium fonts-noto-core fonts-noto-cjk
+	jq python3-html5lib chromium fonts-noto-core fonts-noto-cjk \
+	libreoffice-calc-nogui bsdutils
 
 # Asked once (:=), not again for every command that uses them.
 PKGS = sqlite3 yaml-0.1

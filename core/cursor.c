@@ -30,11 +30,15 @@ struct qdb_cursor {
 	" LEFT JOIN outlets o ON o.id = q.outlet_id" \
 	" LEFT JOIN sources src ON src.id = q.source_id"
 
-/* Values to bind, in the order their '?' appear in the SQL. */
+/* Values to bind, in the order their '?' appear in the SQL: room for
+ * every filter full at once (the names twice: name and alias), the
+ * search, the dates and the limit.  Each filter takes
+ * QDB_MAX_FILTER_VALUES, as the man page says, whatever the others. */
+#define MAX_BINDS (1 + 8 * QDB_MAX_FILTER_VALUES + 4)
 typedef struct binds {
-	const char *v[256];
+	const char *v[MAX_BINDS];
 	int32_t ints[4];
-	int kind[256];           /* 0 text, 1 int index into ints */
+	int kind[MAX_BINDS];     /* 0 text, 1 int index into ints */
 	int n, nints;
 } binds;
 
@@ -52,7 +56,7 @@ static void add(qdb_buf *sql, const char *frag)
 static int add_values(qdb_buf *sql, binds *b, const qdb_strlist *l,
 		      const char *head, const char *tail)
 {
-	if (l->n > 64 || b->n + (int)l->n > 200)
+	if (l->n > QDB_MAX_FILTER_VALUES || b->n + (int)l->n > MAX_BINDS - 4)
 		return QDB_EINVALID;
 	add(sql, head);
 	for (size_t i = 0; i < l->n; i++) {
@@ -235,7 +239,8 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
 	add_select(&sql, &f, counting);
 	int rc = add_filters(&sql, &b, &f);
 	if (rc)
-		rc = qdb__fail(db, QDB_EINVALID, "too many filter values");
+		rc = qdb__fail(db, QDB_EINVALID, "too many values for one "
+			       "filter (%d at most)", QDB_MAX_FILTER_VALUES);
 	if (!rc)
 		rc = add_dates(&sql, &b, db, &f);
 	if (!rc && !counting)

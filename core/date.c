@@ -9,7 +9,8 @@
  *   2023-10-XX  2023-10-2X
  *   A/B  ../B  A/..  /B  A/              intervals with open or unknown ends
  * Qualifiers say how sure the source is; they never widen the range.  Open
- * (..) and unknown (empty) ends are treated alike: 0 before, 99991231 after.
+ * (..) and unknown (empty) ends are treated alike: QDB_DATE_OPEN_LO before,
+ * QDB_DATE_OPEN_HI after, neither of them a real day.
  *
  * The input is a byte range, not a C string: nothing past len is read.
  */
@@ -18,8 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DATE_OPEN_LO 0
-#define DATE_OPEN_HI 99991231
+#define DATE_OPEN_LO QDB_DATE_OPEN_LO
+#define DATE_OPEN_HI QDB_DATE_OPEN_HI
 
 #define DATE_FORMS "accepted: 2023, 2023-10, 2023-10-09, each optionally " \
 	"followed by ~ ? or %; 202X, 2023-XX, 2023-10-XX; intervals A/B, " \

@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
+/* How long a writer waits for another, unless $QUOTEDB_BUSY_TIMEOUT
+ * (seconds) says otherwise. */
 #define QDB_BUSY_TIMEOUT_MS 120000
 /* 'QDB1': tells a quotedb file from any other SQLite database. */
 #define QDB_APPLICATION_ID 0x51444231
@@ -64,6 +69,25 @@ int qdb__fail(qdb *db, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Whether the database or its -wal is within a page of the file-size
+ * limit (RLIMIT_FSIZE), where a write fails with EFBIG. */
+static int at_size_limit(const qdb *db)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	static const char *const suffix[] = { "", "-wal", "-journal" };
+	for (size_t i = 0; i < 3; i++) {
+		char p[4096];
+		struct stat st;
+		snprintf(p, sizeof p, "%s%s", db->path, suffix[i]);
+		if (stat(p, &st) == 0 &&
+		    (rlim_t)st.st_size + 65536 >= rl.rlim_cur)
+			return 1;
+	}
+	return 0;
+}
+
 int qdb__fail_sql(qdb *db, const char *what)
 {
 	int rc = sqlite3_errcode(db->sql), code = QDB_ERROR;
@@ -83,10 +107,24 @@ int qdb__fail_sql(qdb *db, const char *what)
 	default:
 		break;
 	}
-	if (code == QDB_EBUSY)
+	/* What the busy handler saw is the truth: SQLite also answers
+	 * BUSY without waiting, where waiting could deadlock. */
+	if (code == QDB_EBUSY && db->busy_waited_ms >= db->busy_timeout_ms)
 		return qdb__fail(db, code, "%s: the database stayed locked by "
-				 "another writer for %d s; try again when it "
-				 "has finished", what, QDB_BUSY_TIMEOUT_MS / 1000);
+				 "another writer for %ld s; try again when it "
+				 "has finished", what,
+				 db->busy_timeout_ms / 1000);
+	if (code == QDB_EBUSY)
+		return qdb__fail(db, code, "%s: the database is locked by "
+				 "another process, which SQLite could not "
+				 "wait for (after %.1f s); try again", what,
+				 (double)db->busy_waited_ms / 1000);
+	/* The file-size limit (ulimit -f): SQLite says "disk I/O error" or
+	 * "database or disk is full", and its errno is not kept. */
+	if (code == QDB_EIO && at_size_limit(db))
+		return qdb__fail(db, code, "%s: file too large: %s (or its "
+				 "-wal or -shm file) would pass the file-size "
+				 "limit (ulimit -f)", what, db->path);
 	/* A message can hide its cause: a read failing while FTS5 loads
 	 * the index's configuration comes back as "vtable constructor
 	 * failed: quotes_fts", the I/O error only in the code. */
@@ -270,6 +308,40 @@ int qdb__progress_step(qdb *db, int64_t done)
 
 /* ---- open, migrate, close ----------------------------------------- */
 
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * SQLite's busy handler: waits for another writer up to the timeout,
+ * sleeping a little longer each time (1 ms up to 50 ms), and keeps how
+ * long it waited so that a message can say it truly.
+ */
+static int busy_wait(void *payload, int tries)
+{
+	qdb *db = payload;
+	long now = now_ms();
+	if (tries == 0)
+		db->busy_since_ms = now;
+	db->busy_waited_ms = now - db->busy_since_ms;
+	if (db->busy_waited_ms >= db->busy_timeout_ms)
+		return 0;
+	long ms = tries < 50 ? tries + 1 : 50;
+	struct timespec ts = { 0, ms * 1000000L };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static long busy_timeout_ms(void)
+{
+	const char *t = getenv("QUOTEDB_BUSY_TIMEOUT");
+	long v = t ? strtol(t, NULL, 10) : 0;
+	return v > 0 && v < 86400 ? v * 1000 : QDB_BUSY_TIMEOUT_MS;
+}
+
 static int pragma_int(qdb *db, const char *sql, int *out)
 {
 	sqlite3_stmt *st;
@@ -291,27 +363,189 @@ static int count_foreign_tables(qdb *db, int *out)
 	return pragma_int(db, "SELECT count(*) FROM sqlite_schema", out);
 }
 
-static int migrate(qdb *db)
+/*
+ * The schema objects of a database, one "type name tbl_name sql" record
+ * each (fields split by 0x1f, records ended by 0x1e), in a fixed order,
+ * into b.  Triggers are left out: a file may carry its own, and writes
+ * refuse them (refuse_triggers); so is the statistics table ANALYZE
+ * makes, which only steers query plans.
+ */
+static int schema_rows(sqlite3 *sql, qdb_buf *b)
 {
-	int version, appid, tables;
-	int rc = pragma_int(db, "PRAGMA user_version", &version);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(sql, "SELECT type, name, tbl_name, "
+			       "coalesce(sql, '') FROM sqlite_schema WHERE "
+			       "type <> 'trigger' AND NOT (type = 'table' AND "
+			       "name IN ('sqlite_stat1', 'sqlite_stat4')) "
+			       "ORDER BY CASE type WHEN 'table' THEN 0 WHEN "
+			       "'view' THEN 1 ELSE 2 END, name", -1, &st, NULL)
+	    != SQLITE_OK)
+		return SQLITE_ERROR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 4; i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+			qdb__buf_addstr(b, v ? (const char *)v : "");
+			qdb__buf_add(b, i < 3 ? "\x1f" : "\x1e", 1);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE && !b->failed ? SQLITE_OK : SQLITE_ERROR;
+}
+
+/* The first record of a (schema_rows) that b does not hold, or NULL. */
+static const char *first_unmatched(const qdb_buf *a, const qdb_buf *b)
+{
+	const char *r = a->data ? a->data : "";
+	while (*r) {
+		const char *end = strchr(r, '\x1e');
+		size_t n = (size_t)(end - r) + 1;
+		int found = 0;
+		for (const char *q = b->data ? b->data : ""; *q && !found;) {
+			const char *qe = strchr(q, '\x1e');
+			found = (size_t)(qe - q) + 1 == n && !memcmp(q, r, n);
+			q = qe + 1;
+		}
+		if (!found)
+			return r;
+		r = end + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Refuses a file whose schema is not exactly the one quotedb builds for
+ * its version: a table replaced by a view (one that recurses forever
+ * hangs every read), an object added or changed.  Reads must never run
+ * SQL someone else wrote.  The expected schema is made by running the
+ * migrations in a database in memory.
+ */
+static int check_schema(qdb *db, int version)
+{
+	sqlite3 *mem = NULL;
+	qdb_buf want = { 0 }, have = { 0 };
+	int rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE,
+				 NULL);
+	for (int v = 0; rc == SQLITE_OK && v < version; v++)
+		rc = sqlite3_exec(mem, qdb__migrations[v], NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = schema_rows(mem, &want);
+	sqlite3_close(mem);
+	if (rc != SQLITE_OK) {
+		rc = qdb__fail(db, want.failed || rc == SQLITE_NOMEM
+			       ? QDB_ENOMEM : QDB_ERROR, "%s: cannot build "
+			       "the expected schema: %s", db->path,
+			       want.failed || rc == SQLITE_NOMEM
+			       ? "out of memory" : sqlite3_errstr(rc));
+		goto out;
+	}
+	if (schema_rows(db->sql, &have) != SQLITE_OK) {
+		rc = have.failed ? qdb__fail(db, QDB_ENOMEM, "%s: out of "
+					     "memory", db->path)
+			: qdb__fail_sql(db, "schema");
+		goto out;
+	}
+	rc = 0;
+	if (have.len != want.len || (have.len && memcmp(have.data, want.data,
+							have.len))) {
+		/* Name the first object quotedb expects and does not find
+		 * as it made it, else the first one it did not make. */
+		const char *rec = first_unmatched(&want, &have);
+		int missing = rec != NULL;
+		if (!rec)
+			rec = first_unmatched(&have, &want);
+		if (!rec)
+			rec = "?\x1f?\x1f";
+		const char *type_end = strchr(rec, '\x1f');
+		const char *name = type_end + 1;
+		const char *name_end = strchr(name, '\x1f');
+		char why[QDB_ERROR_TEXT_LEN];
+		snprintf(why, sizeof why, "%s: not the schema quotedb made: "
+			 "%.*s '%.*s' %s; quotedb does not read a file whose "
+			 "tables, views or indexes someone else changed",
+			 db->path, (int)(type_end - rec), rec,
+			 (int)(name_end - name), name, missing
+			 ? "is missing or changed" : "is not one quotedb made");
+		rc = qdb__fail(db, QDB_EINVALID, "%s", why);
+	}
+out:
+	qdb__buf_free(&want);
+	qdb__buf_free(&have);
+	return rc;
+}
+
+/*
+ * Reads the file's version and checks what it holds, all in one read
+ * transaction: another process may be creating the schema this very
+ * moment, and reads in separate transactions could see its version from
+ * before and its tables from after (a quotedb file taken for a foreign
+ * one, or for a changed schema).
+ */
+static int read_state(qdb *db, int *version)
+{
+	int appid, tables;
+	int rc = qdb__exec(db, "BEGIN");
+	if (rc)
+		return rc;
+	rc = pragma_int(db, "PRAGMA user_version", version);
 	if (!rc)
 		rc = pragma_int(db, "PRAGMA application_id", &appid);
 	if (rc)
-		return rc;
-	if (version > qdb__schema_version)
-		return qdb__fail(db, QDB_EINVALID,
-				 "%s: schema version %d is newer than this "
-				 "quotedb understands (%d); upgrade quotedb",
-				 db->path, version, qdb__schema_version);
-	if (appid != QDB_APPLICATION_ID) {
-		if (count_foreign_tables(db, &tables))
-			return QDB_ERROR;
-		if (appid != 0 || tables != 0)
-			return qdb__fail(db, QDB_EINVALID,
-					 "%s: not a quotedb database",
-					 db->path);
+		goto out;
+	if (*version > qdb__schema_version) {
+		rc = qdb__fail(db, QDB_EINVALID, "%s: schema version %d is "
+			       "newer than this quotedb understands (%d); "
+			       "upgrade quotedb", db->path, *version,
+			       qdb__schema_version);
+		goto out;
 	}
+	if (appid != QDB_APPLICATION_ID) {
+		if ((rc = count_foreign_tables(db, &tables)) != 0)
+			goto out;
+		if (appid != 0 || tables != 0) {
+			rc = qdb__fail(db, QDB_EINVALID, "%s: not a quotedb "
+				       "database", db->path);
+			goto out;
+		}
+	}
+	rc = check_schema(db, *version);
+out:
+	/* A read transaction: COMMIT only ends it. */
+	sqlite3_exec(db->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
+ * Runs sql again while SQLite answers BUSY at once, up to the busy
+ * timeout.  While another process creates the file or switches it to
+ * WAL, SQLite gives that answer without calling the busy handler (waiting
+ * there could deadlock); eight imports started together into a file that
+ * does not exist yet would otherwise see some of them fail.
+ */
+static int exec_retry(qdb *db, const char *sql)
+{
+	long start = now_ms();
+	for (;;) {
+		int rc = qdb__exec(db, sql);
+		if (rc != QDB_EBUSY || now_ms() - start >= db->busy_timeout_ms)
+			return rc;
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int migrate(qdb *db)
+{
+	int version;
+	long start = now_ms();
+	int rc;
+	while ((rc = read_state(db, &version)) == QDB_EBUSY &&
+	       now_ms() - start < db->busy_timeout_ms) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (rc)
+		return rc;
 	if (version == qdb__schema_version)
 		return 0;
 	if (db->readonly)
@@ -371,14 +605,15 @@ int qdb_open(qdb **out, const char *path, int flags)
 	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	/* Writers queue: a second import waits for the first rather than
 	 * failing, up to two minutes. */
-	sqlite3_busy_timeout(db->sql, QDB_BUSY_TIMEOUT_MS);
+	db->busy_timeout_ms = busy_timeout_ms();
+	sqlite3_busy_handler(db->sql, busy_wait, db);
 	int rc = qdb__exec(db, "PRAGMA foreign_keys = ON");
 	if (!rc && !db->readonly) {
 		/* WAL lets readers go on while an import writes; NORMAL sync is
 		 * durable enough in WAL and keeps imports fast.  A 16 MiB page
 		 * cache holds the indexes a large import keeps touching; read-
 		 * only handles (exports, listings) keep SQLite's 2 MiB. */
-		rc = qdb__exec(db, "PRAGMA journal_mode = WAL; "
+		rc = exec_retry(db, "PRAGMA journal_mode = WAL; "
 			       "PRAGMA synchronous = NORMAL; "
 			       "PRAGMA cache_size = -16384");
 	}

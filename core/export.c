@@ -10,6 +10,7 @@
  * plugin in a child process, so that a plugin that crashes cannot take
  * the caller with it.
  */
+#define _DEFAULT_SOURCE   /* realpath() */
 #include "internal.h"
 #include "quotedb/plugin.h"
 
@@ -23,8 +24,30 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * The file export in progress, for qdb_export_interrupt(), which a signal
+ * handler calls: the temporary file to remove and the child to stop.
+ * Each is published only once valid (tmp_set after tmp is written) and
+ * withdrawn before it stops being valid.
+ */
+static char interrupt_tmp[PATH_MAX];
+static volatile sig_atomic_t interrupt_tmp_set;
+static volatile sig_atomic_t interrupt_child;
+
+void qdb_export_interrupt(void)
+{
+	pid_t child = (pid_t)interrupt_child;
+	if (child > 0 && child != getpid())
+		kill(child, SIGKILL);
+	if (interrupt_tmp_set)
+		unlink(interrupt_tmp);
+}
 
 /* Each option's value and number (qdb__plugin_options), by index in the
  * plugin's table; a table longer than this is refused. */
@@ -322,6 +345,10 @@ static int wait_child(qdb *db, pid_t pid, int fd, int msgfd, const char *name,
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
 		return qdb__fail(db, QDB_EIO, "export: write failed: the "
 				 "output was closed (broken pipe)");
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ)
+		return qdb__fail(db, QDB_EIO, "export: write failed: file too "
+				 "large (the file-size limit, ulimit -f); %s",
+				 lost);
 	if (WIFSIGNALED(status))
 		return qdb__fail(db, QDB_ERROR, "export: plugin '%s' crashed "
 				 "(%s); %s", name, strsignal(WTERMSIG(status)),
@@ -352,19 +379,33 @@ static int export_isolated(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	if ((flags & QDB_EXPORT_ISOLATE) && strcmp(db->path, ":memory:") != 0 &&
 	    db->path[0] && pipe(pipefd) == 0) {
 		fflush(NULL);
+		pid_t parent = getpid();
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(pipefd[0]);
+#ifdef __linux__
+			/* Dies with its parent, whatever kills that: an
+			 * orphan would go on writing a file no one will
+			 * rename. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+#else
+			(void)parent;
+#endif
 			child_export(db, p, f, options, fd, pipefd[1], path,
 				     sync);
 		}
 		close(pipefd[1]);
+		if (pid > 0)
+			interrupt_child = pid;
 		int rc = pid < 0
 			? qdb__fail(db, QDB_ERROR, "export: fork: %s",
 				    strerror(errno))
 			: wait_child(db, pid, fd, pipefd[0],
 				     qdb_plugin_descriptor_of(p)->name, watch,
 				     lost);
+		interrupt_child = 0;
 		close(pipefd[0]);
 		return rc;
 	}
@@ -393,51 +434,219 @@ int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	return rc;
 }
 
+/*
+ * Whether the file st (or, when st is NULL, the path real, which does not
+ * exist yet) is the database of db or its -wal, -shm or -journal file:
+ * an export there would destroy the collection.  Compared by device and
+ * inode, so a symbolic link, a hard link or "./d.db" is seen through;
+ * by resolved name when there is no file yet.
+ */
+static int is_database(const qdb *db, const struct stat *st,
+		       const char *real)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char dbreal[PATH_MAX], p[PATH_MAX + 16];
+	const char *bases[2] = { db->path, NULL };
+	if (realpath(db->path, dbreal))
+		bases[1] = dbreal;
+	for (size_t b = 0; b < 2 && bases[b]; b++) {
+		for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+			struct stat d;
+			snprintf(p, sizeof p, "%s%s", bases[b], suffix[i]);
+			if (st && stat(p, &d) == 0 && d.st_dev == st->st_dev &&
+			    d.st_ino == st->st_ino)
+				return 1;
+			if (!st && b == 1 && !strcmp(p, real))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether the directory of path lies in /dev or /proc, once resolved:
+ * what is there names a device or a descriptor (/dev/stdout,
+ * /proc/self/fd/1), never a file to replace. */
+static int in_dev_or_proc(const char *path)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (!realpath(dir, real))
+		return 0;
+	return !strcmp(real, "/dev") || !strncmp(real, "/dev/", 5) ||
+	       !strcmp(real, "/proc") || !strncmp(real, "/proc/", 6);
+}
+
+/*
+ * Where an export to path goes.  Symbolic links are followed, hop by hop,
+ * and never replaced: real becomes the file at the end of the chain, and
+ * the temporary file is renamed over that.  *direct is set when the
+ * output must be written in place instead: a link or name in /dev or
+ * /proc (/dev/stdout, /dev/fd/3), or anything that is not a regular file
+ * (a device, a FIFO).  *exists says whether real exists, with its stat in
+ * *st.  0, or an errno value.
+ */
+static int out_target(const char *path, char *real, struct stat *st,
+		      int *exists, int *direct)
+{
+	char cur[PATH_MAX], link[PATH_MAX];
+	*direct = *exists = 0;
+	if (strlen(path) >= sizeof cur)
+		return ENAMETOOLONG;
+	snprintf(cur, sizeof cur, "%s", path);
+	for (int hops = 0; hops < 40; hops++) {
+		if (in_dev_or_proc(cur)) {
+			*direct = 1;
+			break;
+		}
+		if (lstat(cur, st) != 0) {
+			if (errno != ENOENT)
+				return errno;
+			break;   /* a new file, made here */
+		}
+		if (!S_ISLNK(st->st_mode)) {
+			*exists = 1;
+			*direct = !S_ISREG(st->st_mode);
+			break;
+		}
+		ssize_t n = readlink(cur, link, sizeof link - 1);
+		if (n < 0)
+			return errno;
+		link[n] = '\0';
+		char *slash = strrchr(cur, '/');
+		if (link[0] == '/' || !slash) {
+			snprintf(cur, sizeof cur, "%s", link);
+		} else {
+			slash[1] = '\0';
+			if (strlen(cur) + (size_t)n >= sizeof cur)
+				return ENAMETOOLONG;
+			strcat(cur, link);
+		}
+		if (hops == 39)
+			return ELOOP;
+	}
+	if (*direct && stat(path, st) == 0)
+		*exists = 1;
+	snprintf(real, PATH_MAX, "%s", cur);
+	return 0;
+}
+
+/* The export written in place into the device, pipe or descriptor at
+ * path: no temporary file, no rename. */
+static int export_in_place(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+			   const char *const *options, const char *path,
+			   unsigned flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return qdb__fail(db, QDB_EIO, "%s: cannot open: %s", path,
+				 strerror(errno));
+	int rc = export_isolated(db, p, f, options, fd, path, 0, 0,
+				 "the output is incomplete", flags);
+	close(fd);
+	if (!rc)
+		qdb__ok(db);
+	return rc;
+}
+
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path,
 		    unsigned flags)
 {
 	if (!db || !p || !path || !*path)
 		return QDB_EINVALID;
-	int rc;
-	/* A device or pipe (/dev/stdout, /dev/full, a FIFO) cannot be
-	 * replaced by rename: write to it directly. */
+	int rc, exists, direct;
+	char target[PATH_MAX], dirpart[PATH_MAX];
 	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode)) {
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return qdb__fail(db, QDB_EIO, "%s: cannot open: %s",
-					 path, strerror(errno));
-		rc = export_isolated(db, p, f, options, fd, path, 0, 0,
-				     "the output is incomplete", flags);
-		close(fd);
-		if (!rc)
-			qdb__ok(db);
-		return rc;
+	if ((rc = out_target(path, target, &st, &exists, &direct)) != 0)
+		return qdb__fail(db, QDB_EIO, "%s: %s", path, strerror(rc));
+	if (!exists) {
+		/* Compared by name: a -wal that is not there yet. */
+		char *slash = strrchr(target, '/');
+		snprintf(dirpart, sizeof dirpart, "%.*s", slash
+			 ? (int)(slash - target) : 1, slash ? target : ".");
+		char rdir[PATH_MAX], rfull[2 * PATH_MAX + 2];
+		if (slash == target)
+			snprintf(dirpart, sizeof dirpart, "/");
+		if (realpath(dirpart, rdir)) {
+			snprintf(rfull, sizeof rfull, "%s/%s", strcmp(rdir, "/")
+				 ? rdir : "", slash ? slash + 1 : target);
+			if (is_database(db, NULL, rfull))
+				goto is_db;
+		}
+	} else if (is_database(db, &st, NULL)) {
+		goto is_db;
 	}
-	size_t n = strlen(path);
+	if (direct)
+		return export_in_place(db, p, f, options, path, flags);
+	if (exists && !(flags & QDB_EXPORT_FORCE)) {
+		/* Replaced by rename, the file gets a new inode: the other
+		 * names of a hard link would keep the old content. */
+		if (st.st_nlink > 1)
+			return qdb__fail(db, QDB_EINVALID, "%s: has %lu hard "
+					 "links; an export replaces the file, "
+					 "so the other names would keep the old "
+					 "content (--force replaces it anyway)",
+					 path, (unsigned long)st.st_nlink);
+		if (!(st.st_mode & 0222) || access(target, W_OK) != 0)
+			return qdb__fail(db, QDB_EINVALID, "%s: is read-only "
+					 "(mode %03o); --force replaces it",
+					 path, (unsigned)(st.st_mode & 0777));
+	}
+	size_t n = strlen(target);
 	if (n + 16 > PATH_MAX)
 		return qdb__fail(db, QDB_EINVALID, "%s: path too long", path);
 	char tmp[PATH_MAX];
 	/* Beside the target, so the rename stays on one file system. */
-	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
+	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target);
+	/* Published before it exists, so that a signal between mkstemp
+	 * and its return cannot leave it behind; mkstemp fills in the
+	 * name before it creates the file. */
+	interrupt_tmp_set = 0;
+	memcpy(interrupt_tmp, tmp, sizeof tmp);
+	interrupt_tmp_set = 1;
+	int fd = mkstemp(interrupt_tmp);
+	if (fd < 0) {
+		interrupt_tmp_set = 0;
 		return qdb__fail(db, QDB_EIO, "%s: cannot create: %s", tmp,
 				 strerror(errno));
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	}
+	memcpy(tmp, interrupt_tmp, sizeof tmp);
+	/* The target's owner, group and mode where the caller may set them
+	 * (only root gives a file to another user); a new file's are the
+	 * caller's, with the umask. */
+	if (exists) {
+		if ((st.st_uid != geteuid() || st.st_gid != getegid()) &&
+		    fchown(fd, st.st_uid, st.st_gid) != 0 &&
+		    fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+			/* not ours to give away: the caller's, then */
+		}
+		fchmod(fd, st.st_mode & 0777);
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	rc = export_isolated(db, p, f, options, fd, path, 1, 1,
 			     "nothing was written", flags);
 	close(fd);
-	if (!rc && rename(tmp, path) != 0)
+	if (!rc && rename(tmp, target) != 0)
 		rc = qdb__fail(db, QDB_EIO, "%s: cannot rename into place: %s",
 			       path, strerror(errno));
 	if (rc)
 		unlink(tmp);
-	else
+	interrupt_tmp_set = 0;
+	if (!rc)
 		qdb__ok(db);
 	return rc;
+is_db:
+	return qdb__fail(db, QDB_EINVALID, "%s: is the database itself (or "
+			 "its -wal/-shm file); exporting there would destroy "
+			 "it: choose another file", path);
 }

@@ -24,14 +24,13 @@
 #define QDB_MAX_FIELD (1u << 20)   /* bytes in one field */
 #define QDB_MAX_TAGS 64            /* tags on one quote */
 #define QDB_MAX_DEPTH 8            /* YAML nesting */
+#define QDB_MAX_FILTER_VALUES 64   /* values of one filter (man page) */
 /* Bytes the importer lets libyaml read without it producing an event:
  * libyaml holds a whole scalar (or comment) in memory before it says
  * anything, so this is what bounds the memory of a 2 GB one-line value.
  * A value of QDB_MAX_FIELD bytes fits with room for escapes. */
 #define QDB_MAX_GAP (16u * QDB_MAX_FIELD)
 
-/* The end of an open date range (date.c): 99991231. */
-#define QDB_DATE_OPEN_HI 99991231
 
 /*
  * The smallest size a caller's struct may have: its size in the first
@@ -167,6 +166,9 @@ struct qdb {
 	void *progress_payload;
 	int64_t progress_every;
 	int readonly;
+	/* The busy handler's (db.c): the wait allowed, and the last wait's
+	 * start and length, for a message that tells the truth. */
+	long busy_timeout_ms, busy_since_ms, busy_waited_ms;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;

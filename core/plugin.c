@@ -5,18 +5,23 @@
  * $QUOTEDB_PLUGIN_PATH, then the install directory, then the plugins
  * directory beside the running program when it runs from the build tree.
  * Only absolute directories are searched: an empty or relative entry
- * never means the current directory.  A file is checked before dlopen
- * runs any of its code: a regular file, owned by the user or root, that
- * no one else can write.  The descriptor is then checked the way SQLite
- * checks an extension: ABI major and minor, size, required fields.
+ * never means the current directory.  A file is opened once and checked
+ * before dlopen runs any of its code: a regular file, owned by the user
+ * or root, that no one else can write, in directories no one else can
+ * write; dlopen then loads that descriptor.  The plugin's descriptor is
+ * then checked the way SQLite checks an extension: ABI major and minor,
+ * size, required fields.
  */
+#define _DEFAULT_SOURCE   /* S_ISVTX */
 #include "internal.h"
 #include "quotedb/plugin.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +39,10 @@
  */
 struct qdb_plugin_handle {
 	void *dl;
+	/* The descriptor dlopen loaded through /proc/self/fd/N, open as
+	 * long as the plugin is: glibc knows a loaded object by that name
+	 * first, so two plugins loaded at once must never share an N. */
+	int fd;
 	qdb_plugin desc;
 	qdb_plugin_option *options;   /* desc.options points here */
 	size_t noptions;
@@ -126,24 +135,101 @@ static int refuse(qdb_error *err, const char *path, int code,
 	return code;
 }
 
-/* Before any of the file's code runs. */
-static int check_file(const char *path, qdb_error *err)
+/* Whether the owner of st may be trusted with code the caller runs:
+ * root or the caller. */
+static int trusted_owner(const struct stat *st)
 {
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return refuse(err, path, QDB_ENOTFOUND, "cannot use plugin: %s",
+	return st->st_uid == 0 || st->st_uid == getuid();
+}
+
+/*
+ * Checks every directory from dir up to "/": owned by root or the
+ * caller, and writable by no one else, unless it is sticky and root's
+ * (/tmp): there no one may rename or delete what another user owns.  A
+ * directory someone else may write to lets them swap the plugin for
+ * their own between any check and the load.
+ */
+static int check_dirs(const char *dir, const char *path, qdb_error *err)
+{
+	char d[PATH_MAX];
+	snprintf(d, sizeof d, "%s", dir);
+	for (;;) {
+		struct stat st;
+		if (stat(d, &st) != 0)
+			return refuse(err, path, QDB_EINVALID, "cannot use "
+				      "plugin: directory %s: %s", d,
+				      strerror(errno));
+		if (!trusted_owner(&st))
+			return refuse(err, path, QDB_EINVALID, "plugin "
+				      "directory %s is owned by another user "
+				      "(uid %u)", d, (unsigned)st.st_uid);
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !((st.st_mode & S_ISVTX) && st.st_uid == 0))
+			return refuse(err, path, QDB_EINVALID, "plugin "
+				      "directory %s is writable by others "
+				      "(mode %03o); chmod go-w it", d,
+				      (unsigned)(st.st_mode & 0777));
+		char *slash = strrchr(d, '/');
+		if (!slash || slash == d) {
+			if (d[1] == '\0')
+				return 0;
+			d[1] = '\0';   /* then "/" itself */
+			continue;
+		}
+		*slash = '\0';
+	}
+}
+
+/*
+ * Opens the plugin at path once and checks what was opened, before any of
+ * its code runs: a regular file, owned by root or the caller, that no one
+ * else can write, in directories no one else can write (check_dirs).
+ * The descriptor is then what dlopen loads, through /proc/self/fd: a file
+ * swapped in after the checks is never the one loaded.  *fd is the
+ * caller's to close.
+ */
+static int open_checked(int *fd, const char *path, qdb_error *err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0)
+		return refuse(err, path, errno == ENOENT ? QDB_ENOTFOUND
+			      : QDB_EINVALID, "cannot use plugin: %s",
 			      strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return refuse(err, path, QDB_EINVALID, "plugin is not a regular "
-			      "file");
-	if (st.st_uid != 0 && st.st_uid != getuid())
-		return refuse(err, path, QDB_EINVALID, "plugin is owned by "
-			      "another user (uid %u)", (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return refuse(err, path, QDB_EINVALID, "plugin is writable by "
-			      "others (mode %03o); chmod go-w it",
-			      (unsigned)(st.st_mode & 0777));
-	return 0;
+	struct stat st;
+	char link[64], real[PATH_MAX];
+	int rc = 0;
+	if (fstat(*fd, &st) != 0)
+		rc = refuse(err, path, QDB_EINVALID, "cannot use plugin: %s",
+			    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = refuse(err, path, QDB_EINVALID, "plugin is not a regular "
+			    "file");
+	else if (!trusted_owner(&st))
+		rc = refuse(err, path, QDB_EINVALID, "plugin is owned by "
+			    "another user (uid %u)", (unsigned)st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		rc = refuse(err, path, QDB_EINVALID, "plugin is writable by "
+			    "others (mode %03o); chmod go-w it",
+			    (unsigned)(st.st_mode & 0777));
+	if (rc)
+		goto fail;
+	/* The directories of the file opened, wherever links led. */
+	snprintf(link, sizeof link, "/proc/self/fd/%d", *fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n <= 0 || real[0] != '/') {
+		rc = refuse(err, path, QDB_EINVALID, "cannot load plugin "
+			    "safely: %s: %s (is /proc mounted?)", link,
+			    n < 0 ? strerror(errno) : "not a path");
+		goto fail;
+	}
+	real[n] = '\0';
+	*strrchr(real, '/') = '\0';
+	if ((rc = check_dirs(real[0] ? real : "/", path, err)) == 0)
+		return 0;
+fail:
+	close(*fd);
+	*fd = -1;
+	return rc;
 }
 
 /* "a, b or c" for the values of an enum option, into buf. */
@@ -384,6 +470,33 @@ static int take_descriptor(qdb_plugin_handle *h, const qdb_plugin *d,
 	return take_options(h, path, err);
 }
 
+/*
+ * Whether addr lies in an executable mapping of this process: 0 when it
+ * does, 1 when it does not, -1 when /proc/self/maps cannot be read.
+ */
+static int executable(const void *addr)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	uintptr_t a = (uintptr_t)addr;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 1;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long lo, hi;
+		char perms[5];
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
+		    a >= lo && a < hi) {
+			rc = perms[2] == 'x' ? 0 : 1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 static int valid_name(const char *name)
 {
 	if (!*name)
@@ -415,14 +528,20 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 				      QDB_PLUGIN_DIR);
 		path = f.path;
 	}
-	int rc = check_file(path, err);
+	int fd;
+	int rc = open_checked(&fd, path, err);
 	if (rc)
 		return rc;
+	char fdpath[64];
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
 	dlerror();
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!dl)
-		return refuse(err, path, QDB_EINVALID, "cannot load plugin: %s",
-			      dlerror());
+	void *dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		rc = refuse(err, path, QDB_EINVALID, "cannot load plugin: %s",
+			    dlerror());
+		close(fd);
+		return rc;
+	}
 	qdb_plugin_entry_fn entry;
 	/* POSIX blesses this cast for dlsym's result. */
 	*(void **)&entry = dlsym(dl, QDB_PLUGIN_SYMBOL);
@@ -432,15 +551,29 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 			    "symbol %s (%s)", QDB_PLUGIN_SYMBOL,
 			    why ? why : "missing");
 		dlclose(dl);
+		close(fd);
+		return rc;
+	}
+	/* A data symbol of that name would be "called" into: refused
+	 * before, not a crash after. */
+	if ((rc = executable(*(void **)&entry)) != 0) {
+		rc = refuse(err, path, QDB_EABI, "not a quotedb plugin: %s is "
+			    "not a function (%s)", QDB_PLUGIN_SYMBOL, rc > 0
+			    ? "it is not in an executable part of the file"
+			    : "/proc/self/maps cannot be read");
+		dlclose(dl);
+		close(fd);
 		return rc;
 	}
 	qdb_plugin_handle *h = calloc(1, sizeof *h);
 	if (!h || !(h->path = strdup(path))) {
 		free(h);
 		dlclose(dl);
+		close(fd);
 		return refuse(err, path, QDB_ENOMEM, "out of memory");
 	}
 	h->dl = dl;
+	h->fd = fd;
 	if ((rc = take_descriptor(h, entry(), path, err)) != 0) {
 		qdb_plugin_unload(h);
 		return rc;
@@ -454,6 +587,7 @@ void qdb_plugin_unload(qdb_plugin_handle *p)
 	if (!p)
 		return;
 	dlclose(p->dl);
+	close(p->fd);
 	free(p->options);
 	free(p->path);
 	free(p);
@@ -469,59 +603,100 @@ const char *qdb_plugin_path(const qdb_plugin_handle *p)
 	return p ? p->path : NULL;
 }
 
-struct each_so {
-	qdb_path_cb cb;
-	void *payload;
-	char seen[64][64];     /* names found earlier shadow later ones */
-	int nseen;
+/* The names (NAME of NAME.so) found along the search path: a growing,
+ * deduplicated list, as many as there are. */
+struct names {
+	char **v;
+	size_t n, cap;
+	int failed;
 };
 
-static int list_dir(const char *dir, void *payload)
+static int names_has(const struct names *l, const char *name)
 {
-	struct each_so *e = payload;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], name))
+			return 1;
+	return 0;
+}
+
+static int collect_dir(const char *dir, void *payload)
+{
+	struct names *l = payload;
 	DIR *d = opendir(dir);
 	if (!d)
 		return 0;
-	char *names[256];
-	int n = 0, rc = 0;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL && n < 256) {
-		size_t l = strlen(de->d_name);
-		if (l > 3 && !strcmp(de->d_name + l - 3, ".so") &&
-		    de->d_name[0] != '.')
-			if ((names[n] = strdup(de->d_name)) != NULL)
-				n++;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (len <= 3 || strcmp(de->d_name + len - 3, ".so") != 0 ||
+		    de->d_name[0] == '.')
+			continue;
+		char *name = strndup(de->d_name, len - 3);
+		if (!name) {
+			l->failed = 1;
+			break;
+		}
+		if (names_has(l, name)) {
+			free(name);
+			continue;
+		}
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? 2 * l->cap : 64;
+			char **v = realloc(l->v, cap * sizeof *v);
+			if (!v) {
+				free(name);
+				l->failed = 1;
+				break;
+			}
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->n++] = name;
 	}
 	closedir(d);
-	for (int i = 1; i < n; i++)      /* insertion sort: a few names */
-		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	for (int i = 0; i < n; i++) {
-		int dup = 0;
-		for (int k = 0; k < e->nseen; k++)
-			dup |= !strcmp(e->seen[k], names[i]);
-		if (!dup && !rc) {
-			char path[PATH_MAX];
-			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-			if (e->nseen < 64)
-				snprintf(e->seen[e->nseen++], 64, "%s", names[i]);
-			rc = e->cb(path, e->payload);
-		}
-		free(names[i]);
-	}
-	return rc;
+	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Every plugin name found along the search path, sorted, each given to cb
+ * with the file qdb_plugin_load would load for that name: the same
+ * lookup (find_in), so `formats` and `export --format NAME` cannot
+ * disagree, however many plugins there are.  A file whose name is no
+ * format name (valid_name) can only be loaded by its path: such a name is
+ * listed after the others, by the path of its first file.
+ */
 int qdb_plugin_foreach(qdb_path_cb cb, void *payload)
 {
 	if (!cb)
 		return QDB_EINVALID;
-	struct each_so e;
-	e.cb = cb;
-	e.payload = payload;
-	e.nseen = 0;
-	return each_dir(list_dir, &e);
+	struct names l = { 0 };
+	each_dir(collect_dir, &l);
+	if (l.n)
+		qsort(l.v, l.n, sizeof *l.v, by_name);
+	int rc = l.failed ? QDB_ENOMEM : 0;
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		if (!valid_name(l.v[i]))
+			continue;
+		struct find f = { l.v[i], "" };
+		each_dir(find_in, &f);
+		if (f.path[0])
+			rc = cb(f.path, payload);
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		if (valid_name(l.v[i]))
+			continue;
+		struct find f = { l.v[i], "" };
+		each_dir(find_in, &f);
+		if (f.path[0])
+			rc = cb(f.path, payload);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	return rc;
 }

@@ -542,8 +542,9 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		*out_added = added;
 out:
 	qdb__buf_free(&r.tags);
-	if (rc && rc != QDB_EEXISTS && rc != QDB_ENOMEM && err &&
-	    err->code != rc)
+	/* A failure from SQLite (out of memory included) left its reason
+	 * on db, not in err: copy it, so no location goes out without one. */
+	if (rc && err && (err->code != rc || !err->text[0]))
 		qdb__error_set(err, rc, "%s", qdb_errmsg(db));
 	return rc;
 sqlfail:

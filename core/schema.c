@@ -71,7 +71,14 @@ const char *const qdb__migrations[] = {
 	"  text, context, content='quotes', content_rowid='qid',"
 	"  tokenize='unicode61 remove_diacritics 2');"
 	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');",
+
+	/* 2 -> 3: an open end after the date was 99991231, the same as a
+	 * real 9999-12-31; it is now QDB_DATE_OPEN_HI (quotedb.h).  The
+	 * date as written tells which rows had one: "A/.." or "A/". */
+	"UPDATE quotes SET date_hi = 100000000 WHERE date_hi = 99991231 "
+	"AND (date GLOB '*/..' OR date GLOB '*/');",
 };
+_Static_assert(QDB_DATE_OPEN_HI == 100000000, "migration 2 -> 3 writes it");
 
 const int qdb__schema_version =
 	(int)(sizeof qdb__migrations / sizeof qdb__migrations[0]);

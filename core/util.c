@@ -29,6 +29,23 @@ int qdb__error_set(qdb_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
+/* What a code means, for a message that lost its text. */
+static const char *code_text(int code)
+{
+	switch (code) {
+	case QDB_ENOTFOUND: return "not found";
+	case QDB_EINVALID: return "invalid input";
+	case QDB_EEXISTS: return "already exists with other content";
+	case QDB_EABI: return "plugin ABI mismatch";
+	case QDB_ENOMEM: return "out of memory";
+	case QDB_EIO: return "input/output error";
+	case QDB_EBUSY: return "the database is locked";
+	case QDB_EUSER: return "stopped by a callback";
+	case 0: return "";   /* not an error */
+	default: return "failed (no reason given)";
+	}
+}
+
 const char *qdb_error_format(const qdb_error *err, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -49,7 +66,9 @@ const char *qdb_error_format(const qdb_error *err, char *buf, size_t size)
 	}
 	if (err->field[0])
 		ADD("%s: ", err->field);
-	ADD("%s", err->text);
+	/* Never a location without a reason: a failure whose text was
+	 * lost still says what kind it was. */
+	ADD("%s", err->text[0] ? err->text : code_text(err->code));
 #undef ADD
 	return buf;
 }

@@ -10,8 +10,9 @@
  *
  * Options:
  *   bom=1            start with a UTF-8 byte-order mark (for Excel)
- *   formula_guard=1  prefix ' to cells a spreadsheet would run as a
- *                    formula (OWASP "CSV injection")
+ *   formula_guard=1  OWASP's "CSV injection" guard: every cell quoted,
+ *                    and ' before a formula starter wherever a
+ *                    spreadsheet might begin a cell (put_guarded)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,21 +62,59 @@ static int looks_like_formula(const char *p, size_t n)
 	return 0;
 }
 
+/* A character some spreadsheet splits cells or rows at, whatever this
+ * file's own separator: a cell can begin after it when the file is read
+ * with another (LibreOffice offers , ; and tab). */
+static int splits(char c)
+{
+	return c == ',' || c == ';' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * A cell with the formula guard on, as OWASP says: always quoted, inner
+ * quotes doubled, and a ' before every formula starter where a cell may
+ * begin: at the start, and after each character of splits(), spaces
+ * skipped ("Figures;=cmd|..." would be a formula read with ';').
+ */
+static int put_guarded(csv_state *st, const char *p, size_t n)
+{
+	int rc, start = 1;
+	size_t from = 0;
+	if ((rc = put(st, "\"", 1)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const char *mark = NULL;
+		if (start && p[i] != ' ' && looks_like_formula(p + i, n - i))
+			mark = "'";
+		else if (p[i] == '"')
+			mark = "\"";   /* doubled: written before the one */
+		if (mark) {
+			if ((rc = put(st, p + from, i - from)) ||
+			    (rc = put(st, mark, 1)))
+				return rc;
+			from = i;
+		}
+		if (p[i] != ' ')
+			start = splits(p[i]);
+	}
+	if ((rc = put(st, p + from, n - from)))
+		return rc;
+	return put(st, "\"", 1);
+}
+
 /* Writes one cell (without its separator). */
 static int put_cell(csv_state *st, const char *p, size_t n)
 {
 	int rc;
-	int guard = st->formula_guard && looks_like_formula(p, n);
+	if (st->formula_guard)
+		return put_guarded(st, p, n);
 	int quote = 0;
 	for (size_t i = 0; i < n && !quote; i++)
 		quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' ||
 			p[i] == '\n';
-	if (!quote) {
-		if (guard && (rc = put(st, "'", 1)))
-			return rc;
+	if (!quote)
 		return put(st, p, n);
-	}
-	if ((rc = put(st, guard ? "\"'" : "\"", guard ? 2 : 1)))
+	if ((rc = put(st, "\"", 1)))
 		return rc;
 	for (;;) {
 		const char *dq = memchr(p, '"', n);
@@ -234,8 +273,9 @@ static const qdb_plugin_option csv_options[] = {
 	  .help = "1: start with a UTF-8 byte-order mark (for Excel)" },
 	{ .name = "formula_guard", .type = QDB_OPTION_BOOL,
 	  .default_value = "0",
-	  .help = "1: prefix ' to cells starting with = + - @ tab or CR (and "
-	  "full-width = + - @), so spreadsheets do not run them" },
+	  .help = "1: quote every cell and put ' before = + - @ tab or CR "
+	  "(and full-width = + - @) wherever a spreadsheet may start a cell: "
+	  "first, or after , ; tab or a line break (OWASP)" },
 	{ .name = NULL }
 };
 

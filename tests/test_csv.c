@@ -53,12 +53,17 @@ static int is_formula(const char *p, size_t n)
 	return 0;
 }
 
+/* The field as the guard leaves it: a ' before each formula starter at
+ * the start and after , ; tab CR or LF, spaces skipped. */
 static void hex_field(th_buf *b, const char *p, size_t n, int guard)
 {
 	static const char digits[] = "0123456789abcdef";
-	if (guard && is_formula(p, n))
-		th_buf_write("27", 2, b);
+	int start = 1;
 	for (size_t i = 0; i < n; i++) {
+		if (guard && start && p[i] != ' ' && is_formula(p + i, n - i))
+			th_buf_write("27", 2, b);
+		if (p[i] != ' ')
+			start = strchr(",;\t\r\n", p[i]) && p[i];
 		char h[2] = { digits[(unsigned char)p[i] >> 4],
 			      digits[(unsigned char)p[i] & 15] };
 		th_buf_write(h, 2, b);
@@ -279,6 +284,11 @@ static void run_case(const char *name)
 		FAILF("%s: export failed (%d): %s", name, rc, fh.err);
 	} else if (fh.out.len != wantlen ||
 		   memcmp(fh.out.data, want, wantlen) != 0) {
+		/* QDB_CSV_DUMP=FILE keeps what came out, to review and
+		 * take as a case's new output.csv. */
+		if (getenv("QDB_CSV_DUMP"))
+			th_write_file(getenv("QDB_CSV_DUMP"), fh.out.data,
+				      fh.out.len);
 		first_difference(msg, sizeof msg, fh.out.data, want);
 		FAILF("%s: output differs from output.csv: %s", name, msg);
 	} else {
@@ -381,7 +391,7 @@ static char *first_cell(const char *text, const char *const *opts)
 		return NULL;
 	}
 	char *row = strstr(fh.out.data, "\r\n") + 2;
-	char *end = strstr(row, ",S,");
+	char *end = strstr(row, opts ? ",\"S\"," : ",S,");
 	char *cell = end ? strndup(row, (size_t)(end - row)) : NULL;
 	th_buf_free(&fh.out);
 	return cell;
@@ -391,21 +401,32 @@ static void test_formula_guard(void)
 {
 	/* the value, its cell with formula_guard=1, and without */
 	static const struct { const char *in, *guarded, *plain; } cases[] = {
-		{ "=1+2", "'=1+2", "=1+2" },
-		{ "+1", "'+1", "+1" },
-		{ "-1", "'-1", "-1" },
-		{ "@SUM(A1)", "'@SUM(A1)", "@SUM(A1)" },
-		{ "\tx", "'\tx", "\tx" },
+		{ "=1+2", "\"'=1+2\"", "=1+2" },
+		{ "+1", "\"'+1\"", "+1" },
+		{ "-1", "\"'-1\"", "-1" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"", "@SUM(A1)" },
+		{ "\tx", "\"'\tx\"", "\tx" },
 		{ "\rx", "\"'\rx\"", "\"\rx\"" },
-		{ "\xef\xbc\x9d" "1", "'\xef\xbc\x9d" "1", "\xef\xbc\x9d" "1" },
-		{ "\xef\xbc\x8b" "1", "'\xef\xbc\x8b" "1", "\xef\xbc\x8b" "1" },
-		{ "\xef\xbc\x8d" "1", "'\xef\xbc\x8d" "1", "\xef\xbc\x8d" "1" },
-		{ "\xef\xbc\xa0" "x", "'\xef\xbc\xa0" "x", "\xef\xbc\xa0" "x" },
+		{ "\xef\xbc\x9d" "1", "\"'\xef\xbc\x9d" "1\"", "\xef\xbc\x9d" "1" },
+		{ "\xef\xbc\x8b" "1", "\"'\xef\xbc\x8b" "1\"", "\xef\xbc\x8b" "1" },
+		{ "\xef\xbc\x8d" "1", "\"'\xef\xbc\x8d" "1\"", "\xef\xbc\x8d" "1" },
+		{ "\xef\xbc\xa0" "x", "\"'\xef\xbc\xa0" "x\"", "\xef\xbc\xa0" "x" },
 		{ "=\"a,b\"", "\"'=\"\"a,b\"\"\"", "\"=\"\"a,b\"\"\"" },
-		{ "a=1", "a=1", "a=1" },
-		{ " =1", " =1", " =1" },
-		{ "'=1", "'=1", "'=1" },
-		{ "\xef\xbc\x9e" "1", "\xef\xbc\x9e" "1", "\xef\xbc\x9e" "1" },
+		{ "a=1", "\"a=1\"", "a=1" },
+		{ " =1", "\" '=1\"", " =1" },
+		{ "'=1", "\"'=1\"", "'=1" },
+		{ "\xef\xbc\x9e" "1", "\"\xef\xbc\x9e" "1\"", "\xef\xbc\x9e" "1" },
+		/* After a separator a spreadsheet may split at (OWASP). */
+		{ "Figures;=cmd|' /C calc'!A0", "\"Figures;'=cmd|' /C "
+		  "calc'!A0\"", "Figures;=cmd|' /C calc'!A0" },
+		{ "a;=WEBSERVICE(\"x\")", "\"a;'=WEBSERVICE(\"\"x\"\")\"",
+		  "\"a;=WEBSERVICE(\"\"x\"\")\"" },
+		{ "a,+1", "\"a,'+1\"", "\"a,+1\"" },
+		{ "a\t-1", "\"a\t'-1\"", "a\t-1" },
+		{ "a; @x", "\"a; '@x\"", "a; @x" },
+		{ "a\n=1", "\"a\n'=1\"", "\"a\n=1\"" },
+		{ "a;;\t=1", "\"a;;'\t'=1\"", "a;;\t=1" },
+		{ "a;b=1", "\"a;b=1\"", "a;b=1" },
 	};
 	const char *guard[] = { "formula_guard=1", NULL };
 	for (size_t i = 0; i < NELEM(cases); i++) {

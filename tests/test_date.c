@@ -145,7 +145,7 @@ static void test_len(void)
 	CU_ASSERT_EQUAL(hi, 20231031);
 	CU_ASSERT_EQUAL(qdb_date_parse(&lo, &hi, "2023/2024", 5, NULL), 0);
 	CU_ASSERT_EQUAL(lo, 20230101);
-	CU_ASSERT_EQUAL(hi, 99991231);
+	CU_ASSERT_EQUAL(hi, QDB_DATE_OPEN_HI);
 	CU_ASSERT_EQUAL(qdb_date_parse(&lo, &hi, "2023-10-09", 10, NULL), 0);
 	CU_ASSERT_EQUAL(lo, 20231009);
 	CU_ASSERT_EQUAL(hi, 20231009);

@@ -878,6 +878,23 @@ static void test_plugin_crash(void)
 
 /* ---- allocation failure ------------------------------------------- */
 
+/* Whether every line of a message has a reason: none ends in ':' or
+ * ": " (the location of an error whose text was lost, as
+ * "quotes[31253]: " was). */
+static int has_reason(const char *err)
+{
+	for (const char *l = err; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		while (n && l[n - 1] == ' ')
+			n--;
+		if (n == 0 || l[n - 1] == ':')
+			return 0;
+		l = e ? e + 1 : NULL;
+	}
+	return 1;
+}
+
 /*
  * quotedb import of a 12-quote file with the Nth allocation failing (an
  * LD_PRELOAD shim, tests/data/faults/alloc_shim.c): every N of the first
@@ -955,7 +972,8 @@ static void test_allocation_failure(void)
 			}
 		} else {
 			failed++;
-			if (!err || strncmp(err, "quotedb: ", 9) != 0) {
+			if (!err || strncmp(err, "quotedb: ", 9) != 0 ||
+			    !has_reason(err)) {
 				silent++;
 				fprintf(stderr, "\n  allocation %ld failing: "
 					"exit %d without a message: %s", n,
@@ -1135,7 +1153,8 @@ static long alloc_export_sweep(const alloc_export *c, long step)
 		} else {
 			failed++;
 			if (!exited(st, 1) || !says_no_memory(err) ||
-			    strncmp(err, "quotedb: ", 9) != 0) {
+			    strncmp(err, "quotedb: ", 9) != 0 ||
+			    !has_reason(err)) {
 				unclear++;
 				fprintf(stderr, "\n  %s, allocation %ld "
 					"failing: exit %d: %s", c->what, n,
@@ -1616,15 +1635,14 @@ static void test_hostile_triggers(void)
 		free(err);
 	}
 
-	/* Views and a trigger on delete: reading ignores the views and the
-	 * trigger; the delete is refused before it starts. */
+	/* A trigger on delete: reading ignores it; the delete is refused
+	 * before it starts.  (A view quotedb did not make is refused at
+	 * open: the hardening suite.) */
 	const char *db = tp("hostile-views.db");
 	rm_db(db);
 	const char *imp[] = { th_cli(), "--db", db, "import", tiny.path, NULL };
 	CU_ASSERT_FATAL(exited(run(NULL, NULL, imp), 0));
 	CU_ASSERT_FATAL(sql_exec(db,
-		"CREATE VIEW evil_fn AS SELECT load_extension('/x/evil.so');"
-		"CREATE VIEW evil_vtab AS SELECT * FROM quotes_fts;"
 		"CREATE TRIGGER hostile_delete AFTER DELETE ON quotes BEGIN "
 		"INSERT INTO quotes_fts(quotes_fts) VALUES ('delete-all'); "
 		"END;") == SQLITE_OK);

@@ -129,7 +129,12 @@ size_t cli_term_width(void);
  * pad is set; line breaks and tabs show as spaces; STX/ETX (a search
  * snippet's marks) turn bold on and off when colours are wanted. */
 void cli_put_cell(const char *s, size_t n, size_t width, int pad);
-/* s[0, n) for a tab-separated line: \\ \t \n \r escaped. */
+/* s[0, n) to out with invalid UTF-8, C0 and C1 controls, DEL and the
+ * bidirectional embeddings, overrides and isolates escaped (\xHH,
+ * \u{HHHH}), save the ASCII controls listed in keep ("\n\t"). */
+void cli_put_escaped(FILE *out, const char *s, size_t n, const char *keep);
+/* s[0, n) for a tab-separated line: \\ \t \n \r escaped, other
+ * controls and invalid UTF-8 as \xHH. */
 void cli_put_tsv(const char *s, size_t n);
 /* A JSON string, or null when s is absent. */
 void cli_put_json_str(qdb_str s);

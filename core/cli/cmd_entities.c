@@ -17,9 +17,14 @@ static int print_entity(const qdb_entity *e, void *payload)
 {
 	(void)payload;
 	if (cli_is_tty) {
-		printf("%6lld  %s", (long long)e->quotes, e->name);
-		if (e->aliases)
-			printf("  (%s)", e->aliases);
+		printf("%6lld  ", (long long)e->quotes);
+		cli_put_escaped(stdout, e->name, strlen(e->name), "");
+		if (e->aliases) {
+			fputs("  (", stdout);
+			cli_put_escaped(stdout, e->aliases, strlen(e->aliases),
+					"");
+			fputc(')', stdout);
+		}
 		fputc('\n', stdout);
 	} else {
 		printf("%lld\t", (long long)e->quotes);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 static const char *format, *output;
+static int force;
 static cli_list plugin_opts = { .too_many = "too many -O options" };
 
 static int take_option(const cli_opt *o, const char *arg)
@@ -30,6 +31,8 @@ static const cli_opt opts[] = {
 	{ CLI_STRING, "format", 'f', "NAME", "a format of quotedb formats, or a "
 	  "plugin path", &format, NULL },
 	{ CLI_STRING, "output", 'o', "FILE", "where to write", &output, NULL },
+	{ CLI_FLAG, "force", 0, NULL, "replace FILE even when read-only or "
+	  "hard-linked", &force, NULL },
 	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
 	  "formats')", NULL, take_option },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
@@ -40,6 +43,27 @@ static int check(int argc, char **argv)
 	if (argc)
 		return cli_misuse("unexpected argument '%s'", argv[0]);
 	return format ? 0 : cli_misuse("needs --format NAME");
+}
+
+/* Ctrl-C, kill or a closed terminal: no temporary file and no child
+ * left behind, and the status a shell expects of a signal. */
+static void on_signal(int sig)
+{
+	qdb_export_interrupt();
+	_exit(128 + sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 /* Whether standard output is a pipe whose reader has gone. */
@@ -70,10 +94,12 @@ static int run(qdb *unused, int argc, char **argv)
 	}
 	const char *const *options = plugin_opts.v;   /* NULL-ended */
 	int rc;
+	catch_signals();
 	if (output && strcmp(output, "-") != 0) {
 		cli_progress_on(db, "exporting:");
 		rc = qdb_export_file(db, p, cli_filter(), options, output,
-				     QDB_EXPORT_ISOLATE);
+				     QDB_EXPORT_ISOLATE |
+				     (force ? QDB_EXPORT_FORCE : 0));
 		cli_progress_off();
 	} else {
 		fflush(stdout);

@@ -23,8 +23,11 @@ static void show(const qdb_quote *q)
 			if (!q->ntags)
 				continue;
 			printf(LABEL, f[i].name);
-			for (size_t k = 0; k < q->ntags; k++)
-				printf("%s%s", k ? ", " : "", q->tags[k].ptr);
+			for (size_t k = 0; k < q->ntags; k++) {
+				fputs(k ? ", " : "", stdout);
+				cli_put_escaped(stdout, q->tags[k].ptr,
+						q->tags[k].len, "");
+			}
 			fputc('\n', stdout);
 			continue;
 		}
@@ -32,11 +35,15 @@ static void show(const qdb_quote *q)
 		if (!v.ptr)
 			continue;
 		printf(LABEL, f[i].name);
-		/* The text exactly, continuation lines indented. */
-		for (size_t j = 0; j < v.len; j++) {
-			fputc(v.ptr[j], stdout);
-			if (v.ptr[j] == '\n')
-				fputs(INDENT, stdout);
+		/* The text exactly, continuation lines indented; what
+		 * would drive a terminal escaped (cli_put_escaped). */
+		for (size_t j = 0, from = 0; j <= v.len; j++) {
+			if (j < v.len && v.ptr[j] != '\n')
+				continue;
+			cli_put_escaped(stdout, v.ptr + from, j - from, "\t");
+			if (j < v.len)
+				fputs("\n" INDENT, stdout);
+			from = j + 1;
 		}
 		fputc('\n', stdout);
 	}

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,16 +143,19 @@ static int not_a_command(const char *name)
 	names[NCOMMANDS] = "help";
 	const char *best = qdb_suggest(name, names, NCOMMANDS + 1, 2);
 	if (best)
-		fprintf(stderr, "quotedb: '%s' is not a command; did you mean "
-			"'%s'?\n", name, best);
+		cli_msg("'%s' is not a command; did you mean '%s'?", name,
+			best);
 	else
-		fprintf(stderr, "quotedb: '%s' is not a command; see 'quotedb "
-			"--help'\n", name);
+		cli_msg("'%s' is not a command; see 'quotedb --help'", name);
 	return CLI_MISUSE;
 }
 
 int main(int argc, char **argv)
 {
+	/* Past the file-size limit (ulimit -f) a write fails with EFBIG,
+	 * which quotedb reports as "file too large", instead of the signal
+	 * killing it without a word. */
+	signal(SIGXFSZ, SIG_IGN);
 	cli_is_tty = isatty(STDOUT_FILENO);
 	int i = 1;
 	/* Options before the command: --db, --help, --version. */
@@ -160,11 +164,11 @@ int main(int argc, char **argv)
 			printf("quotedb %s (schema %d, plugin ABI %d.%d)\n",
 			       qdb_version(), qdb_schema_version(),
 			       QDB_PLUGIN_ABI_MAJOR, QDB_PLUGIN_ABI_MINOR);
-			return 0;
+			return cli_flush();
 		}
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
-			return 0;
+			return cli_flush();
 		}
 		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			db_flag = argv[i + 1];
@@ -176,7 +180,7 @@ int main(int argc, char **argv)
 			i++;
 			continue;
 		}
-		fprintf(stderr, "quotedb: unknown option '%s'\n", argv[i]);
+		cli_msg("unknown option '%s'", argv[i]);
 		usage(stderr);
 		return CLI_MISUSE;
 	}
@@ -191,7 +195,7 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 == argc) {
 		usage(stdout);
-		return 0;
+		return cli_flush();
 	}
 	/* help COMMAND is COMMAND --help; help NOSUCH is misuse, told like
 	 * any unknown command. */
@@ -199,5 +203,5 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return not_a_command(argv[i + 1]);
 	cli_help(cmd, stdout);
-	return 0;
+	return cli_flush();
 }

@@ -273,7 +273,7 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, int *first)
 			return rc;
 		if (help_wanted) {
 			cli_help(cmd, stdout);
-			exit(0);
+			exit(cli_flush());
 		}
 	}
 	*first = optind;

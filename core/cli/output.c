@@ -21,12 +21,34 @@
 const char *cli_cmd_name = "quotedb";
 int cli_is_tty;
 
+/* "quotedb: CMD: ", or "quotedb: " before any command runs. */
+static void msg_prefix(void)
+{
+	if (strcmp(cli_cmd_name, "quotedb") != 0)
+		fprintf(stderr, "quotedb: %s: ", cli_cmd_name);
+	else
+		fputs("quotedb: ", stderr);
+}
+
+/* A message's text, escaped: a name or value it quotes may be anything
+ * (a file name, a database's content), and must not drive the terminal
+ * or reorder the message. */
+static void put_message(const char *fmt, va_list ap)
+{
+	char buf[4096];
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n < 0)
+		return;
+	cli_put_escaped(stderr, buf, (size_t)n < sizeof buf ? (size_t)n
+			: sizeof buf - 1, "\n\t");
+}
+
 void cli_msg(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "quotedb: %s: ", cli_cmd_name);
+	msg_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -34,9 +56,9 @@ void cli_msg(const char *fmt, ...)
 int cli_misuse(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "quotedb: %s: ", cli_cmd_name);
+	msg_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'quotedb %s --help'.\n", cli_cmd_name);
 	return CLI_MISUSE;
@@ -91,18 +113,80 @@ static int is_break(unsigned cp)
 	       cp == 0x2028 || cp == 0x2029;
 }
 
+/* The UTF-8 sequence at s: its length and code point, or 0 when it is
+ * not valid UTF-8 (a hostile database can hold anything). */
 static size_t decode(const char *s, size_t n, unsigned *cp)
 {
+	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	const unsigned char *p = (const unsigned char *)s;
-	size_t k = p[0] < 0x80 ? 1 : (p[0] >> 5) == 6 ? 2 : (p[0] >> 4) == 14
-		? 3 : 4;
-	if (k > n)
-		k = n;
-	unsigned c = k == 1 ? p[0] : p[0] & (0x7f >> k);
-	for (size_t i = 1; i < k; i++)
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	size_t k = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+		: (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (!k || k > n)
+		return 0;
+	unsigned c = p[0] & (0x7f >> k);
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
 		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min[k] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
 	*cp = c;
 	return k;
+}
+
+/* What must not reach a terminal as it is: C0 and C1 controls and DEL
+ * (ESC starts the sequences that move the cursor, retitle the window or
+ * worse), and the bidirectional embeddings, overrides and isolates that
+ * reorder the text after them (U+202E shows "exe.txt" as "txt.exe").
+ * The marks LRM, RLM and ALM only nudge neutral characters and stay. */
+static int is_hidden(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+	       (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * The unit of s at its start (n > 0): its length, and in esc what to show
+ * instead when it must not be shown as it is: an invalid byte as \xHH,
+ * a hidden control (is_hidden) as \xHH below U+0100, else \u{HHHH}.
+ * esc is empty when the unit is shown as it is; *cp is its code point.
+ */
+static size_t unit(const char *s, size_t n, unsigned *cp, char esc[16])
+{
+	size_t k = decode(s, n, cp);
+	esc[0] = '\0';
+	if (k == 0) {
+		*cp = 0xfffd;
+		snprintf(esc, 16, "\\x%02X", (unsigned char)s[0]);
+		return 1;
+	}
+	if (is_hidden(*cp)) {
+		if (*cp < 0x100)
+			snprintf(esc, 16, "\\x%02X", *cp);
+		else
+			snprintf(esc, 16, "\\u{%04X}", *cp);
+	}
+	return k;
+}
+
+void cli_put_escaped(FILE *out, const char *s, size_t n, const char *keep)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		char esc[16];
+		size_t k = unit(s + i, n - i, &cp, esc);
+		if (esc[0] && !(cp < 0x80 && cp && strchr(keep, (int)cp)))
+			fputs(esc, out);
+		else
+			fwrite(s + i, 1, k, out);
+		i += k;
+	}
 }
 
 
@@ -116,30 +200,48 @@ static size_t shown_width(unsigned cp)
 	return is_break(cp) ? 1 : cp_width(cp);
 }
 
+/* One unit of a cell: its length, and in *w the columns it takes; esc
+ * as unit() says, except for what a cell shows its own way (breaks,
+ * STX and ETX). */
+static size_t cell_unit(const char *s, size_t n, unsigned *cp, char esc[16],
+			size_t *w)
+{
+	size_t k = unit(s, n, cp, esc);
+	if (is_break(*cp) || *cp == 0x02 || *cp == 0x03)
+		esc[0] = '\0';
+	*w = esc[0] ? strlen(esc) : shown_width(*cp);
+	return k;
+}
+
 /* Prints s in width columns at most, cut with "…" when it is wider, and
  * padded to exactly width when pad is set.  Line breaks and tabs show as
- * spaces: a table row stays one line.  STX and ETX turn bold on and off
- * when colours are wanted, and bold ends with the cell. */
+ * spaces: a table row stays one line.  Other controls and invalid bytes
+ * show escaped (unit()).  STX and ETX turn bold on and off when colours
+ * are wanted, and bold ends with the cell. */
 void cli_put_cell(const char *s, size_t n, size_t width, int pad)
 {
 	int color = cli_use_color(), bold = 0;
 	size_t used = 0, i = 0;
 	size_t total = 0;
+	char esc[16];
 	for (size_t j = 0; j < n;) {
 		unsigned cp;
-		j += decode(s + j, n - j, &cp);
-		total += shown_width(cp);
+		size_t w;
+		j += cell_unit(s + j, n - j, &cp, esc, &w);
+		total += w;
 	}
 	while (i < n) {
 		unsigned cp;
-		size_t k = decode(s + i, n - i, &cp);
-		size_t w = shown_width(cp);
+		size_t w;
+		size_t k = cell_unit(s + i, n - i, &cp, esc, &w);
 		if (total > width && used + w > width - 1) {
 			fputs("…", stdout);
 			used++;
 			break;
 		}
-		if (cp == 0x02 || cp == 0x03) {
+		if (esc[0]) {
+			fputs(esc, stdout);
+		} else if (cp == 0x02 || cp == 0x03) {
 			bold = cp == 0x02;
 			if (color)
 				fputs(bold ? "\x1b[1m" : "\x1b[0m", stdout);
@@ -159,17 +261,36 @@ void cli_put_cell(const char *s, size_t n, size_t width, int pad)
 }
 
 /* Tab-separated output escapes what would break a line or a field, the
- * way PostgreSQL's text format does: \\, \t, \n, \r. */
+ * way PostgreSQL's text format does: \\, \t, \n, \r; every other
+ * control byte (C0, DEL, the bytes of C1 but NEL, which a text may hold
+ * as a line break) and every byte of invalid
+ * UTF-8 as \xHH, which PostgreSQL's COPY reads back as that byte.
+ * Piped into a terminal or a pager, nothing drives it. */
 void cli_put_tsv(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\\': fputs("\\\\", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
-		default: fputc(s[i], stdout);
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t k = decode(s + i, n - i, &cp);
+		unsigned char c = (unsigned char)s[i];
+		if (k == 0 || (cp >= 0x80 && cp <= 0x9f && cp != 0x85)) {
+			if (k == 0)
+				k = 1;
+			for (size_t j = 0; j < k; j++)
+				printf("\\x%02X", (unsigned char)s[i + j]);
+		} else if (c == '\\') {
+			fputs("\\\\", stdout);
+		} else if (c == '\t') {
+			fputs("\\t", stdout);
+		} else if (c == '\n') {
+			fputs("\\n", stdout);
+		} else if (c == '\r') {
+			fputs("\\r", stdout);
+		} else if (c < 0x20 || c == 0x7f) {
+			printf("\\x%02X", c);
+		} else {
+			fwrite(s + i, 1, k, stdout);
 		}
+		i += k;
 	}
 }
 
@@ -180,18 +301,27 @@ void cli_put_json_str(qdb_str s)
 		return;
 	}
 	fputc('"', stdout);
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.ptr[i];
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
+	for (size_t i = 0; i < s.len;) {
+		unsigned cp;
+		size_t k = decode(s.ptr + i, s.len - i, &cp);
+		if (k == 0) {
+			/* Not UTF-8 (a hostile file): JSON cannot carry
+			 * the byte, so it shows as U+FFFD. */
+			fputs("\\ufffd", stdout);
+			k = 1;
+		} else if (cp == '"' || cp == '\\') {
+			printf("\\%c", (char)cp);
+		} else if (cp == '\n') {
 			fputs("\\n", stdout);
-		else if (c == '\t')
+		} else if (cp == '\t') {
 			fputs("\\t", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			fputc(c, stdout);
+		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			/* C1 too: a terminal may read U+009B as CSI. */
+			printf("\\u%04x", cp);
+		} else {
+			fwrite(s.ptr + i, 1, k, stdout);
+		}
+		i += k;
 	}
 	fputc('"', stdout);
 }

@@ -90,8 +90,9 @@ typedef struct qdb_str {
  * that handles every field walks it instead of naming each member.
  *
  * date_lo and date_hi are the earliest and latest day the EDTF date allows,
- * as yyyymmdd integers (0 and 99991231 for open ends); both are 0 when the
- * quote has no date.
+ * as yyyymmdd integers; an open or unknown end is QDB_DATE_OPEN_LO or
+ * QDB_DATE_OPEN_HI, which no real day is; both are 0 when the quote has
+ * no date.
  */
 typedef struct qdb_quote {
 	size_t size;
@@ -398,6 +399,16 @@ int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 /* ---- Dates --------------------------------------------------------- */
 
 /*
+ * The open (or unknown) ends of an interval, outside the real days
+ * (00000101 to 99991231) so that "9999-12-31" or "0000/9999" is never
+ * taken for an open end: ../2023 is [QDB_DATE_OPEN_LO, 20231231], 2023/..
+ * is [20230101, QDB_DATE_OPEN_HI].  Both sort where they should: before
+ * and after every day.
+ */
+#define QDB_DATE_OPEN_LO 0
+#define QDB_DATE_OPEN_HI 100000000
+
+/*
  * Parses an EDTF date (level 0 and the qualifiers and intervals of level 1:
  * 2023, 2023-10, 2023-10-09, 2023-10-09~, 2023?, 2023%, 2023-10-25/2023-10-31,
  * ../2023, 2023/.., 202X, 2023-1X) of len bytes into the earliest and latest
@@ -488,6 +499,12 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * this process whatever the flag says.
  */
 #define QDB_EXPORT_ISOLATE 0x1
+/*
+ * QDB_EXPORT_FORCE lets qdb_export_file replace a target that is
+ * read-only or has more than one hard link (refused otherwise: the rename
+ * would split the link, the other names keeping the old content).
+ */
+#define QDB_EXPORT_FORCE 0x2
 
 /*
  * The export into the file path: written to a temporary file beside it,
@@ -495,13 +512,27 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * failed export leaves no partial file and the old file intact.  With
  * QDB_EXPORT_ISOLATE, a child that writes nothing new for
  * $QUOTEDB_EXPORT_TIMEOUT seconds (default 300) is stopped.  A path that
- * is a device or a pipe (/dev/stdout) is written directly, without the
- * timeout (a slow reader cannot be told from a hung plugin) and, after a
- * failure, with whatever was written already.
+ * is a device or a pipe, or is or leads to a name in /dev or /proc
+ * (/dev/stdout), is written directly, without the timeout (a slow reader
+ * cannot be told from a hung plugin) and, after a failure, with whatever
+ * was written already.  A symbolic link is followed, never replaced.  A
+ * path that is the database or its -wal/-shm file is refused
+ * (QDB_EINVALID).  A file replaced keeps its mode, and its owner and
+ * group where the caller may give them (root); see QDB_EXPORT_FORCE.
  */
 int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    const char *const *options, const char *path,
 		    unsigned flags);
+
+/*
+ * For a signal handler (SIGINT, SIGTERM, SIGHUP) of a program that runs
+ * qdb_export_file: removes the temporary file of the export in progress
+ * and kills its child, if any.  Async-signal-safe; does nothing when no
+ * export runs.  The caller then ends (_exit), so that "a failed export
+ * leaves no partial file" holds for signals too.  A child of an isolated
+ * export also dies with its parent (Linux: PR_SET_PDEATHSIG).
+ */
+void qdb_export_interrupt(void);
 
 /*
  * The export into the open file descriptor fd (standard output, a pipe),
