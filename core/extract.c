@@ -1009,6 +1009,24 @@ static int find_runs(extractor *x)
 	return 0;
 }
 
+/* "NSC spokesman Kirby": the run before a role noun and a name is part
+ * of the name's role, not a candidate of its own. */
+static void runs_prefixes(extractor *x)
+{
+	for (size_t ri = 0; ri + 1 < x->nruns; ri++) {
+		run *r = &x->runs[ri], *nx = &x->runs[ri + 1];
+		int k = r->t1;
+		if (r->poss || k + 1 != nx->r0 || !tok_in(x, &x->toks[k],
+							 role_nouns))
+			continue;
+		for (int q = r->r0; q < r->t1; q++)
+			x->toks[q].name = (int)ri + 1;
+		nx->r0 = r->r0;
+		r->t1 = r->t0;   /* empty: never a candidate */
+		r->title_only = 0;
+	}
+}
+
 /* Joins "NSC spokesman Kirby" and "HAMAS’ overall leader Ismail Haniyeh":
  * the name after a role noun keeps the words before as its role.  And
  * finds each run's apposition (", the head of X,"). */
@@ -1200,6 +1218,8 @@ static int lead_back(const extractor *x, int t0, int limit)
 static int find_dates(extractor *x)
 {
 	x->ndps = 0;
+	char last[24];   /* the last day named, for "the same day" */
+	snprintf(last, sizeof last, "%s", x->last_day);
 	int n = (int)x->ntoks;
 	for (int i = 0; i < n; i++) {
 		tok *t = &x->toks[i];
@@ -1241,9 +1261,15 @@ static int find_dates(extractor *x)
 				else if (yy)
 					snprintf(edtf, sizeof edtf, "%04d-%02d",
 						 yy, m);
-				if (add_dphrase(x, p && tok_is(x, p, "a")
+				if (add_dphrase(x, p && (tok_is(x, p, "a") ||
+							 tok_is(x, p, "on") ||
+							 tok_is(x, p, "On") ||
+							 tok_is(x, p, "in") ||
+							 tok_is(x, p, "In"))
 						? i - 1 : i, j, edtf))
 					return QDB_ENOMEM;
+				if (strlen(edtf) == 10)
+					snprintf(last, sizeof last, "%s", edtf);
 			} else {
 				if (add_dphrase(x, lead_back(x, i, 6), j, ""))
 					return QDB_ENOMEM;
@@ -1317,8 +1343,7 @@ static int find_dates(extractor *x)
 		     tok_is(x, &x->toks[i - 1], "later"))) {
 			int sameday = tok_is(x, t, "same") &&
 				tok_is(x, &x->toks[i + 1], "day");
-			if (add_dphrase(x, i - 1, i + 2,
-					sameday ? x->last_day : ""))
+			if (add_dphrase(x, i - 1, i + 2, sameday ? last : ""))
 				return QDB_ENOMEM;
 			i++;
 			continue;
@@ -1603,7 +1628,13 @@ static int cue_speaker(extractor *x, who *w, int c)
 				return rc;
 		return 0;
 	}
-	int prev_punct = c == s0 || x->toks[c - 1].type != T_WORD;
+	/* "“…”, said X": right after a quotation, and a verb whose
+	 * subject may follow it ("told X" names the listener). */
+	int prev_punct = c > s0 && (x->toks[c - 1].type == T_QUOTE ||
+				    (c > s0 + 1 &&
+				     tok_punct(&x->toks[c - 1], ',') &&
+				     x->toks[c - 2].type == T_QUOTE)) &&
+		!tok_is(x, t, "told") && !tok_is(x, t, "telling");
 	int after = c + 1;
 	if (tok_is(x, t, "went") || tok_is(x, t, "goes"))
 		after = c + 2;
@@ -1632,7 +1663,10 @@ static int cue_speaker(extractor *x, who *w, int c)
 						return rc;
 			}
 		}
-		if (x->last_speaker >= 0) {
+		/* "described as": by whoever was speaking; "it must be
+		 * said" by no one. */
+		if (x->last_speaker >= 0 && after < s1 &&
+		    tok_is(x, &x->toks[after], "as")) {
 			w->ent = x->last_speaker;
 			w->tok = c;
 			w->conf = 50;
@@ -1656,6 +1690,7 @@ static int cue_speaker(extractor *x, who *w, int c)
 			p--;
 		tok *pt = &x->toks[p];
 		if (tok_punct(pt, ',') || tok_is(x, pt, "by") ||
+		    tok_is(x, pt, "and") ||
 		    tok_is(x, pt, "in") || tok_is(x, pt, "while") ||
 		    tok_is(x, pt, "when") || tok_punct(pt, 0x2014)) {
 			snprintf(how, sizeof how, "subject of \"%s\":", cw);
@@ -1866,9 +1901,21 @@ static int attribute(extractor *x, int q, attr *a)
 	int rule = 0;
 	int rc;
 	/* 1. "Name: “…”" */
-	if (q >= 2 && tok_punct(&x->toks[q - 1], ':') &&
-	    run_at(x, q - 2) >= 0 && !(x->toks[q - 2].flags & F_MASK)) {
-		int r = run_at(x, q - 2);
+	int cr = q >= 2 && tok_punct(&x->toks[q - 1], ':')
+		? run_at(x, q - 2) : -1;
+	/* not "... given to HAMAS and PIJ: “…”" */
+	if (cr >= 0 && x->runs[cr].r0 > s0) {
+		const tok *b = &x->toks[x->runs[cr].r0 - 1];
+		if (tok_is(x, b, "to") || tok_is(x, b, "and") ||
+		    tok_is(x, b, "of") || tok_is(x, b, "with") ||
+		    tok_is(x, b, "for") || tok_is(x, b, "from") ||
+		    tok_is(x, b, "about") || tok_is(x, b, "in") ||
+		    tok_is(x, b, "on") || tok_is(x, b, "against") ||
+		    tok_punct(b, ','))
+			cr = -1;
+	}
+	if (cr >= 0 && !(x->toks[q - 2].flags & F_MASK)) {
+		int r = cr;
 		if ((rc = who_from_run(x, &w, r, q - 2, 90,
 				       "colon after")) < 0)
 			return rc;
@@ -1915,7 +1962,10 @@ static int attribute(extractor *x, int q, attr *a)
 		int touches = (r0 > s0 && x->toks[r0 - 1].type == T_QUOTE) ||
 			(r0 > s0 + 1 && x->toks[r0 - 2].type == T_QUOTE) ||
 			(end < s1 && x->toks[end].type == T_QUOTE);
-		if (!(open && close && (touches || r0 > s0)))
+		int according = r0 == i && (tok_is(x, &x->toks[i], "according")
+					    || tok_is(x, &x->toks[i],
+						      "According"));
+		if (!(open && close && (touches || r0 > s0 || according)))
 			continue;
 		if ((rc = cue_speaker(x, &w, i)) < 0)
 			return rc;
@@ -1939,16 +1989,21 @@ static int attribute(extractor *x, int q, attr *a)
 				tok *u = &x->toks[k];
 				if (tok_is(x, u, "that") && k <= i + 8)
 					that = 1;
-				if (u->type != T_PUNCT)
+				if (u->type != T_PUNCT && !(u->flags & F_MASK))
 					words++;
 				if (tok_punct(u, ';'))
 					stop = 1;
-				if (tok_punct(u, ':') && k != q - 1)
+				/* a colon that starts a clause of the
+				 * writer's own ("army: it is ...") */
+				if (tok_punct(u, ':') && k != q - 1 &&
+				    x->toks[k + 1].type == T_WORD &&
+				    !(x->toks[k + 1].flags & F_CAP))
 					stop = 1;
 				if (u->type == T_QUOTE)
 					words = 0;  /* a chain of quotations */
 			}
-			if (that ? 0 : (stop || words > 12))
+			int colon = tok_punct(&x->toks[q - 1], ':');
+			if (that ? 0 : (stop || (words > 12 && !colon)))
 				break;
 			if ((rc = cue_speaker(x, &w, i)) < 0)
 				return rc;
@@ -1971,6 +2026,7 @@ static int attribute(extractor *x, int q, attr *a)
 			a->confidence = 55;
 			snprintf(a->evidence, sizeof a->evidence, "no "
 				 "attribution reaches it in the sentence");
+			return 2;
 		} else {
 			a->confidence = 70;
 			snprintf(a->evidence, sizeof a->evidence, "no "
@@ -2029,7 +2085,7 @@ static void inherit(extractor *x, attr *a, int para)
 }
 
 static int emit(extractor *x, const attr *a, size_t off, size_t len,
-		int para, int block)
+		int para, int para_last, int block)
 {
 	qdb_proposal p;
 	memset(&p, 0, sizeof p);
@@ -2050,6 +2106,7 @@ static int emit(extractor *x, const attr *a, size_t off, size_t len,
 	p.line = ps.line;
 	p.column = ps.column;
 	p.para = para;
+	p.para_last = para_last;
 	p.block = block;
 	if (a->ent >= 0) {
 		const char *nm = x->ents[a->ent].name;
@@ -2094,8 +2151,10 @@ static int register_runs(extractor *x)
 {
 	for (size_t i = 0; i < x->nruns; i++) {
 		run *r = &x->runs[i];
-		if (r->title_only)
+		if (r->title_only || r->t1 <= r->t0) {
+			r->ent = -1;
 			continue;
+		}
 		const tok *a = &x->toks[r->t0], *b = &x->toks[r->t1 - 1];
 		int rc = entity_of(x, x->s + a->off,
 				   b->off + b->len - a->off, &r->ent);
@@ -2115,6 +2174,7 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 	mask(x);
 	if ((rc = find_runs(x)))
 		return rc;
+	runs_prefixes(x);
 	runs_roles(x);
 	if ((rc = register_runs(x)) || (rc = find_dates(x)))
 		return rc;
@@ -2139,6 +2199,14 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 				continue;
 			int d = cue_date(x, i, -1);
 			int o = cue_outlet(x, i);
+			if (getenv("QDB_EXTRACT_DEBUG")) {
+				char cw[40];
+				tokens_text(x, cw, sizeof cw, i, i + 1);
+				fprintf(stderr, "para %d sent %zu cue %s -> %s "
+					"date %s\n", para, s, cw,
+					x->ents[w.ent].name,
+					d >= 0 ? x->dates[d].text : "-");
+			}
 			if ((rc = rec_set(x, w.ent, d, o, 0)))
 				goto out;
 			had = 1;
@@ -2183,7 +2251,7 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 			goto out;
 		}
 		int sent = x->toks[i].sent;
-		if (r == 1) {
+		if (r == 1 || r == 2) {
 			/* No cue: a sentence that is only a quotation goes on
 			 * from the sentence before it; a sentence about a
 			 * speaker of this paragraph or the one before is
@@ -2199,7 +2267,7 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 					 "by %s", x->ents[at->ent].name);
 				snprintf(at->role, sizeof at->role, "%s",
 					 x->last_role);
-			} else {
+			} else if (r == 1) {
 				pending[i] = 1;
 			}
 		}
@@ -2260,7 +2328,8 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 		if (x->toks[i].type != T_QUOTE)
 			continue;
 		span *sp = &x->spans[x->toks[i].span];
-		if ((rc = emit(x, &x->attrs[i], sp->off, sp->len, para, 0)))
+		if ((rc = emit(x, &x->attrs[i], sp->off, sp->len, para, para,
+				0)))
 			goto out;
 	}
 	/* A paragraph that ends with a colon introduces a block quotation:
@@ -2502,7 +2571,7 @@ static int do_text(extractor *x)
 				break;
 			set_last(x, &a);
 		}
-		rc = emit(x, &a, p->a, ps[j].b - p->a, p->num, 1);
+		rc = emit(x, &a, p->a, ps[j].b - p->a, p->num, ps[j].num, 1);
 		x->intro_valid = 0;
 		next_paragraph(x);
 		i = j;

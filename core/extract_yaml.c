@@ -21,7 +21,7 @@
 typedef struct prop {
 	qdb_proposal_kind kind;
 	size_t off, len;
-	int line, column, para, block, confidence;
+	int line, column, para, para_last, block, confidence;
 	/* offsets into the writer's string pool; (size_t)-1 when absent */
 	size_t speaker, speaker_as, role, outlet, date, date_text, evidence;
 } prop;
@@ -70,6 +70,7 @@ static int collect(const qdb_proposal *p, void *payload)
 	q->line = p->line;
 	q->column = p->column;
 	q->para = p->para;
+	q->para_last = p->para_last;
 	q->block = p->block;
 	q->confidence = p->confidence;
 	q->speaker = keep(g, p->speaker);
@@ -251,7 +252,11 @@ static void write_entry(out *o, const gather *g, size_t i, const char *src)
 	surname(sn, sizeof sn, quote ? str(g, p->speaker) : NULL);
 	snprintf(id, sizeof id, "p%d-%s-%d", p->para, sn,
 		 id_number(g, i, p->para, sn, (int)p->kind));
-	snprintf(loc, sizeof loc, "para. %d", p->para);
+	if (p->para_last > p->para)
+		snprintf(loc, sizeof loc, "paras. %d-%d", p->para,
+			 p->para_last);
+	else
+		snprintf(loc, sizeof loc, "para. %d", p->para);
 	const char *c = quote ? "" : "# ";
 	if (quote) {
 		snprintf(buf, sizeof buf, "  # line %d, column %d%s: "

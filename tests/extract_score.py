@@ -41,7 +41,7 @@ def norm_text(s):
 
 
 def para_of(entry):
-    m = re.match(r"para\. (\d+)", entry.get("locator") or "")
+    m = re.match(r"paras?\. (\d+)", entry.get("locator") or "")
     return int(m.group(1)) if m else None
 
 

@@ -537,6 +537,7 @@ typedef struct qdb_proposal {
 	size_t off, len;          /* the text: source[off, off + len) */
 	int line, column;         /* of its first byte, 1-based */
 	int para;                 /* the paragraph ("para. N") */
+	int para_last;            /* the last one of a block ("paras. N-M") */
 	int block;                /* 1 for a block quotation */
 	qdb_str speaker;
 	qdb_str speaker_as;
