@@ -52,7 +52,10 @@ static const char *const cue_verbs[] = {
 	"urged", "boasted", "confirmed", "suggested", "observed",
 	"emphasised", "emphasises", "emphasized", "emphasizes", "accused",
 	"dubbed", "labelled", "labeled", "quoted", "cited", "citing",
-	"testified", "tweeted", "posted", "complained", "predicted",
+	"testified", "tweeted", "posted", "predicted", "describe", "warn",
+	"write", "note", "explain", "add", "insist", "argue", "admit",
+	"declare", "concede", "acknowledge", "suggest", "predict", "recall",
+	"urge", "deny", "respond",
 	"stressed", "stresses", "agreed", "objected", "answered", NULL
 };
 
@@ -366,10 +369,16 @@ struct extractor {
 	int stopped;           /* the callback's return */
 
 	int ref_ym;            /* year * 12 + month - 1 of the latest date */
+	int ref_day;           /* yyyymmdd of the latest, 28 for a month */
 	char last_day[24];     /* the last date resolved to a day */
 
 	entity *ents;
 	size_t nents, cents;
+
+	/* The words the text writes in lower case (hashes), to tell
+	 * "Residents said" from "Reilly said" at a sentence's start. */
+	uint64_t *lower;
+	size_t lower_cap, lower_n;
 
 	kept_date *dates;
 	size_t ndates, cdates;
@@ -392,6 +401,10 @@ struct extractor {
 	size_t nrec, crec, nprev, cprev;
 
 	int last_speaker;      /* entity */
+	int last_speaker_para;
+	int last_subject;      /* the last sentence's named subject */
+	int last_subject_para;
+	int cur_para;
 	char last_role[200];
 
 	/* What the paragraph just read said about a block quotation that
@@ -881,6 +894,103 @@ static int entity_of(extractor *x, const char *name, size_t n, int *out)
 	return 0;
 }
 
+static uint64_t word_hash(const char *w, size_t n)
+{
+	uint64_t h = QDB_FNV_INIT;
+	for (size_t i = 0; i < n; i++) {
+		char c = w[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		h = qdb__fnv1a(h, &c, 1);
+	}
+	return h ? h : 1;
+}
+
+static int lower_add(extractor *x, uint64_t h)
+{
+	if (2 * (x->lower_n + 1) > x->lower_cap) {
+		size_t cap = x->lower_cap ? x->lower_cap * 2 : 1024;
+		uint64_t *v = calloc(cap, sizeof *v);
+		if (!v)
+			return QDB_ENOMEM;
+		for (size_t i = 0; i < x->lower_cap; i++) {
+			uint64_t g = x->lower[i];
+			if (!g)
+				continue;
+			size_t k = g & (cap - 1);
+			while (v[k])
+				k = (k + 1) & (cap - 1);
+			v[k] = g;
+		}
+		free(x->lower);
+		x->lower = v;
+		x->lower_cap = cap;
+	}
+	size_t k = h & (x->lower_cap - 1);
+	while (x->lower[k]) {
+		if (x->lower[k] == h)
+			return 0;
+		k = (k + 1) & (x->lower_cap - 1);
+	}
+	x->lower[k] = h;
+	x->lower_n++;
+	return 0;
+}
+
+static int lower_has(const extractor *x, const char *w, size_t n)
+{
+	if (!x->lower_cap)
+		return 0;
+	uint64_t h = word_hash(w, n);
+	size_t k = h & (x->lower_cap - 1);
+	while (x->lower[k]) {
+		if (x->lower[k] == h)
+			return 1;
+		k = (k + 1) & (x->lower_cap - 1);
+	}
+	return 0;
+}
+
+/* Every word of three letters or more that starts in lower case. */
+static int find_lower(extractor *x)
+{
+	size_t i = 0;
+	while (i < x->n) {
+		char c = x->s[i];
+		int lead = i == 0 || !is_letter((unsigned char)x->s[i - 1]);
+		if (!(c >= 'a' && c <= 'z') || !lead) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < x->n && ((x->s[j] >= 'a' && x->s[j] <= 'z') ||
+				    (x->s[j] >= 'A' && x->s[j] <= 'Z')))
+			j++;
+		if (j - i >= 3 && (j >= x->n ||
+				   !((unsigned char)x->s[j] & 0x80)) &&
+		    lower_add(x, word_hash(x->s + i, j - i)))
+			return QDB_ENOMEM;
+		i = j;
+	}
+	return 0;
+}
+
+/* Whether the word of t, which starts a sentence, is a common word the
+ * text also writes in lower case ("Residents", "Dehumidification"). */
+static int common_word(const extractor *x, const tok *t)
+{
+	const char *w = x->s + t->off;
+	size_t n = t->len;
+	if (n < 3 || (w[1] >= 'A' && w[1] <= 'Z'))
+		return 0;   /* HAMAS, CIA */
+	for (size_t i = 0; i < n; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' &&
+							w[i] <= 'Z')))
+			return 0;
+	return lower_has(x, w, n) ||
+		(w[n - 1] == 's' && lower_has(x, w, n - 1));
+}
+
 /* Finds the runs of capitalised words of each sentence. */
 static int find_runs(extractor *x)
 {
@@ -901,6 +1011,9 @@ static int find_runs(extractor *x)
 			 (x->toks[i + 3].flags & F_CAP))
 			lead_the = 1;
 		else if (tok_in(x, t, stop_caps) && !tok_in(x, t, titles))
+			continue;
+		else if (first && common_word(x, t) && (i + 1 >= x->ntoks ||
+			 !(x->toks[i + 1].flags & F_CAP)))
 			continue;
 		if (lead_the && (i + 1 >= x->ntoks ||
 				 !(x->toks[i + 1].flags & F_CAP)))
@@ -927,6 +1040,7 @@ static int find_runs(extractor *x)
 			if (v->type == T_WORD && nx + 1 < x->ntoks &&
 			    (tok_is(x, v, "of") || tok_is(x, v, "al") ||
 			     tok_is(x, v, "bin") || tok_is(x, v, "ibn") ||
+			     tok_is(x, v, "for") ||
 			     tok_is(x, v, "de") || tok_is(x, v, "van") ||
 			     tok_is(x, v, "von") || tok_is(x, v, "and")) &&
 			    x->toks[nx + 1].type == T_WORD &&
@@ -1348,6 +1462,22 @@ static int find_dates(extractor *x)
 			i++;
 			continue;
 		}
+		/* "on Wednesday", "last Friday": the text's week, which
+		 * it seldom dates; kept as the phrase. */
+		if (tok_in(x, t, weekdays)) {
+			int t0 = i;
+			if (i > 0 && x->toks[i - 1].sent == t->sent &&
+			    (tok_is(x, &x->toks[i - 1], "on") ||
+			     tok_is(x, &x->toks[i - 1], "On") ||
+			     tok_is(x, &x->toks[i - 1], "last") ||
+			     tok_is(x, &x->toks[i - 1], "Last") ||
+			     tok_is(x, &x->toks[i - 1], "next") ||
+			     tok_is(x, &x->toks[i - 1], "this")))
+				t0 = i - 1;
+			if (add_dphrase(x, t0, i + 1, ""))
+				return QDB_ENOMEM;
+			continue;
+		}
 		if (tok_is(x, t, "yesterday") || tok_is(x, t, "today") ||
 		    tok_is(x, t, "Yesterday") || tok_is(x, t, "Today")) {
 			if (add_dphrase(x, i, i + 1, ""))
@@ -1374,6 +1504,16 @@ static int is_cue(const extractor *x, int i)
 	if (tok_in(x, t, cue_nouns))
 		return 2;
 	if (!tok_in_ci(x, t, cue_verbs))
+		return 0;
+	/* "the report", "a claim": a noun, not the verb */
+	if (i > 0 && (tok_is(x, &x->toks[i - 1], "the") ||
+		      tok_is(x, &x->toks[i - 1], "The") ||
+		      tok_is(x, &x->toks[i - 1], "a") ||
+		      tok_is(x, &x->toks[i - 1], "A") ||
+		      tok_is(x, &x->toks[i - 1], "an") ||
+		      tok_is(x, &x->toks[i - 1], "this") ||
+		      tok_is(x, &x->toks[i - 1], "its") ||
+		      tok_is(x, &x->toks[i - 1], "their")))
 		return 0;
 	/* "suffice it to say", "which is to say", "so to speak" */
 	if (i >= 2 && tok_is(x, &x->toks[i - 1], "to") &&
@@ -1515,16 +1655,24 @@ static int who_pronoun(extractor *x, who *w, int t, int conf)
 			return rc;
 		}
 	}
-	if (x->last_speaker < 0)
+	int e = x->last_speaker;
+	const char *what = "the last speaker";
+	if (x->last_subject >= 0 && x->last_subject != e &&
+	    x->last_subject_para >= x->cur_para - 1) {
+		e = x->last_subject;
+		what = "the last sentence's subject";
+	}
+	if (e < 0)
 		return 0;
-	w->ent = x->last_speaker;
+	w->ent = e;
 	w->tok = t;
 	w->conf = conf - 10;
 	char p[16];
 	tokens_text(x, p, sizeof p, t, t + 1);
-	snprintf(w->how, sizeof w->how, "\"%s\" taken as the last speaker, "
-		 "%s", p, x->ents[w->ent].name);
-	snprintf(w->role, sizeof w->role, "%s", x->last_role);
+	snprintf(w->how, sizeof w->how, "\"%s\" taken as %s, %s", p, what,
+		 x->ents[e].name);
+	if (e == x->last_speaker)
+		snprintf(w->role, sizeof w->role, "%s", x->last_role);
 	return 1;
 }
 
@@ -1610,6 +1758,21 @@ static int candidate(extractor *x, who *w, int i, int conf, const char *how)
 	return 0;
 }
 
+/* A cue whose subject names no one ("the engineers write", "according
+ * to the report"): the speaker of this paragraph or the one before,
+ * at low confidence, for the reviewer to confirm. */
+static int nameless(extractor *x, who *w, const char *cw)
+{
+	if (x->last_speaker < 0 || x->last_speaker_para < x->cur_para - 4)
+		return 0;
+	w->ent = x->last_speaker;
+	w->conf = 40;
+	snprintf(w->how, sizeof w->how, "\"%s\" names no one: the last "
+		 "speaker, %s", cw, x->ents[w->ent].name);
+	snprintf(w->role, sizeof w->role, "%s", x->last_role);
+	return 1;
+}
+
 /* Who the cue at token c points at. */
 static int cue_speaker(extractor *x, who *w, int c)
 {
@@ -1626,7 +1789,7 @@ static int cue_speaker(extractor *x, who *w, int c)
 		for (int i = c + 2; i < s1 && i < c + 5; i++)
 			if ((rc = candidate(x, w, i, 85, "\"according to\"")))
 				return rc;
-		return 0;
+		return nameless(x, w, cw);
 	}
 	/* "“…”, said X": right after a quotation, and a verb whose
 	 * subject may follow it ("told X" names the listener). */
@@ -1719,7 +1882,7 @@ static int cue_speaker(extractor *x, who *w, int c)
 			if ((rc = candidate(x, w, i, 70, how)))
 				return rc;
 		}
-	return 0;
+	return nameless(x, w, cw);
 }
 
 /* Whether span token q is a name or a title, not a quotation: every
@@ -1791,6 +1954,20 @@ static int rec_set(extractor *x, int ent, int date, int outlet, int force)
 	return 0;
 }
 
+/* Whether a day lies more than a week after the text's latest dated
+ * mention: a meeting to come, not the day words were said. */
+static int later_than_text(const extractor *x, const char *edtf)
+{
+	if (strlen(edtf) != 10 || !x->ref_day)
+		return 0;
+	int y = atoi(edtf), m = atoi(edtf + 5), d = atoi(edtf + 8);
+	int ry = x->ref_day / 10000, rm = x->ref_day / 100 % 100;
+	int rd = x->ref_day % 100;
+	long a = (long)y * 372 + m * 31 + d;
+	long b = (long)ry * 372 + rm * 31 + rd;
+	return a > b + 7;
+}
+
 /* The date phrase that goes with the cue at c: the first within ten
  * words after it (before the quotation), else the nearest before it in
  * the sentence.  Returns a kept date or -1. */
@@ -1800,7 +1977,7 @@ static int cue_date(extractor *x, int c, int q)
 	const dphrase *best = NULL;
 	for (size_t i = 0; i < x->ndps; i++) {
 		const dphrase *p = &x->dps[i];
-		if (p->sent != sent)
+		if (p->sent != sent || later_than_text(x, p->edtf))
 			continue;
 		if (p->t0 > c && p->t0 <= c + 10 && (q < 0 || p->t0 < q)) {
 			best = p;
@@ -1810,7 +1987,8 @@ static int cue_date(extractor *x, int c, int q)
 	if (!best)
 		for (size_t i = 0; i < x->ndps; i++) {
 			const dphrase *p = &x->dps[i];
-			if (p->sent == sent && p->t1 <= c + 1)
+			if (p->sent == sent && p->t1 <= c + 1 &&
+			    !later_than_text(x, p->edtf))
 				best = p;
 		}
 	if (!best)
@@ -1934,17 +2112,23 @@ static int attribute(extractor *x, int q, attr *a)
 		if (tok_is(x, &x->toks[i], "according") ||
 		    tok_is(x, &x->toks[i], "According")) {
 			int k = i + 2;
-			while (k < s1 && (run_at(x, k) >= 0 ||
-					  tok_is(x, &x->toks[k], "the")))
+			while (k < s1 && k < i + 8 &&
+			       x->toks[k].type == T_WORD)
 				k++;
 			if (k > i + 2)
 				{ r0 = i; end = k; }
-		} else if (i > s0 && run_at(x, i - 1) >= 0) {
+		} else if (i > s0 && (run_at(x, i - 1) >= 0 ||
+				      tok_in(x, &x->toks[i - 1], pronouns))) {
 			int r = run_at(x, i - 1);
-			r0 = x->runs[r].r0;
+			r0 = r >= 0 ? x->runs[r].r0 : i - 1;
 			end = i + 1;
 			if (tok_is(x, &x->toks[i], "went"))
 				end = i + 2;
+		} else if (i > s0 + 1 && tok_punct(&x->toks[i - 1], ',') &&
+			   run_at(x, i - 2) >= 0) {
+			/* "“…,” one resident, Alan Cho, said." */
+			r0 = x->runs[run_at(x, i - 2)].r0;
+			end = i + 1;
 		} else if (i + 1 < s1 && run_at(x, i + 1) >= 0 &&
 			   (i == s0 || x->toks[i - 1].type != T_WORD)) {
 			r0 = i;
@@ -2056,6 +2240,7 @@ static void set_last(extractor *x, const attr *a)
 	if (a->ent < 0)
 		return;
 	x->last_speaker = a->ent;
+	x->last_speaker_para = x->cur_para;
 	snprintf(x->last_role, sizeof x->last_role, "%s", a->role);
 }
 
@@ -2169,6 +2354,7 @@ static int register_runs(extractor *x)
 static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 {
 	int rc;
+	x->cur_para = para;
 	if ((rc = tokenize(x, a, b)) || (rc = split_sentences(x)))
 		return rc;
 	mask(x);
@@ -2184,10 +2370,50 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 	int *pending = calloc(x->ntoks + 1, sizeof *pending);
 	if (!pending)
 		return QDB_ENOMEM;
-	/* Pass 1: cues in every sentence, quotations or not, so the
-	 * paragraph knows each speaker's date and outlet. */
+	/* Sentence by sentence: first its quotations, then what its cues
+	 * tell later sentences (each speaker's date and outlet, who "he"
+	 * is). */
+	int prev_sent_speaker = -1, para_speaker = -1;
 	for (size_t s = 0; s < x->nsents; s++) {
 		int s0 = x->sents[s], s1 = x->sents[s + 1];
+		int sent_speaker = -1;
+		for (int i = s0; i < s1; i++) {
+			if (x->toks[i].type != T_QUOTE)
+				continue;
+			attr *at = &x->attrs[i];
+			int r = attribute(x, i, at);
+			if (r < 0) {
+				rc = r;
+				goto out;
+			}
+			/* A sentence that is only quotation goes on from
+			 * the paragraph's last speaker. */
+			if ((r == 1 || r == 2) && i == s0 &&
+			    (prev_sent_speaker >= 0 || para_speaker >= 0)) {
+				int e = prev_sent_speaker >= 0
+					? prev_sent_speaker : para_speaker;
+				at->kind = QDB_PROPOSAL_QUOTE;
+				at->ent = e;
+				at->confidence = 60;
+				snprintf(at->evidence, sizeof at->evidence,
+					 "a sentence of quotation after one "
+					 "by %s", x->ents[e].name);
+				snprintf(at->role, sizeof at->role, "%s",
+					 x->last_role);
+			} else if (r == 1) {
+				pending[i] = 1;
+			}
+			if (at->kind == QDB_PROPOSAL_QUOTE) {
+				inherit(x, at, para);
+				if ((rc = rec_set(x, at->ent, at->date,
+						  at->outlet, 0)))
+					goto out;
+				set_last(x, at);
+				sent_speaker = at->ent;
+				para_speaker = at->ent;
+			}
+		}
+		prev_sent_speaker = sent_speaker;
 		int had = 0;
 		for (int i = s0; i < s1; i++) {
 			if (!is_cue(x, i) || (x->toks[i].flags & F_MASK))
@@ -2199,20 +2425,26 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 				continue;
 			int d = cue_date(x, i, -1);
 			int o = cue_outlet(x, i);
-			if (getenv("QDB_EXTRACT_DEBUG")) {
-				char cw[40];
-				tokens_text(x, cw, sizeof cw, i, i + 1);
-				fprintf(stderr, "para %d sent %zu cue %s -> %s "
-					"date %s\n", para, s, cw,
-					x->ents[w.ent].name,
-					d >= 0 ? x->dates[d].text : "-");
-			}
 			if ((rc = rec_set(x, w.ent, d, o, 0)))
 				goto out;
+			if (w.run >= 0) {
+				x->last_subject = w.ent;
+				x->last_subject_para = para;
+			}
 			had = 1;
 			break;
 		}
 		if (!had) {
+			/* A sentence that starts with a name is about them
+			 * ("Adeyemi rejected the charge.  She said ..."). */
+			int r = run_at(x, s0);
+			if (r < 0 && s0 + 1 < s1)
+				r = run_at(x, s0 + 1);
+			if (r >= 0 && !x->runs[r].poss &&
+			    !x->runs[r].title_only && x->runs[r].ent >= 0) {
+				x->last_subject = x->runs[r].ent;
+				x->last_subject_para = para;
+			}
 			/* Without a cue, the sentence's first date goes to
 			 * every name in it ("Meshal ... on 19 October"). */
 			int d = -1;
@@ -2226,9 +2458,9 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 					break;
 				}
 			for (int i = s0; i < s1 && d >= 0; i++) {
-				int r = run_at(x, i);
-				if (r >= 0 && x->runs[r].r0 == i &&
-				    (rc = rec_set(x, x->runs[r].ent, d, -1,
+				int rr = run_at(x, i);
+				if (rr >= 0 && x->runs[rr].r0 == i &&
+				    (rc = rec_set(x, x->runs[rr].ent, d, -1,
 						  0)))
 					goto out;
 			}
@@ -2238,47 +2470,6 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 			    strlen(x->dps[k].edtf) == 10)
 				snprintf(x->last_day, sizeof x->last_day, "%s",
 					 x->dps[k].edtf);
-	}
-	/* Pass 2: each quotation. */
-	int prev_sent_speaker = -1, prev_sent = -1;
-	for (size_t i = 0; i < x->ntoks; i++) {
-		if (x->toks[i].type != T_QUOTE)
-			continue;
-		attr *at = &x->attrs[i];
-		int r = attribute(x, (int)i, at);
-		if (r < 0) {
-			rc = r;
-			goto out;
-		}
-		int sent = x->toks[i].sent;
-		if (r == 1 || r == 2) {
-			/* No cue: a sentence that is only a quotation goes on
-			 * from the sentence before it; a sentence about a
-			 * speaker of this paragraph or the one before is
-			 * theirs. */
-			int s0 = x->sents[sent];
-			if ((int)i == s0 && prev_sent_speaker >= 0 &&
-			    prev_sent == sent - 1) {
-				at->kind = QDB_PROPOSAL_QUOTE;
-				at->ent = prev_sent_speaker;
-				at->confidence = 60;
-				snprintf(at->evidence, sizeof at->evidence,
-					 "a sentence of quotation after one "
-					 "by %s", x->ents[at->ent].name);
-				snprintf(at->role, sizeof at->role, "%s",
-					 x->last_role);
-			} else if (r == 1) {
-				pending[i] = 1;
-			}
-		}
-		if (at->kind == QDB_PROPOSAL_QUOTE) {
-			inherit(x, at, para);
-			if ((rc = rec_set(x, at->ent, at->date, at->outlet, 0)))
-				goto out;
-			set_last(x, at);
-			prev_sent_speaker = at->ent;
-			prev_sent = sent;
-		}
 	}
 	/* Pass 3: a sentence without attribution whose subject has been
 	 * quoted in this paragraph or the one before. */
@@ -2347,7 +2538,9 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 			who w;
 			if ((rc = cue_speaker(x, &w, i)) < 0)
 				goto out;
-			if (w.ent < 0)
+			/* the surest cue of the sentence */
+			if (w.ent < 0 || (in->ent >= 0 &&
+					  w.conf - 5 <= in->confidence))
 				continue;
 			in->ent = w.ent;
 			in->confidence = w.conf - 5;
@@ -2360,7 +2553,6 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 				 "block quotation after a colon; %s", w.how);
 			in->date = cue_date(x, i, -1);
 			in->outlet = cue_outlet(x, i);
-			break;
 		}
 		if (in->ent < 0 && x->last_speaker >= 0 &&
 		    rec_find(x->rec, x->nrec, x->last_speaker)) {
@@ -2448,9 +2640,26 @@ static int find_ref(extractor *x)
 					y = y * 10 + (q[k++] - '0');
 				int after = q + 4 < x->s + x->n ? q[4] : ' ';
 				if (k == 4 && !(after >= '0' && after <= '9') &&
-				    y >= 1900 && y <= 2100 &&
-				    y * 12 + m > best)
-					best = y * 12 + m;
+				    y >= 1900 && y <= 2100) {
+					if (y * 12 + m > best)
+						best = y * 12 + m;
+					/* "14 March 2025": the day too */
+					int d = 0;
+					const char *b = p - 1;
+					if (b > x->s && *b == ' ') {
+						int mul = 1;
+						while (--b >= x->s && *b >= '0' &&
+						       *b <= '9' && mul <= 10) {
+							d += (*b - '0') * mul;
+							mul *= 10;
+						}
+					}
+					if (d < 1 || d > 31)
+						d = 28;
+					int v = y * 10000 + (m + 1) * 100 + d;
+					if (v > x->ref_day)
+						x->ref_day = v;
+				}
 			}
 		}
 	}
@@ -2523,6 +2732,7 @@ static int do_text(extractor *x)
 	int rc = 0;
 	for (size_t i = 0; i < np && !rc; i++) {
 		para *p = &ps[i];
+		x->cur_para = p->num;
 		if ((rc = find_spans(x, p->a, p->b)))
 			break;
 		int block = p->md_quote ||
@@ -2595,6 +2805,7 @@ static void extractor_free(extractor *x)
 	free(x->rec);
 	free(x->prev_rec);
 	free(x->lines);
+	free(x->lower);
 }
 
 int qdb_extract(const char *source, size_t len,
@@ -2604,6 +2815,7 @@ int qdb_extract(const char *source, size_t len,
 	extractor x;
 	memset(&x, 0, sizeof x);
 	x.last_speaker = -1;
+	x.last_subject = -1;
 	if (err)
 		memset(err, 0, sizeof *err);
 	if (!source && len)
@@ -2669,6 +2881,8 @@ int qdb_extract(const char *source, size_t len,
 						strlen(v[i].name), 1) < 0
 					? QDB_ENOMEM : 0;
 	}
+	if (!rc)
+		rc = find_lower(&x);
 	if (!rc)
 		rc = do_text(&x);
 	if (rc == QDB_ENOMEM)
