@@ -127,6 +127,26 @@ static const char *const role_nouns[] = {
 	"negotiator", "mediator", "prosecutor", "judge", "manager", NULL
 };
 
+static const char *const function_words[] = {
+	"a", "an", "the", "of", "and", "or", "but", "that", "while", "as",
+	"to", "in", "on", "at", "by", "for", "with", "from", "who", "which",
+	"some", "many", "most", "other", "several", "two", "three", "its",
+	"their", "his", "her", "our", "said", "say", "says", "also", NULL
+};
+
+/* Plural nouns that speak as a group ("officials said"). */
+static const char *const groups[] = {
+	"officials", "residents", "forecasters", "police", "investigators",
+	"prosecutors", "witnesses", "analysts", "experts", "critics",
+	"protesters", "organisers", "organizers", "doctors", "scientists",
+	"researchers", "economists", "engineers", "authorities", "aides",
+	"diplomats", "sources", "officers", "lawyers", "supporters",
+	"opponents", "campaigners", "activists", "teachers", "parents",
+	"workers", "unions", "villagers", "survivors", "firefighters",
+	"paramedics", "medics", "negotiators", "mediators", "ministers",
+	NULL
+};
+
 /* Adjectives of nationality: a name only together with a noun. */
 static const char *const demonyms[] = {
 	"Israeli", "Iraqi", "Saudi", "Yemeni", "Qatari", "Pakistani", "Afghan",
@@ -1726,6 +1746,36 @@ static int candidate(extractor *x, who *w, int i, int conf, const char *how)
 		snprintf(w->how, sizeof w->how, "%s the quoted role", how);
 		return 1;
 	}
+	/* "officials said", "Residents say": the group as the speaker */
+	if (i + 1 < (int)x->ntoks && is_cue(x, i + 1) == 1 &&
+	    (tok_in_ci(x, t, role_nouns) || tok_in_ci(x, t, groups))) {
+		/* "HAMAS officials": theirs */
+		int r = run_at(x, i - 1);
+		if (r >= 0 && !x->runs[r].poss && !x->runs[r].title_only &&
+		    x->runs[r].ent >= 0)
+			return who_from_run(x, w, r, i - 1, conf, how);
+		/* "a council source": with its modifiers */
+		int s0 = i;
+		while (s0 > x->sents[t->sent] && i - s0 < 3 &&
+		       x->toks[s0 - 1].type == T_WORD &&
+		       !(x->toks[s0 - 1].flags & (F_CAP | F_POSS)) &&
+		       !tok_in_ci(x, &x->toks[s0 - 1], stop_caps) &&
+		       !tok_in_ci(x, &x->toks[s0 - 1], cue_verbs) &&
+		       !tok_in(x, &x->toks[s0 - 1], function_words))
+			s0--;
+		const tok *a = &x->toks[s0];
+		int e;
+		int rc = entity_of(x, x->s + a->off,
+				   t->off + t->len - a->off, &e);
+		if (rc)
+			return rc;
+		w->ent = e;
+		w->tok = i;
+		w->conf = conf - 20;
+		snprintf(w->how, sizeof w->how, "%s \"%s\"", how,
+			 x->ents[e].name);
+		return 1;
+	}
 	/* "a senior administration official said" */
 	if (tok_in(x, t, role_nouns) && i > 0 &&
 	    !tok_is(x, t, "head") && !tok_is(x, t, "general")) {
@@ -2073,8 +2123,10 @@ static int attribute(extractor *x, int q, attr *a)
 		return 0;
 	}
 
-	who w;
+	who w, guess;
 	who_none(&w);
+	who_none(&guess);
+	int guess_cue = -1;
 	int cue = -1;
 	int rule = 0;
 	int rc;
@@ -2136,6 +2188,22 @@ static int attribute(extractor *x, int q, attr *a)
 		}
 		if (r0 < 0)
 			continue;
+		/* “…,” incident commander Dana Whitfield told reporters at
+		 * the fairgrounds. */
+		int rs = r0;
+		while (rs > s0 && r0 - rs < 4 && x->toks[rs - 1].type ==
+		       T_WORD && !(x->toks[rs - 1].flags & F_CAP))
+			rs--;
+		if (rs < r0 && rs > s0 && x->toks[rs - 1].type == T_QUOTE)
+			r0 = rs;
+		if (end < s1 && (tok_is(x, &x->toks[i], "told") ||
+				 tok_is(x, &x->toks[i], "telling"))) {
+			int k = end;
+			while (k < s1 && k < end + 10 &&
+			       x->toks[k].type == T_WORD)
+				k++;
+			end = k;
+		}
 		int open = r0 == s0 || tok_punct(&x->toks[r0 - 1], ',') ||
 			x->toks[r0 - 1].type == T_QUOTE;
 		int close = end >= s1 || tok_punct(&x->toks[end], ',') ||
@@ -2153,6 +2221,13 @@ static int attribute(extractor *x, int q, attr *a)
 			continue;
 		if ((rc = cue_speaker(x, &w, i)) < 0)
 			return rc;
+		if (w.ent >= 0 && w.conf < 60) {
+			if (guess.ent < 0) {
+				guess = w;
+				guess_cue = i;
+			}
+			who_none(&w);   /* a guess: a nearer cue may know */
+		}
 		if (w.ent >= 0) {
 			rule = 2;
 			cue = i;
@@ -2197,6 +2272,11 @@ static int attribute(extractor *x, int q, attr *a)
 			}
 			break;
 		}
+	}
+	if (!rule && guess.ent >= 0) {
+		w = guess;
+		cue = guess_cue;
+		rule = 2;
 	}
 	if (!rule) {
 		/* A quotation right after a verb with no quotation of its
