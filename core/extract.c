@@ -105,8 +105,9 @@ static const char *const titles[] = {
 	"Justice", "Chief", "Ambassador", "Spokesman", "Spokeswoman",
 	"Director", "Deputy", "King", "Queen", "Prince", "Princess", "Pope",
 	"Rep", "Representative", "Congressman", "Congresswoman", "Dr", "Mr",
-	"Mrs", "Ms", "Sheikh", "Imam", "Commander", "Foreign", "Defence",
-	"Defense", "Interior", "Health", "Finance", "Chairman", "Chairwoman",
+	"Mrs", "Ms", "Sheikh", "Imam", "Commander", "Chairman", "Chairwoman",
+	"Councillor", "Councilor", "Councilman", "Councilwoman", "Supervisor",
+	"Marshal", "Commissioner", "Sheriff", "Premier", "Chair",
 	"Speaker", "Professor", "Prof", "Sir", "Dame", "Lord", "Lady",
 	"Cardinal", "Bishop", "Rabbi", "Sergeant", "Officer", "Detective",
 	"Inspector", "Attorney", "Solicitor", "Auditor", NULL
@@ -1082,45 +1083,23 @@ static int find_runs(extractor *x)
 		r->poss = poss;
 		r->ent = -1;
 		r->appos0 = r->appos1 = -1;
-		/* Titles off the front: "Secretary of State", "Prime
-		 * Minister", a nationality before them. */
-		int k = r->t0;
-		while (k < r->t1 - 1 &&
-		       (tok_in(x, &x->toks[k], titles) ||
-			tok_in(x, &x->toks[k], demonyms) ||
-			tok_is(x, &x->toks[k], "of") ||
-			(k > r->t0 && tok_is(x, &x->toks[k - 1], "of")) ||
-			(x->toks[k].len <= 4 && x->toks[k].len > 1 &&
-			 x->toks[k + 1].len > 1 &&
-			 tok_in(x, &x->toks[k + 1], titles) &&
-			 x->s[x->toks[k].off + 1] >= 'A' &&
-			 x->s[x->toks[k].off + 1] <= 'Z')))
-			k++;
-		if (k > r->t0 && tok_in(x, &x->toks[k], titles) &&
-		    k == r->t1 - 1)
-			k = r->t1;
-		if (k == r->t0 && r->t1 - r->t0 == 1 &&
-		    tok_in(x, &x->toks[k], titles))
-			k = r->t1;
-		if (k >= r->t1) {
-			r->title_only = 1;
-		} else if (k > r->t0 && !tok_in(x, &x->toks[r->t0], titles) &&
-			   !tok_in(x, &x->toks[r->t0], demonyms) &&
-			   !(x->toks[r->t0].len <= 4)) {
-			/* not a title after all ("Foreign Ministry") */
-			k = r->t0;
+		/* Titles off the front, up to the last title word:
+		 * "Secretary of State Antony Blinken", "Transport Minister
+		 * Sara Okafor", "Israeli Prime Minister Benjamin Netanyahu". */
+		int k = r->t0, last = -1;
+		for (int q = r->t0; q < r->t1 - 1; q++)
+			if (tok_in(x, &x->toks[q], titles))
+				last = q;
+		if (last >= 0) {
+			k = last + 1;
+			while (k + 1 < r->t1 && tok_is(x, &x->toks[k], "of"))
+				k += 2;
 		}
-		/* "Iranian Foreign Ministry": the nationality belongs. */
-		if (k > r->t0 && r->t1 - k >= 1 &&
-		    tok_in(x, &x->toks[k - 1], titles) &&
-		    (tok_is(x, &x->toks[k - 1], "Foreign") ||
-		     tok_is(x, &x->toks[k - 1], "Defence") ||
-		     tok_is(x, &x->toks[k - 1], "Defense") ||
-		     tok_is(x, &x->toks[k - 1], "Interior") ||
-		     tok_is(x, &x->toks[k - 1], "Health") ||
-		     tok_is(x, &x->toks[k - 1], "Finance")))
-			k = r->t0;
-		r->t0 = k;
+		if (r->t1 - r->t0 == 1 && tok_in(x, &x->toks[r->t0], titles))
+			k = r->t1;
+		if (k >= r->t1)
+			r->title_only = 1;
+		r->t0 = k < r->t1 ? k : r->t0;
 		/* A lone nationality before a lower-case noun is an
 		 * adjective ("Israeli civilians"). */
 		if (r->t1 - r->t0 == 1 && !r->title_only) {
