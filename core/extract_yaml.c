@@ -122,6 +122,7 @@ static void put_quoted(out *o, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		const char *esc = NULL;
+		size_t skip = 0;   /* bytes of a multi-byte character */
 		char hex[8];
 		if (c == '"')
 			esc = "\\\"";
@@ -139,15 +140,18 @@ static void put_quoted(out *o, const char *s, size_t n)
 		} else if (c == 0xc2 && i + 1 < n &&
 			   (unsigned char)s[i + 1] == 0x85) {
 			esc = "\\N";   /* NEL: a line break to YAML */
+			skip = 1;
 		} else if (c == 0xe2 && i + 2 < n &&
 			   (unsigned char)s[i + 1] == 0x80 &&
 			   ((unsigned char)s[i + 2] == 0xa8 ||
 			    (unsigned char)s[i + 2] == 0xa9)) {
 			esc = (unsigned char)s[i + 2] == 0xa8 ? "\\L" : "\\P";
+			skip = 2;
 		} else if (c == 0xef && i + 2 < n &&
 			   (unsigned char)s[i + 1] == 0xbb &&
 			   (unsigned char)s[i + 2] == 0xbf) {
 			esc = "\\uFEFF";
+			skip = 2;
 		}
 		if (!esc) {
 			run++;
@@ -156,10 +160,7 @@ static void put_quoted(out *o, const char *s, size_t n)
 		put(o, s + i - run, run);
 		run = 0;
 		puts_(o, esc);
-		if (esc[1] == 'N')
-			i += 1;
-		else if (esc[1] == 'L' || esc[1] == 'P' || esc[1] == 'u')
-			i += 2;
+		i += skip;
 	}
 	put(o, s + n - run, run);
 	put(o, "\"", 1);
