@@ -688,7 +688,7 @@ static int tokenize(extractor *x, size_t a, size_t b)
 			j += kk;
 		} else if (t->len > 2) {
 			const char *e = x->s + j;
-			if (!strncmp(e - 4, "\xe2\x80\x99s", 4) && t->len > 4) {
+			if (t->len > 4 && !memcmp(e - 4, "\xe2\x80\x99s", 4)) {
 				t->flags |= F_POSS;
 				t->len -= 4;
 			} else if (e[-2] == '\'' && e[-1] == 's') {
@@ -698,9 +698,9 @@ static int tokenize(extractor *x, size_t a, size_t b)
 		}
 		char f = x->s[i];
 		if ((f >= 'A' && f <= 'Z') ||
-		    ((!strncmp(x->s + i, "al-", 3) ||
-		      !strncmp(x->s + i, "el-", 3)) &&
-		     t->len > 3 && x->s[i + 3] >= 'A' && x->s[i + 3] <= 'Z'))
+		    (t->len > 3 && (!memcmp(x->s + i, "al-", 3) ||
+				    !memcmp(x->s + i, "el-", 3)) &&
+		     x->s[i + 3] >= 'A' && x->s[i + 3] <= 'Z'))
 			t->flags |= F_CAP;
 		if ((unsigned char)f >= 0xc0) {
 			/* Accented capitals of Latin-1 and Latin Extended. */
