@@ -2110,9 +2110,11 @@ static int attribute(extractor *x, int q, attr *a)
 		       tok_is(x, &x->toks[q - 1], "phrase") ||
 		       tok_is(x, &x->toks[q - 1], "so-called") ||
 		       tok_is(x, &x->toks[q - 1], "label"))) {
+		char wd[24];
+		tokens_text(x, wd, sizeof wd, q - 1, q);
 		a->confidence = 90;
 		snprintf(a->evidence, sizeof a->evidence, "a word mentioned, "
-			 "not quoted (\"the word\")");
+			 "not quoted (\"%s\" before it)", wd);
 		return 0;
 	}
 	if (qt->flags & F_PAREN) {
@@ -2859,6 +2861,14 @@ static int do_text(extractor *x)
 			if ((rc = rec_set(x, a.ent, a.date, a.outlet, 1)))
 				break;
 			set_last(x, &a);
+		}
+		/* A Markdown quotation over several lines keeps their '>'
+		 * markers: the text must be the source's bytes. */
+		if (p->md_quote && memchr(x->s + p->a, '\n', ps[j].b - p->a)) {
+			size_t l = strlen(a.evidence);
+			snprintf(a.evidence + l, sizeof a.evidence - l, "; the "
+				 "text holds the lines' '>' markers");
+			a.confidence = a.confidence > 30 ? 30 : a.confidence;
 		}
 		rc = emit(x, &a, p->a, ps[j].b - p->a, p->num, ps[j].num, 1);
 		x->intro_valid = 0;
