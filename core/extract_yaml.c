@@ -419,19 +419,37 @@ int qdb_extract_yaml(const char *source, size_t len,
 	      "that is a quotation and\n# give its speaker.  Then `quotedb "
 	      "import` this file and `quotedb verify`.\n");
 	puts_(&o, "source:\n");
-	const char *title = source_file ? strrchr(source_file, '/') : NULL;
-	title = title ? title + 1 : source_file;
-	if (title && *title) {
-		const char *dot = strrchr(title, '.');
-		size_t tl = dot && dot > title ? (size_t)(dot - title)
-			: strlen(title);
-		puts_(&o, "  title: ");
-		put_quoted(&o, title, tl);
-		puts_(&o, "\n");
-		put_field(&o, "  ", "file", source_file);
-	} else {
-		puts_(&o, "  title: \"Untitled source\"\n");
+	/* The title: a Markdown text's "# heading", else the file's name
+	 * without its extension. */
+	const char *title = NULL;
+	size_t tl = 0;
+	size_t h = 0;
+	while (h < len && (source[h] == '\n' || source[h] == '\r' ||
+			   source[h] == ' '))
+		h++;
+	if (h + 2 < len && source[h] == '#' && source[h + 1] == ' ') {
+		size_t e = h + 2;
+		while (e < len && source[e] != '\n' && source[e] != '\r')
+			e++;
+		while (e > h + 2 && (source[e - 1] == ' ' ||
+				     source[e - 1] == '#'))
+			e--;
+		title = source + h + 2;
+		tl = e - (h + 2);
 	}
+	if (!tl && source_file) {
+		title = strrchr(source_file, '/');
+		title = title ? title + 1 : source_file;
+		const char *dot = strrchr(title, '.');
+		tl = dot && dot > title ? (size_t)(dot - title) : strlen(title);
+	}
+	puts_(&o, "  title: ");
+	if (tl)
+		put_quoted(&o, title, tl);
+	else
+		puts_(&o, "\"Untitled source\"");
+	puts_(&o, "\n");
+	put_field(&o, "  ", "file", source_file);
 	write_speakers(&o, &g);
 	puts_(&o, nq || ns ? "quotes:\n" : "quotes: []\n");
 	for (size_t i = 0; i < g.n; i++)
