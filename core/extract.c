@@ -439,6 +439,8 @@ struct extractor {
 	int intro_valid;
 	attr intro;
 	int intro_para;
+
+	int nested;            /* reading inside a quotation */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -2352,6 +2354,11 @@ static void inherit(extractor *x, attr *a, int para)
 static int emit(extractor *x, const attr *a, size_t off, size_t len,
 		int para, int para_last, int block)
 {
+	/* Inside a quotation only what a named speaker said is proposed:
+	 * the rest is already in the outer text. */
+	if (x->nested && (a->kind != QDB_PROPOSAL_QUOTE ||
+			  a->confidence < 60))
+		return 0;
 	qdb_proposal p;
 	memset(&p, 0, sizeof p);
 	p.size = sizeof p;
@@ -2431,7 +2438,7 @@ static int register_runs(extractor *x)
 
 /* Attribution of a paragraph's sentences; the proposals of its spans
  * go out in text order. */
-static int do_paragraph(extractor *x, size_t a, size_t b, int para)
+static int read_paragraph(extractor *x, size_t a, size_t b, int para)
 {
 	int rc;
 	x->cur_para = para;
@@ -2654,6 +2661,66 @@ static int do_paragraph(extractor *x, size_t a, size_t b, int para)
 	rc = 0;
 out:
 	free(pending);
+	return rc;
+}
+
+/* A paragraph, then the quotations quoted inside its quotations ("Iran,
+ * which pledged to ‘stand by …’"), each read as a paragraph of its own
+ * whose state is thrown away after. */
+static int do_paragraph(extractor *x, size_t a, size_t b, int para)
+{
+	size_t (*inner)[2] = NULL;
+	size_t ninner = 0;
+	for (size_t i = 0; i < x->nspans; i++) {
+		span *o = &x->spans[i];
+		if (!o->top || x->nested)
+			continue;
+		if (i + 1 < x->nspans && x->spans[i + 1].open < o->end) {
+			size_t (*v)[2] = realloc(inner, (ninner + 1) *
+						 sizeof *inner);
+			if (!v) {
+				free(inner);
+				return QDB_ENOMEM;
+			}
+			inner = v;
+			inner[ninner][0] = o->off;
+			inner[ninner][1] = o->off + o->len;
+			ninner++;
+		}
+	}
+	int rc = read_paragraph(x, a, b, para);
+	if (rc || !ninner) {
+		free(inner);
+		return rc;
+	}
+	/* What reading inside a quotation must not change. */
+	int ls = x->last_speaker, lsp = x->last_speaker_para;
+	int su = x->last_subject, sup = x->last_subject_para;
+	char role[sizeof x->last_role];
+	memcpy(role, x->last_role, sizeof role);
+	size_t nrec = x->nrec;
+	int iv = x->intro_valid, ip = x->intro_para;
+	attr in = x->intro;
+	qdb_extract_warn_cb warn = x->opt.warn;
+	x->opt.warn = NULL;   /* its marks were reported already */
+	x->nested = 1;
+	for (size_t k = 0; k < ninner && !rc; k++) {
+		rc = find_spans(x, inner[k][0], inner[k][1]);
+		if (!rc)
+			rc = read_paragraph(x, inner[k][0], inner[k][1], para);
+	}
+	x->nested = 0;
+	x->opt.warn = warn;
+	x->last_speaker = ls;
+	x->last_speaker_para = lsp;
+	x->last_subject = su;
+	x->last_subject_para = sup;
+	memcpy(x->last_role, role, sizeof role);
+	x->nrec = nrec;
+	x->intro_valid = iv;
+	x->intro_para = ip;
+	x->intro = in;
+	free(inner);
 	return rc;
 }
 
