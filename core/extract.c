@@ -510,7 +510,8 @@ static int find_spans(extractor *x, size_t a, size_t b)
 			for (int e = depth - 1; e > d; e--) {
 				int r = warn_at(x, st[e].at, "quotation mark "
 						"opened here is not closed "
-						"before the one opened earlier");
+						"before the one opened "
+						"earlier");
 				if (r)
 					return r;
 			}
@@ -1352,7 +1353,8 @@ static int find_dates(extractor *x)
 		if (j > i) {
 			tok *p = i > 0 && x->toks[i - 1].sent == t->sent
 				? &x->toks[i - 1] : NULL;
-			int kind = 0;  /* 0 absolute, 1 fuzzy, 2 relative, -1 no */
+			/* 0 absolute, 1 fuzzy, 2 relative, -1 none */
+			int kind = 0;
 			if (!p)
 				kind = d ? -1 : 0;
 			else if (tok_in_ci(x, p, fuzzy_before))
@@ -1408,20 +1410,19 @@ static int find_dates(extractor *x)
 		 * "three weeks ago" */
 		if (tok_in(x, t, time_units) && i + 1 < n) {
 			tok *nx = &x->toks[i + 1];
-			int q = i > 0 && tok_in(x, &x->toks[i - 1], quantities);
-			int ql = i > 0 && (tok_in(x, &x->toks[i - 1], quantities) ||
-					   tok_is(x, &x->toks[i - 1], "the") ||
-					   tok_is(x, &x->toks[i - 1], "The"));
-			int after = tok_is(x, nx, "after") ||
-				tok_is(x, nx, "before") || tok_is(x, nx, "of") ||
-				tok_is(x, nx, "later") ||
+			const tok *pv = i > 0 ? &x->toks[i - 1] : NULL;
+			int q = pv && tok_in(x, pv, quantities);
+			int ql = q || (pv && (tok_is(x, pv, "the") ||
+					      tok_is(x, pv, "The")));
+			int ago = tok_is(x, nx, "later") ||
 				tok_is(x, nx, "earlier") || tok_is(x, nx, "ago");
+			int after = ago || tok_is(x, nx, "after") ||
+				tok_is(x, nx, "before") || tok_is(x, nx, "of");
 			if (!after || !(q || (ql && (tok_is(x, t, "day") ||
 						     tok_is(x, t, "week")))))
 				continue;
 			int e = i + 2;
-			if (!tok_is(x, nx, "later") && !tok_is(x, nx, "earlier") &&
-			    !tok_is(x, nx, "ago")) {
+			if (!ago) {
 				/* the object: "the attack", "7 October" */
 				int dd, mm, yy;
 				int k = date_at(x, e, &dd, &mm, &yy);
@@ -1431,8 +1432,10 @@ static int find_dates(extractor *x)
 					while (e < n && x->toks[e].sent ==
 					       t->sent && e < i + 6 &&
 					       x->toks[e].type == T_WORD &&
-					       !tok_is(x, &x->toks[e], "that") &&
-					       !tok_is(x, &x->toks[e], "and")) {
+					       !tok_is(x, &x->toks[e],
+						       "that") &&
+					       !tok_is(x, &x->toks[e],
+						       "and")) {
 						int last = !tok_is(x,
 							&x->toks[e], "the") &&
 							!tok_is(x, &x->toks[e],
@@ -1502,7 +1505,8 @@ static int cue_of(const extractor *x, int i)
 	if (t->type != T_WORD || (t->flags & F_PAREN))
 		return 0;
 	if (tok_is(x, t, "according") || tok_is(x, t, "According"))
-		return i + 1 < (int)x->ntoks && tok_is(x, &x->toks[i + 1], "to");
+		return i + 1 < (int)x->ntoks &&
+			tok_is(x, &x->toks[i + 1], "to");
 	if (tok_is(x, t, "went") || tok_is(x, t, "goes"))
 		return i + 1 < (int)x->ntoks &&
 			tok_is(x, &x->toks[i + 1], "on") &&
@@ -2311,7 +2315,6 @@ static int attribute(extractor *x, int q, attr *a)
 	snprintf(a->evidence, sizeof a->evidence, "%s", w.how);
 	a->date = cue_date(x, cue, q);
 	a->outlet = cue_outlet(x, cue);
-	(void)rule;
 	return 0;
 }
 
@@ -2328,7 +2331,7 @@ static void set_last(extractor *x, const attr *a)
 
 /* The date and outlet a speaker had earlier in this paragraph or in the
  * one before, for a quotation whose sentence gives none. */
-static void inherit(extractor *x, attr *a, int para)
+static void inherit(extractor *x, attr *a)
 {
 	if (a->ent < 0)
 		return;
@@ -2348,7 +2351,6 @@ static void inherit(extractor *x, attr *a, int para)
 	}
 	if (a->outlet < 0)
 		a->outlet = r->outlet;
-	(void)para;
 }
 
 static int emit(extractor *x, const attr *a, size_t off, size_t len,
@@ -2492,7 +2494,7 @@ static int read_paragraph(extractor *x, size_t a, size_t b, int para)
 				pending[i] = 1;
 			}
 			if (at->kind == QDB_PROPOSAL_QUOTE) {
-				inherit(x, at, para);
+				inherit(x, at);
 				if ((rc = rec_set(x, at->ent, at->date,
 						  at->outlet, 0)))
 					goto out;
@@ -2598,7 +2600,7 @@ static int read_paragraph(extractor *x, size_t a, size_t b, int para)
 		snprintf(at->evidence, sizeof at->evidence, "no verb, but the "
 			 "sentence is about \"%s\", quoted %s", form,
 			 quoted ? "in this paragraph" : "just before");
-		inherit(x, at, para);
+		inherit(x, at);
 		if (!at->role[0])
 			snprintf(at->role, sizeof at->role, "%s",
 				 x->last_speaker == subj ? x->last_role : "");
@@ -2653,7 +2655,7 @@ static int read_paragraph(extractor *x, size_t a, size_t b, int para)
 		}
 		if (in->ent >= 0) {
 			in->kind = QDB_PROPOSAL_QUOTE;
-			inherit(x, in, para);
+			inherit(x, in);
 			x->intro_valid = 1;
 			x->intro_para = para;
 		}
@@ -2782,7 +2784,8 @@ static int find_ref(extractor *x)
 				continue;
 			q++;
 			/* "October 2023", or "October 9, 2023" */
-			if (q + 4 <= x->s + x->n && q[0] >= '1' && q[0] <= '2') {
+			if (q + 4 <= x->s + x->n && q[0] >= '1' &&
+			    q[0] <= '2') {
 				int y = 0, k = 0;
 				while (k < 4 && q[k] >= '0' && q[k] <= '9')
 					y = y * 10 + (q[k++] - '0');
@@ -2796,8 +2799,9 @@ static int find_ref(extractor *x)
 					const char *b = p - 1;
 					if (b > x->s && *b == ' ') {
 						int mul = 1;
-						while (--b >= x->s && *b >= '0' &&
-						       *b <= '9' && mul <= 10) {
+						while (--b >= x->s &&
+						       *b >= '0' && *b <= '9' &&
+						       mul <= 10) {
 							d += (*b - '0') * mul;
 							mul *= 10;
 						}
@@ -2915,9 +2919,9 @@ static int do_text(extractor *x)
 				snprintf(a.role, sizeof a.role, "%s",
 					 x->last_role);
 				snprintf(a.evidence, sizeof a.evidence, "a "
-					 "block quotation; the last speaker, %s",
-					 x->ents[a.ent].name);
-				inherit(x, &a, p->num);
+					 "block quotation; the last speaker, "
+					 "%s", x->ents[a.ent].name);
+				inherit(x, &a);
 			}
 		}
 		for (size_t k = i + 1; k <= j && !rc; k++)

@@ -272,8 +272,9 @@ static void test_scores(void)
 {
 	char *out = NULL, *errs = NULL;
 	if (th_run(NULL, NULL, "python3 -c 'import yaml' 2>/dev/null") != 0)
-		CU_FAIL_FATAL("python3 with PyYAML is missing: apt-get install "
-			      "-y --no-install-recommends python3 python3-yaml");
+		CU_FAIL_FATAL("python3 with PyYAML is missing: apt-get "
+			      "install -y --no-install-recommends python3 "
+			      "python3-yaml");
 	int rc = th_run(&out, &errs, "python3 tests/extract_score.py '%s' "
 			"'%s' " SEED ".txt " SEED ".yaml "
 			ARTICLES "/harbour-bridge.txt "
