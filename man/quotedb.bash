@@ -6,7 +6,7 @@
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
 _quotedb_commands="init import add list search show delete speakers speaker
-outlets outlet export formats verify info help"
+outlets outlet export formats verify extract info help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
 --to --strict-dates --id --search --sort --limit --db --help"
@@ -212,6 +212,12 @@ _quotedb()
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
 			-O --option" ;;
+	extract)
+		if [[ $cur == -* ]]; then
+			_quotedb_words "-o --output --db --help"
+		else
+			_quotedb_files '@(txt|md|markdown|text)'
+		fi ;;
 	show|delete)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "--db --help"

@@ -543,6 +543,99 @@ void qdb_export_interrupt(void);
 int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		  const char *const *options, int fd, unsigned flags);
 
+/* ---- Extract: a draft collection from a source text ----------------- */
+
+/*
+ * What qdb_extract found at one pair of quotation marks or one block
+ * quotation.  The text is always source[off, off + len): an exact
+ * substring, so `quotedb verify` passes on it by construction.
+ *
+ * kind is QDB_PROPOSAL_QUOTE when the sentence attributes the words to a
+ * speaker, QDB_PROPOSAL_SCARE when nothing does (a scare quote, a name,
+ * a word mentioned rather than used).  The strings are borrowed for the
+ * duration of the callback; an absent one has ptr NULL.  speaker is the
+ * canonical name (the database's, or the fullest form the text gives);
+ * speaker_as is the form the sentence used when it differs.  date is
+ * EDTF and set only when the text's own dates resolve it; date_text is
+ * the phrase the text used.  evidence says, in one line, which rule
+ * decided and on what words; confidence is 0 to 100.
+ */
+typedef enum qdb_proposal_kind {
+	QDB_PROPOSAL_QUOTE = 0,
+	QDB_PROPOSAL_SCARE = 1
+} qdb_proposal_kind;
+
+typedef struct qdb_proposal {
+	size_t size;
+	qdb_proposal_kind kind;
+	size_t off, len;          /* the text: source[off, off + len) */
+	int line, column;         /* of its first byte, 1-based */
+	int para;                 /* the paragraph ("para. N") */
+	int para_last;            /* the last one of a block ("paras. N-M") */
+	int block;                /* 1 for a block quotation */
+	qdb_str speaker;
+	qdb_str speaker_as;
+	qdb_str role;
+	qdb_str outlet;
+	qdb_str date;
+	qdb_str date_text;
+	int confidence;
+	qdb_str evidence;
+} qdb_proposal;
+
+typedef int (*qdb_proposal_cb)(const qdb_proposal *p, void *payload);
+
+/*
+ * A problem in the source that does not stop extraction: a quotation
+ * mark without its partner.  w->line and w->column say where (the column
+ * counts characters), w->text what.  A non-zero return stops extraction,
+ * which then fails with QDB_EUSER.
+ */
+typedef int (*qdb_extract_warn_cb)(const qdb_error *w, void *payload);
+
+/*
+ * Options of qdb_extract (use QDB_EXTRACT_OPTIONS_INIT).  speakers and
+ * outlets, when given, are a collection's entities: a name the text uses
+ * that is one of their names or aliases (any case) is proposed under its
+ * canonical name.  Borrowed for the call.
+ */
+typedef struct qdb_extract_options {
+	size_t size;
+	const qdb_entity *speakers;
+	size_t nspeakers;
+	const qdb_entity *outlets;
+	size_t noutlets;
+	qdb_extract_warn_cb warn;     /* NULL: warnings are dropped */
+} qdb_extract_options;
+
+#define QDB_EXTRACT_OPTIONS_INIT { .size = sizeof(qdb_extract_options) }
+
+/*
+ * Finds every quotation in the plain text or Markdown source[0, len)
+ * and calls cb once for each, in the order of the text, with payload.
+ * A paragraph is a line, or when the text separates paragraphs with
+ * blank lines, a run of lines (Markdown).  Invalid UTF-8 is refused with
+ * QDB_EINVALID and its line and column in err; an empty source calls cb
+ * never and returns 0.  A non-zero return from cb stops the walk and is
+ * returned.  opt may be NULL.
+ */
+int qdb_extract(const char *source, size_t len,
+		const qdb_extract_options *opt, qdb_proposal_cb cb,
+		void *payload, qdb_error *err);
+
+/*
+ * The same, written as a draft YAML collection (docs/format.md) through
+ * write: source: with title and file (source_file, as the draft should
+ * name the text; may be NULL), the speakers: found with the aliases the
+ * text used, and quotes: with one entry per proposal, each under a
+ * comment giving its evidence.  Scare quotes are commented-out entries.
+ * *out_quotes and *out_scare (either may be NULL) get the counts.
+ */
+int qdb_extract_yaml(const char *source, size_t len,
+		     const char *source_file, const qdb_extract_options *opt,
+		     qdb_write_fn write, void *payload, size_t *out_quotes,
+		     size_t *out_scare, qdb_error *err);
+
 /* ---- Words ----------------------------------------------------------- */
 
 /*
