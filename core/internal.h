@@ -4,12 +4,13 @@
  * The library is layered, and calls only go down (the Makefile's LAYERS
  * is the list `make check-layers` proves from the object files):
  *
- *   util, date, field, schema, verify   no quotedb calls of their own
- *   db                                  the handle, errors, statements
- *   entity, cursor, plugin              speakers and outlets, reading,
- *                                       loading plugins
- *   quote                               storing one quote
- *   import, export                      files in, plugins out
+ *   util                        buffers, UTF-8, hashing, errors
+ *   date, field, schema,        texts and tables that need only util
+ *   verify, extract
+ *   db, extract_yaml            the handle, errors, statements
+ *   entity, cursor, plugin      speakers and outlets, reading, plugins
+ *   quote                       storing one quote
+ *   import, export              files in, plugins out
  *
  * Each section below belongs to the file named in its heading.
  */
