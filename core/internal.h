@@ -4,12 +4,14 @@
  * The library is layered, and calls only go down (make check-layers
  * proves it from the object files):
  *
- *   util, date, field, schema, verify   no quotedb calls of their own
+ *   util, date, field, schema, verify,  no quotedb calls of their own
+ *   draft
  *   db                                  the handle, errors, statements
  *   entity, cursor, plugin              speakers and outlets, reading,
  *                                       loading plugins
  *   quote                               storing one quote
- *   import, export                      files in, plugins out
+ *   import, export, check               files in, plugins out, drafts
+ *                                       checked
  *
  * Each section below belongs to the file named in its heading.
  */
@@ -145,6 +147,13 @@ extern const int qdb__schema_version;
  */
 extern const char qdb__quote_indexes[];
 extern const char qdb__quote_indexes_drop[];
+
+/* ==== draft.c: quotations in a draft ================================ */
+
+/* Whether cp belongs to a word: ASCII letters and digits, and every
+ * character outside Latin-1's and Unicode's general punctuation.  The
+ * FTS5 index splits words about the same way. */
+int qdb__draft_is_word(unsigned cp);
 
 /* ==== db.c: the handle, errors, statements, transactions ============ */
 
