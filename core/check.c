@@ -16,6 +16,7 @@
  */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,13 @@
  * and the best-ranked holding any (near misses). */
 #define CAND_ALL 64
 #define CAND_NEAR 16
-/* Words looked up in the index per quotation, and used per query. */
-#define WORDS_MAX 64
-#define AND_WORDS 4
-#define OR_WORDS 6
+/* Words of a quotation read for the queries; words in the phrase that
+ * finds exact matches; rarest words whose pairs find near misses. */
+#define TOKENS_MAX 512
+#define PHRASE_MAX 8
+#define NEAR_WORDS 4
+/* Document counts remembered (direct-mapped by hash). */
+#define DF_SLOTS 4096
 /* The largest alignment table (quotation words × stored words). */
 #define DP_MAX (4u << 20)
 /* The longest speaker name looked for in a sentence, in words. */
@@ -48,10 +52,27 @@ typedef struct word {
 	size_t koff, klen;          /* in the key buffer */
 	int nocase;
 	int free_before;            /* an ellipsis or [insertion] before */
-	int skip;                   /* a stored ellipsis: dropped freely */
 } word;
 
 enum op { OP_MATCH, OP_SUB, OP_INS, OP_DEL, OP_FREE };
+
+/* A word of the quotation as the index splits it. */
+typedef struct ftok {
+	char w[64];
+	int run;          /* words of one run stand in a row */
+	int stop;         /* a common word (stopwords) */
+} ftok;
+
+typedef struct term {
+	char w[64];
+	int64_t df;
+} term;
+
+/* One entry of the document count cache; df < 0: empty. */
+typedef struct df_slot {
+	char w[64];
+	int64_t df;
+} df_slot;
 
 typedef struct named {
 	sqlite3_int64 id;
@@ -75,6 +96,10 @@ struct qdb_checker {
 	size_t opcap, nops;
 	named nm[NAMED_MAX];
 	size_t nnm;
+	ftok tok[TOKENS_MAX];
+	size_t ntok;
+	int64_t common;           /* more documents than this: too common */
+	df_slot *dfc;             /* DF_SLOTS entries */
 };
 
 const char *qdb_check_verdict_name(qdb_check_verdict v)
@@ -97,6 +122,13 @@ int qdb_checker_open(qdb_checker **out, qdb *db)
 	if (!ck)
 		return qdb__fail(db, QDB_ENOMEM, "out of memory");
 	ck->db = db;
+	ck->dfc = malloc(DF_SLOTS * sizeof *ck->dfc);
+	if (!ck->dfc) {
+		free(ck);
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	}
+	for (size_t k = 0; k < DF_SLOTS; k++)
+		ck->dfc[k].df = -1;
 	/* The index's own document counts say which words are rare. */
 	int rc = qdb__exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS "
 			   "temp.qdb_check_vocab USING fts5vocab(main, "
@@ -105,12 +137,28 @@ int qdb_checker_open(qdb_checker **out, qdb *db)
 		rc = qdb__prepare(&ck->vocab, db, "SELECT doc FROM "
 				  "temp.qdb_check_vocab WHERE term = ?");
 	if (!rc)
+		/* The best matches first, then their rows: joined
+		 * after the LIMIT, not for every match. */
 		rc = qdb__prepare(&ck->cands, db, "SELECT q.qid, q.id, "
-				  "q.text, q.speaker_id, s.name FROM quotes_fts"
-				  " JOIN quotes q ON q.qid = quotes_fts.rowid"
+				  "q.text, q.speaker_id, s.name FROM (SELECT "
+				  "rowid AS r, rank AS k FROM quotes_fts WHERE "
+				  "quotes_fts MATCH ?1 ORDER BY rank LIMIT ?2)"
+				  " m"
+				  " JOIN quotes q ON q.qid = m.r"
 				  " JOIN speakers s ON s.id = q.speaker_id"
-				  " WHERE quotes_fts MATCH ?1"
-				  " ORDER BY quotes_fts.rank LIMIT ?2");
+				  " ORDER BY m.k");
+	sqlite3_stmt *st = NULL;
+	if (!rc)
+		rc = qdb__prepare(&st, db, "SELECT max(qid) FROM quotes");
+	if (!rc) {
+		/* A near miss is looked for through words at most one quote
+		 * in a hundred holds (or 2,000): rarer words tell more, and
+		 * reading a common word's postings costs the most. */
+		int64_t n = sqlite3_step(st) == SQLITE_ROW ?
+			sqlite3_column_int64(st, 0) : 0;
+		ck->common = n / 100 > 2000 ? n / 100 : 2000;
+	}
+	sqlite3_finalize(st);
 	if (!rc)
 		rc = qdb__prepare(&ck->name, db, "SELECT id FROM speakers "
 				  "WHERE name = ?1 UNION ALL SELECT speaker_id "
@@ -153,6 +201,7 @@ void qdb_checker_free(qdb_checker *ck)
 	free(ck->ops);
 	free(ck->opi);
 	free(ck->opj);
+	free(ck->dfc);
 	free(ck);
 }
 
@@ -248,8 +297,7 @@ static int is_ellipsis(const char *s, size_t n)
 /* ---- words ---------------------------------------------------------- */
 
 static int push_word(qdb_checker *ck, word **v, size_t *nv, size_t *cap,
-		     const char *s, size_t off, size_t len, int free_before,
-		     int skip)
+		     const char *s, size_t off, size_t len, int free_before)
 {
 	if (*nv == *cap) {
 		size_t c = *cap ? *cap * 2 : 64;
@@ -263,7 +311,6 @@ static int push_word(qdb_checker *ck, word **v, size_t *nv, size_t *cap,
 	w->off = off;
 	w->len = len;
 	w->free_before = free_before;
-	w->skip = skip;
 	w->nocase = 0;
 	/* The key: marks folded, brackets inside the word left out (so
 	 * "[W]e" and "support[ing]" compare as words, without case). */
@@ -286,8 +333,8 @@ static int push_word(qdb_checker *ck, word **v, size_t *nv, size_t *cap,
 /*
  * Splits text into words at white space.  In the draft (draft set), an
  * ellipsis and a whole [bracketed insertion] are no words: they let the
- * stored words at that place go freely.  In a stored quote, an ellipsis
- * is a word that may go freely.
+ * stored words at that place go freely.  In a stored quote an ellipsis
+ * is a word like any other: a draft that drops it hides an omission.
  */
 static int split(qdb_checker *ck, const char *s, size_t n, int draft,
 		 word **v, size_t *nv, size_t *cap)
@@ -325,8 +372,7 @@ static int split(qdb_checker *ck, const char *s, size_t n, int draft,
 			free_next = 1;
 			continue;
 		}
-		if (push_word(ck, v, nv, cap, s, a, i - a, free_next,
-			      !draft && ell))
+		if (push_word(ck, v, nv, cap, s, a, i - a, free_next))
 			return QDB_ENOMEM;
 		free_next = 0;
 	}
@@ -539,11 +585,104 @@ static void render_diff(qdb_checker *ck, const char *dtext,
 
 /* ---- candidates ----------------------------------------------------- */
 
-typedef struct term {
-	char w[64];
-	int64_t df;
-	int ascii;
-} term;
+/*
+ * Words in most quotes of any English collection.  Their document counts
+ * are never asked for (fts5vocab counts by reading the whole posting
+ * list, a million entries for "the") and they are never the rare words
+ * a query is built from.  Sorted, for bsearch.
+ */
+static const char *const stopwords[] = {
+	"a", "about", "after", "all", "also", "an", "and", "any", "are",
+	"as", "at", "be", "because", "been", "before", "but", "by", "can",
+	"could", "did", "do", "does", "don", "for", "from", "had", "has",
+	"have", "he", "her", "here", "him", "his", "how", "i", "if", "in",
+	"into", "is", "it", "its", "just", "like", "ll", "may", "me", "more",
+	"most", "must", "my", "no", "not", "now", "of", "on", "one", "only",
+	"or", "other", "our", "out", "over", "re", "s", "said", "say", "she",
+	"should", "so", "some", "t", "than", "that", "the", "their", "them",
+	"then", "there", "these", "they", "this", "those", "to", "up", "us",
+	"ve", "very", "was", "we", "were", "what", "when", "where", "which",
+	"who", "why", "will", "with", "would", "you", "your",
+};
+
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int is_stopword(const char *w)
+{
+	return bsearch(w, stopwords, sizeof stopwords / sizeof *stopwords,
+		       sizeof *stopwords, cmp_word) != NULL;
+}
+
+/* The document count of w (lower-case, as the index keeps it), through
+ * the checker's cache: a draft asks for the same words again and again. */
+static int doc_count(int64_t *out, qdb_checker *ck, const char *w)
+{
+	size_t len = strlen(w);
+	df_slot *sl = &ck->dfc[qdb__fnv1a(QDB_FNV_INIT, w, len) % DF_SLOTS];
+	if (sl->df >= 0 && !strcmp(sl->w, w)) {
+		*out = sl->df;
+		return 0;
+	}
+	sqlite3_reset(ck->vocab);
+	sqlite3_bind_text(ck->vocab, 1, w, (int)len, SQLITE_STATIC);
+	int st = sqlite3_step(ck->vocab);
+	if (st == SQLITE_ROW)
+		*out = sqlite3_column_int64(ck->vocab, 0);
+	else if (st == SQLITE_DONE)
+		*out = 0;
+	sqlite3_reset(ck->vocab);
+	if (st != SQLITE_ROW && st != SQLITE_DONE)
+		return qdb__fail_sql(ck->db, "check: word counts");
+	memcpy(sl->w, w, len + 1);
+	sl->df = *out;
+	return 0;
+}
+
+/*
+ * The quotation's words as the index splits them (letters and digits;
+ * apostrophes and hyphens split), lower-cased, in order.  A run is a
+ * stretch without a [bracket] or an ellipsis, within which the words
+ * stand in the stored quote exactly as here.  Words inside brackets are
+ * the writer's and are left out.
+ */
+static void tokens(qdb_checker *ck, const char *s, size_t n)
+{
+	size_t i = 0;
+	int bracket = 0, run = 0;
+	ck->ntok = 0;
+	while (i < n && ck->ntok < TOKENS_MAX) {
+		size_t l;
+		unsigned cp = cp_at((const unsigned char *)s, n, i, &l);
+		if (cp == '[' || cp == ']' || cp == 0x2026 ||
+		    (cp == '.' && i + 1 < n && s[i + 1] == '.')) {
+			bracket = cp == '[' ? 1 : cp == ']' ? 0 : bracket;
+			run++;
+		}
+		if (!qdb__draft_is_word(cp)) {
+			i += l;
+			continue;
+		}
+		size_t a = i;
+		while (i < n) {
+			cp = cp_at((const unsigned char *)s, n, i, &l);
+			if (!qdb__draft_is_word(cp))
+				break;
+			i += l;
+		}
+		ftok *t = &ck->tok[ck->ntok];
+		if (bracket || i - a >= sizeof t->w)
+			continue;
+		for (size_t j = 0; j < i - a; j++)
+			t->w[j] = (char)lower((unsigned char)s[a + j]);
+		t->w[i - a] = '\0';
+		t->run = run;
+		t->stop = is_stopword(t->w);
+		ck->ntok++;
+	}
+}
 
 static int cmp_df(const void *a, const void *b)
 {
@@ -551,59 +690,167 @@ static int cmp_df(const void *a, const void *b)
 	return x->df < y->df ? -1 : x->df > y->df;
 }
 
-/* The draft's distinct words as the index splits them, outside
- * [brackets], with their document counts. */
-static int terms(qdb_checker *ck, const char *s, size_t n, term *t,
-		 size_t *nt)
+static void add_word(qdb_buf *b, const char *w)
 {
-	size_t i = 0, k = 0;
-	int bracket = 0;
-	while (i < n && k < WORDS_MAX) {
-		size_t l;
-		unsigned cp = cp_at((const unsigned char *)s, n, i, &l);
-		if (cp == '[')
-			bracket = 1;
-		else if (cp == ']')
-			bracket = 0;
-		if (!qdb__draft_is_word(cp)) {
-			i += l;
-			continue;
+	qdb__buf_addstr(b, "\"");
+	qdb__buf_addstr(b, w);
+	qdb__buf_addstr(b, "\"");
+}
+
+/*
+ * The query that finds every quote the quotation is exactly part of.
+ * In the run whose rarest uncommon words are rarest, those words (up to
+ * NEAR_WORDS) within the span they have in the quotation: NEAR() reads
+ * only their posting lists, and any quote holding the run holds them that
+ * close.  A run with one uncommon word or none is looked for as a phrase
+ * of up to PHRASE_MAX of its words around the rarest.  Returns the number
+ * of words used (0: none), negative on an error.
+ */
+static int build_exact(qdb_checker *ck)
+{
+	term best[NEAR_WORDS + 1];
+	size_t nbest = 0, best_at[NEAR_WORDS + 1], best_run = 0;
+	int64_t best_score = -1;
+	size_t k = 0;
+	while (k < ck->ntok) {
+		/* One run: its rarest uncommon words and where they are. */
+		size_t e = k;
+		while (e < ck->ntok && ck->tok[e].run == ck->tok[k].run)
+			e++;
+		term t[NEAR_WORDS + 1];
+		size_t at[NEAR_WORDS + 1], nt = 0;
+		for (size_t i = k; i < e; i++) {
+			const ftok *w = &ck->tok[i];
+			int dup = w->stop;
+			for (size_t j = 0; j < nt && !dup; j++)
+				dup = !strcmp(t[j].w, w->w);
+			if (dup)
+				continue;
+			int64_t df = 0;
+			int rc = doc_count(&df, ck, w->w);
+			if (rc)
+				return rc;
+			/* Sorted in by hand: at[] goes with t[]. */
+			size_t j = nt < NEAR_WORDS ? nt++ : NEAR_WORDS;
+			while (j > 0 && t[j - 1].df > df) {
+				if (j < NEAR_WORDS) {
+					t[j] = t[j - 1];
+					at[j] = at[j - 1];
+				}
+				j--;
+			}
+			if (j < NEAR_WORDS) {
+				memcpy(t[j].w, w->w, sizeof t[j].w);
+				t[j].df = df;
+				at[j] = i;
+			}
 		}
-		size_t a = i;
-		int ascii = 1;
-		while (i < n) {
-			cp = cp_at((const unsigned char *)s, n, i, &l);
-			if (!qdb__draft_is_word(cp))
-				break;
-			ascii &= cp < 0x80;
-			i += l;
+		/* Scored by its second rarest word: two rare words make a
+		 * selective NEAR(); a run with one is a phrase. */
+		int64_t score = nt >= 2 ? t[1].df : nt == 1 ?
+			INT64_MAX / 4 + t[0].df :
+			INT64_MAX / 2 - (int64_t)(e - k);
+		if (best_score < 0 || score < best_score) {
+			best_score = score;
+			memcpy(best, t, nt * sizeof *t);
+			memcpy(best_at, at, nt * sizeof *at);
+			nbest = nt;
+			best_run = k;
 		}
-		if (bracket || i - a >= sizeof t[k].w)
-			continue;
-		for (size_t j = 0; j < i - a; j++)
-			t[k].w[j] = (char)lower((unsigned char)s[a + j]);
-		t[k].w[i - a] = '\0';
-		t[k].ascii = ascii;
-		int dup = 0;
-		for (size_t j = 0; j < k && !dup; j++)
-			dup = !strcmp(t[j].w, t[k].w);
+		k = e;
+	}
+	qdb_buf *b = &ck->query;
+	b->len = 0;
+	size_t used = 0;
+	if (nbest >= 2) {
+		size_t lo = best_at[0], hi = best_at[0];
+		qdb__buf_addstr(b, "text : NEAR(");
+		for (size_t i = 0; i < nbest; i++) {
+			if (i)
+				qdb__buf_addstr(b, " ");
+			add_word(b, best[i].w);
+			lo = best_at[i] < lo ? best_at[i] : lo;
+			hi = best_at[i] > hi ? best_at[i] : hi;
+		}
+		/* The tokens between them, and a little for where the
+		 * index splits words otherwise than here. */
+		char tail[32];
+		snprintf(tail, sizeof tail, ", %zu)", hi - lo + 2);
+		qdb__buf_addstr(b, tail);
+		used = nbest;
+	} else if (ck->ntok) {
+		size_t e = best_run;
+		while (e < ck->ntok && ck->tok[e].run == ck->tok[best_run].run)
+			e++;
+		size_t a = best_run;
+		if (nbest == 1 && best_at[0] >= a + PHRASE_MAX / 2)
+			a = best_at[0] - PHRASE_MAX / 2;
+		if (e > a + PHRASE_MAX)
+			e = a + PHRASE_MAX;
+		qdb__buf_addstr(b, "text : \"");
+		for (size_t i = a; i < e; i++) {
+			if (i > a)
+				qdb__buf_addstr(b, " ");
+			qdb__buf_addstr(b, ck->tok[i].w);
+		}
+		qdb__buf_addstr(b, "\"");
+		used = e - a;
+	}
+	if (b->failed)
+		return qdb__fail(ck->db, QDB_ENOMEM, "out of memory");
+	return (int)used;
+}
+
+/*
+ * The query for near misses: any two of the NEAR_WORDS rarest words the
+ * index has (a quotation with a word or two changed keeps most of them),
+ * leaving out pairs of two common words, which cost the most to read and
+ * tell the least; or the one word there is.  Returns the number of words
+ * used (0: none).
+ */
+static int build_near(qdb_checker *ck)
+{
+	term t[NEAR_WORDS + 1];
+	size_t nt = 0;
+	for (size_t k = 0; k < ck->ntok; k++) {
+		const ftok *w = &ck->tok[k];
+		int dup = w->stop;
+		for (size_t j = 0; j < nt && !dup; j++)
+			dup = !strcmp(t[j].w, w->w);
 		if (dup)
 			continue;
-		sqlite3_reset(ck->vocab);
-		sqlite3_bind_text(ck->vocab, 1, t[k].w, -1, SQLITE_STATIC);
-		int st = sqlite3_step(ck->vocab);
-		if (st == SQLITE_ROW)
-			t[k].df = sqlite3_column_int64(ck->vocab, 0);
-		else if (st == SQLITE_DONE)
-			t[k].df = 0;
-		else
-			return qdb__fail_sql(ck->db, "check: word counts");
-		k++;
+		int64_t df = 0;
+		int rc = doc_count(&df, ck, w->w);
+		if (rc)
+			return rc;
+		if (df == 0)
+			continue;   /* a word no quote has finds nothing */
+		memcpy(t[nt].w, w->w, sizeof t[nt].w);
+		t[nt].df = df;
+		if (nt < NEAR_WORDS)
+			nt++;
+		qsort(t, nt, sizeof *t, cmp_df);
 	}
-	sqlite3_reset(ck->vocab);
-	qsort(t, k, sizeof *t, cmp_df);
-	*nt = k;
-	return 0;
+	qdb_buf *b = &ck->query;
+	b->len = 0;
+	qdb__buf_addstr(b, "text : (");
+	if (nt == 1)
+		add_word(b, t[0].w);
+	int pairs = 0;
+	for (size_t x = 0; nt > 1 && x < nt; x++)
+		for (size_t y = x + 1; y < nt; y++) {
+			if (pairs && t[x].df > ck->common)
+				continue;
+			qdb__buf_addstr(b, pairs++ ? " OR (" : "(");
+			add_word(b, t[x].w);
+			qdb__buf_addstr(b, " AND ");
+			add_word(b, t[y].w);
+			qdb__buf_addstr(b, ")");
+		}
+	qdb__buf_addstr(b, ")");
+	if (b->failed)
+		return qdb__fail(ck->db, QDB_ENOMEM, "out of memory");
+	return (int)nt;
 }
 
 /* Runs the candidate query q (FTS5 syntax) and keeps up to limit new
@@ -646,32 +893,6 @@ static int fetch(qdb_checker *ck, const char *q, int limit)
 	if (!rc && ck->arena.failed)
 		rc = qdb__fail(ck->db, QDB_ENOMEM, "out of memory");
 	return rc;
-}
-
-/* text : ("a" AND "b") over the words t[0, n) that pick. */
-static int build_query(qdb_checker *ck, const term *t, size_t nt,
-		       const char *op, size_t max, int all)
-{
-	qdb_buf *b = &ck->query;
-	b->len = 0;
-	size_t used = 0;
-	qdb__buf_addstr(b, "text : (");
-	for (size_t k = 0; k < nt && used < max; k++) {
-		/* A word the index has not seen cannot be required; one
-		 * with accents may be counted under its folded form. */
-		if (t[k].df == 0 && (all || t[k].ascii))
-			continue;
-		if (used)
-			qdb__buf_addstr(b, op);
-		qdb__buf_addstr(b, "\"");
-		qdb__buf_addstr(b, t[k].w);
-		qdb__buf_addstr(b, "\"");
-		used++;
-	}
-	qdb__buf_addstr(b, ")");
-	if (b->failed)
-		return qdb__fail(ck->db, QDB_ENOMEM, "out of memory");
-	return (int)used;
 }
 
 /* ---- exactness ------------------------------------------------------ */
@@ -937,108 +1158,79 @@ static int fill(qdb_checker *ck, qdb_check_result *r, const cand *c)
 	return rc;
 }
 
-int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
-		    const qdb_draft_quote *q)
+/* Checks the candidates from index `from` on for exactness; returns the
+ * number of exact ones among all, *nwhole the whole ones. */
+static int exact_all(qdb_checker *ck, size_t from, int *nexact, int *nwhole)
 {
-	if (!out || out->size < sizeof *out || !ck || !q ||
-	    q->size < sizeof *q || (!q->text.ptr && q->text.len))
-		return QDB_EINVALID;
-	qdb *db = ck->db;
-	memset((char *)out + sizeof out->size, 0,
-	       sizeof *out - sizeof out->size);
-	if (q->unterminated)
-		return qdb__fail(db, QDB_EINVALID, "an unterminated "
-				 "quotation has no text to check");
-	const char *t = q->text.ptr ? q->text.ptr : "";
-	size_t tn = q->text.len;
-	ck->nc = 0;
-	ck->arena.len = 0;
-	ck->keys.len = 0;
-	int rc = prepare(ck, t, tn);
-	if (!rc)
-		rc = split(ck, t, tn, 1, &ck->dw, &ck->ndw, &ck->dwcap);
-	if (rc)
-		return qdb__fail(db, QDB_ENOMEM, "out of memory");
-	size_t nwords = ck->ndw;
-	out->verdict = nwords >= 4 ? QDB_CHECK_UNKNOWN : QDB_CHECK_TERM;
-
-	term tv[WORDS_MAX];
-	size_t nt = 0;
-	if ((rc = terms(ck, t, tn, tv, &nt)) != 0)
-		return rc;
-	int used = build_query(ck, tv, nt, " AND ", AND_WORDS, 1);
-	if (used < 0)
-		return used;
-	if (used > 0 && (rc = fetch(ck, ck->query.data, CAND_ALL)) != 0)
-		return rc;
-	int nexact = 0, nwhole = 0;
-	for (size_t k = 0; k < ck->nc; k++) {
-		if ((rc = exact(ck, &ck->c[k])) != 0)
-			return qdb__fail(db, rc, "out of memory");
-		nexact += ck->c[k].exact;
-		nwhole += ck->c[k].whole;
-	}
-	if (q->context.ptr && (nexact || nwords >= 4) &&
-	    (rc = find_named(ck, q->context.ptr, q->context.len)) != 0)
-		return rc;
-	if (!q->context.ptr)
-		ck->nnm = 0;
-
-	if (nexact) {
-		/* A whole stored quote before a part of one; then one
-		 * speaker, or the only one of them the draft names: that
-		 * is the writer's attribution, not a guess. */
-		const cand *pick = NULL, *other = NULL, *named = NULL;
-		int named_two = 0;
-		for (size_t k = 0; k < ck->nc; k++) {
-			const cand *c = &ck->c[k];
-			if (!c->exact || (nwhole && !c->whole))
-				continue;
-			if (!pick)
-				pick = c;
-			else if (!other && c->speaker_id != pick->speaker_id)
-				other = c;
-			if (is_named(ck, c->speaker_id)) {
-				if (named && named->speaker_id != c->speaker_id)
-					named_two = 1;
-				if (!named)
-					named = c;
-			}
-		}
-		if (other && named && !named_two) {
-			pick = named;
-			other = NULL;
-		}
-		if (other) {
-			/* A short phrase under several speakers is common
-			 * words, not anyone's quotation. */
-			if (nwords < 4 && !nwhole)
-				return 0;
-			out->verdict = QDB_CHECK_AMBIGUOUS;
-			out->id = arena_str(ck, pick->id);
-			out->speaker = arena_str(ck, pick->speaker);
-			out->other_id = arena_str(ck, other->id);
-			out->other_speaker = arena_str(ck, other->speaker);
-			return 0;
-		}
-		rc = fill(ck, out, pick);
+	for (size_t k = from; k < ck->nc; k++) {
+		int rc = exact(ck, &ck->c[k]);
 		if (rc)
-			return rc;
-		out->verdict = out->attributed_to.ptr &&
-			!is_named(ck, pick->speaker_id) ?
-			QDB_CHECK_MISATTRIBUTED : QDB_CHECK_EXACT;
+			return qdb__fail(ck->db, rc, "out of memory");
+	}
+	*nexact = *nwhole = 0;
+	for (size_t k = 0; k < ck->nc; k++) {
+		*nexact += ck->c[k].exact;
+		*nwhole += ck->c[k].whole;
+	}
+	return 0;
+}
+
+/* The verdict among exact candidates (§2-§4 of docs/check.md). */
+static int decide_exact(qdb_check_result *out, qdb_checker *ck,
+			size_t nwords, int nwhole)
+{
+	/* A whole stored quote before a part of one; then one speaker, or
+	 * the only one of them the draft names: that is the writer's
+	 * attribution, not a guess. */
+	const cand *pick = NULL, *other = NULL, *named = NULL;
+	int named_two = 0;
+	for (size_t k = 0; k < ck->nc; k++) {
+		const cand *c = &ck->c[k];
+		if (!c->exact || (nwhole && !c->whole))
+			continue;
+		if (!pick)
+			pick = c;
+		else if (!other && c->speaker_id != pick->speaker_id)
+			other = c;
+		if (is_named(ck, c->speaker_id)) {
+			if (named && named->speaker_id != c->speaker_id)
+				named_two = 1;
+			if (!named)
+				named = c;
+		}
+	}
+	if (other && named && !named_two) {
+		pick = named;
+		other = NULL;
+	}
+	if (other) {
+		/* A short phrase under several speakers is common words,
+		 * not anyone's quotation. */
+		if (nwords < 4 && !nwhole)
+			return 0;
+		out->verdict = QDB_CHECK_AMBIGUOUS;
+		out->id = arena_str(ck, pick->id);
+		out->speaker = arena_str(ck, pick->speaker);
+		out->other_id = arena_str(ck, other->id);
+		out->other_speaker = arena_str(ck, other->speaker);
 		return 0;
 	}
-	if (nwords < 4)
-		return 0;
-
-	/* A near miss: more candidates, from any of the rarest words. */
-	used = build_query(ck, tv, nt, " OR ", OR_WORDS, 0);
-	if (used < 0)
-		return used;
-	if (used > 0 && (rc = fetch(ck, ck->query.data, CAND_NEAR)) != 0)
+	int rc = fill(ck, out, pick);
+	if (rc)
 		return rc;
+	out->verdict = out->attributed_to.ptr &&
+		!is_named(ck, pick->speaker_id) ?
+		QDB_CHECK_MISATTRIBUTED : QDB_CHECK_EXACT;
+	return 0;
+}
+
+/* The verdict for a near miss (§5): the candidate whose alignment
+ * matches most of the quotation's words, if it is clearly the one. */
+static int decide_near(qdb_check_result *out, qdb_checker *ck,
+		       size_t nwords, const char *t)
+{
 	cand *best = NULL, *tie = NULL;
+	int rc;
 	for (size_t k = 0; k < ck->nc; k++) {
 		cand *c = &ck->c[k];
 		const char *s = ck->arena.data + c->text;
@@ -1047,7 +1239,7 @@ int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
 		if (!rc)
 			rc = align(ck, c);
 		if (rc < 0)
-			return qdb__fail(db, QDB_ENOMEM, "out of memory");
+			return qdb__fail(ck->db, QDB_ENOMEM, "out of memory");
 		if (rc == 0)
 			continue;
 		/* Clearly meant: two thirds of the quotation's words at
@@ -1079,17 +1271,76 @@ int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
 	rc = split(ck, s, best->text_len, 0, &ck->sw, &ck->nsw, &ck->swcap);
 	if (!rc)
 		rc = align(ck, best) < 0 ? QDB_ENOMEM : 0;
+	if (!rc) {
+		render_diff(ck, t, s);
+		rc = ck->diff.failed ? QDB_ENOMEM : 0;
+	}
 	if (rc)
-		return qdb__fail(db, QDB_ENOMEM, "out of memory");
-	render_diff(ck, t, s);
-	if (ck->diff.failed)
-		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+		return qdb__fail(ck->db, QDB_ENOMEM, "out of memory");
 	rc = fill(ck, out, best);
 	if (rc)
 		return rc;
 	out->verdict = QDB_CHECK_ALTERED;
 	out->diff = buf_str(&ck->diff);
 	return 0;
+}
+
+int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
+		    const qdb_draft_quote *q)
+{
+	if (!out || out->size < sizeof *out || !ck || !q ||
+	    q->size < sizeof *q || (!q->text.ptr && q->text.len))
+		return QDB_EINVALID;
+	qdb *db = ck->db;
+	memset((char *)out + sizeof out->size, 0,
+	       sizeof *out - sizeof out->size);
+	if (q->unterminated)
+		return qdb__fail(db, QDB_EINVALID, "an unterminated "
+				 "quotation has no text to check");
+	const char *t = q->text.ptr ? q->text.ptr : "";
+	size_t tn = q->text.len;
+	ck->nc = 0;
+	ck->nnm = 0;
+	ck->arena.len = 0;
+	ck->keys.len = 0;
+	int rc = prepare(ck, t, tn);
+	if (!rc)
+		rc = split(ck, t, tn, 1, &ck->dw, &ck->ndw, &ck->dwcap);
+	if (rc)
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	size_t nwords = ck->ndw;
+	out->verdict = nwords >= 4 ? QDB_CHECK_UNKNOWN : QDB_CHECK_TERM;
+	tokens(ck, t, tn);
+
+	/* 1. Every quote holding the quotation's most telling phrase:
+	 * all the quotes it can be exactly part of. */
+	int nexact = 0, nwhole = 0;
+	int used = build_exact(ck);
+	if (used < 0)
+		return used;
+	if (used > 0 && ((rc = fetch(ck, ck->query.data, CAND_ALL)) != 0 ||
+			 (rc = exact_all(ck, 0, &nexact, &nwhole)) != 0))
+		return rc;
+	/* 2. Not there: the quotes holding two of its rarest words, for a
+	 * near miss (or a match the phrase could not see: the stored
+	 * quote's own brackets between its words). */
+	if (!nexact && nwords >= 4) {
+		size_t from = ck->nc;
+		if ((used = build_near(ck)) < 0)
+			return used;
+		if (used > 0 &&
+		    ((rc = fetch(ck, ck->query.data, CAND_NEAR)) != 0 ||
+		     (rc = exact_all(ck, from, &nexact, &nwhole)) != 0))
+			return rc;
+	}
+	if (q->context.ptr && (nexact || (nwords >= 4 && ck->nc)) &&
+	    (rc = find_named(ck, q->context.ptr, q->context.len)) != 0)
+		return rc;
+	if (nexact)
+		return decide_exact(out, ck, nwords, nwhole);
+	if (nwords < 4)
+		return 0;
+	return decide_near(out, ck, nwords, t);
 }
 
 /* ---- a whole draft -------------------------------------------------- */

@@ -996,7 +996,6 @@ static void scan_printed(reader *r)
 				qdb__buf_free(&t);
 			}
 		}
-		(void)is_single;
 		i += l;
 	}
 	if (in && !r->rc && !r->nomem) {
