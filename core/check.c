@@ -83,7 +83,7 @@ struct qdb_checker {
 	qdb *db;
 	sqlite3_stmt *vocab, *cands, *name, *speaker;
 	qdb_buf arena;              /* candidates' strings */
-	cand c[CAND_ALL + CAND_NEAR];
+	cand c[2 * CAND_ALL];
 	size_t nc;
 	qdb_buf fq, fq2, fs, fs2, query, keys, diff, out[4];
 	word *dw, *sw;
@@ -762,6 +762,12 @@ static int build_exact(qdb_checker *ck)
 	qdb_buf *b = &ck->query;
 	b->len = 0;
 	size_t used = 0;
+	/* A short quotation whose one telling word is common: reading
+	 * common words' postings in place costs the most of anything here,
+	 * for what is almost surely a scare quote. */
+	if (ck->ndw < 4 && nbest < 2 && (nbest == 0 ||
+					  best[0].df > ck->common))
+		return 0;
 	if (nbest >= 2) {
 		size_t lo = best_at[0], hi = best_at[0];
 		qdb__buf_addstr(b, "text : NEAR(");
@@ -778,6 +784,11 @@ static int build_exact(qdb_checker *ck)
 		snprintf(tail, sizeof tail, ", %zu)", hi - lo + 2);
 		qdb__buf_addstr(b, tail);
 		used = nbest;
+	} else if (nbest == 1 && best[0].df <= CAND_ALL) {
+		/* Every quote holding the word is a candidate. */
+		qdb__buf_addstr(b, "text : ");
+		add_word(b, best[0].w);
+		used = 1;
 	} else if (ck->ntok) {
 		size_t e = best_run;
 		while (e < ck->ntok && ck->tok[e].run == ck->tok[best_run].run)
@@ -803,10 +814,9 @@ static int build_exact(qdb_checker *ck)
 
 /*
  * The query for near misses: any two of the NEAR_WORDS rarest words the
- * index has (a quotation with a word or two changed keeps most of them),
- * leaving out pairs of two common words, which cost the most to read and
- * tell the least; or the one word there is.  Returns the number of words
- * used (0: none).
+ * index has, none of them common (a quotation with a word or two changed
+ * keeps most of them), or the one word there is.  Returns the number of
+ * words used (0: none).
  */
 static int build_near(qdb_checker *ck)
 {
@@ -823,8 +833,10 @@ static int build_near(qdb_checker *ck)
 		int rc = doc_count(&df, ck, w->w);
 		if (rc)
 			return rc;
-		if (df == 0)
-			continue;   /* a word no quote has finds nothing */
+		/* A word no quote has finds nothing; one that many have
+		 * costs the most to read and tells the least. */
+		if (df == 0 || df > ck->common)
+			continue;
 		memcpy(t[nt].w, w->w, sizeof t[nt].w);
 		t[nt].df = df;
 		if (nt < NEAR_WORDS)
@@ -839,8 +851,6 @@ static int build_near(qdb_checker *ck)
 	int pairs = 0;
 	for (size_t x = 0; nt > 1 && x < nt; x++)
 		for (size_t y = x + 1; y < nt; y++) {
-			if (pairs && t[x].df > ck->common)
-				continue;
 			qdb__buf_addstr(b, pairs++ ? " OR (" : "(");
 			add_word(b, t[x].w);
 			qdb__buf_addstr(b, " AND ");
@@ -863,7 +873,7 @@ static int fetch(qdb_checker *ck, const char *q, int limit)
 	sqlite3_bind_int(st, 2, limit);
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW &&
-	       ck->nc < CAND_ALL + CAND_NEAR) {
+	       ck->nc < 2 * CAND_ALL) {
 		sqlite3_int64 qid = sqlite3_column_int64(st, 0);
 		int seen = 0;
 		for (size_t k = 0; k < ck->nc && !seen; k++)
@@ -1312,8 +1322,15 @@ int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
 	out->verdict = nwords >= 4 ? QDB_CHECK_UNKNOWN : QDB_CHECK_TERM;
 	tokens(ck, t, tn);
 
-	/* 1. Every quote holding the quotation's most telling phrase:
-	 * all the quotes it can be exactly part of. */
+	/* A short quotation of nothing but common words ("as it
+	 * were") is nobody's: a term, without reading their postings. */
+	int uncommon = 0;
+	for (size_t k = 0; k < ck->ntok; k++)
+		uncommon |= !ck->tok[k].stop;
+	if (nwords < 4 && !uncommon)
+		return 0;
+	/* 1. Every quote holding the quotation's most telling words in
+	 * place: all the quotes it can be exactly part of. */
 	int nexact = 0, nwhole = 0;
 	int used = build_exact(ck);
 	if (used < 0)
@@ -1328,8 +1345,9 @@ int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
 		size_t from = ck->nc;
 		if ((used = build_near(ck)) < 0)
 			return used;
-		if (used > 0 &&
-		    ((rc = fetch(ck, ck->query.data, CAND_NEAR)) != 0 ||
+			/* One word ranks its quotes by little: take more. */
+		if (used > 0 && ((rc = fetch(ck, ck->query.data, used == 1 ?
+					     CAND_ALL : CAND_NEAR)) != 0 ||
 		     (rc = exact_all(ck, from, &nexact, &nwhole)) != 0))
 			return rc;
 	}

@@ -25,6 +25,8 @@
  * a paragraph is cut, so a 100 MB draft is read in bounded memory. */
 #define LINE_MAX_BYTES (4u << 20)
 #define PARA_MAX_BYTES (1u << 20)
+/* The bytes at the start in which a NUL makes a binary file. */
+#define SNIFF_BYTES 8000
 /* The most of the previous paragraph kept to introduce a block quote. */
 #define PREV_MAX 1024
 
@@ -64,6 +66,7 @@ typedef struct reader {
 	unsigned char in[65536];
 	size_t inlen, inpos;
 	int eof;
+	int sniffed;          /* the first bytes were looked at */
 	qdb_buf line;
 	long lineno;
 	/* the paragraph */
@@ -234,11 +237,11 @@ static void position(const reader *r, size_t off, long *line, int *col)
 
 /* ---- reading lines -------------------------------------------------- */
 
-/* A NUL byte in the first block read makes a binary file (as grep and
+/* A NUL byte in the first 8,000 bytes makes a binary file (as grep and
  * git decide), told at its line before any byte of it is read as text. */
 static int binary(reader *r)
 {
-	size_t n = r->inlen < 8000 ? r->inlen : 8000;
+	size_t n = r->inlen < SNIFF_BYTES ? r->inlen : SNIFF_BYTES;
 	const unsigned char *nul = memchr(r->in, 0, n);
 	if (!nul)
 		return 0;
@@ -257,7 +260,24 @@ static int next_line(reader *r)
 	r->line.len = 0;
 	if (r->line.data)
 		r->line.data[0] = '\0';
-	int got = 0, rc;
+	int got = 0;
+	if (!r->sniffed) {
+		/* The first 8,000 bytes, however the reads come. */
+		r->sniffed = 1;
+		while (r->inlen < SNIFF_BYTES && !r->eof) {
+			ptrdiff_t n = r->read(r->in + r->inlen,
+					      sizeof r->in - r->inlen, r->src);
+			if (n < 0)
+				return qdb__error_set(r->err, QDB_EIO,
+						      "cannot read");
+			if (n == 0)
+				r->eof = 1;
+			r->inlen += (size_t)n;
+		}
+		int rc = binary(r);
+		if (rc)
+			return rc;
+	}
 	for (;;) {
 		if (r->inpos == r->inlen) {
 			if (r->eof)
@@ -272,9 +292,6 @@ static int next_line(reader *r)
 			}
 			r->inlen = (size_t)n;
 			r->inpos = 0;
-			if (r->lineno == 0 && r->line.len == 0 &&
-			    (rc = binary(r)) != 0)
-				return rc;
 		}
 		got = 1;
 		unsigned char *s = r->in + r->inpos;
@@ -310,8 +327,8 @@ static int next_line(reader *r)
 	const unsigned char *nul = memchr(p, 0, n);
 	if (nul) {
 		/* A binary file: where in it means little. */
-		qdb__error_set(r->err, QDB_EINVALID, "a NUL byte: a binary "
-			       "file, not a draft");
+		qdb__error_set(r->err, QDB_EINVALID, "a binary file, not a "
+			       "draft (a NUL byte)");
 		r->err->line = (int)r->lineno;
 		return QDB_EINVALID;
 	}
