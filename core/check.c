@@ -621,6 +621,15 @@ static int is_stopword(const char *w)
 static int doc_count(int64_t *out, qdb_checker *ck, const char *w)
 {
 	size_t len = strlen(w);
+	/* The index keeps a word with its accents removed and its case
+	 * folded, which only the index's tokenizer knows how to do: a word
+	 * beyond ASCII is counted as neither rare nor common (the query,
+	 * which the tokenizer reads, still finds it). */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)w[i] >= 0x80) {
+			*out = ck->common;
+			return 0;
+		}
 	df_slot *sl = &ck->dfc[qdb__fnv1a(QDB_FNV_INIT, w, len) % DF_SLOTS];
 	if (sl->df >= 0 && !strcmp(sl->w, w)) {
 		*out = sl->df;
