@@ -83,7 +83,7 @@ struct qdb_checker {
 	qdb *db;
 	sqlite3_stmt *vocab, *cands, *name, *speaker;
 	qdb_buf arena;              /* candidates' strings */
-	cand c[2 * CAND_ALL];
+	cand c[3 * CAND_ALL];
 	size_t nc;
 	qdb_buf fq, fq2, fs, fs2, query, keys, diff, out[4];
 	word *dw, *sw;
@@ -711,11 +711,12 @@ static void add_word(qdb_buf *b, const char *w)
  * In the run whose rarest uncommon words are rarest, those words (up to
  * NEAR_WORDS) within the span they have in the quotation: NEAR() reads
  * only their posting lists, and any quote holding the run holds them that
- * close.  A run with one uncommon word or none is looked for as a phrase
- * of up to PHRASE_MAX of its words around the rarest.  Returns the number
- * of words used (0: none), negative on an error.
+ * close.  A run with one uncommon word or none, and any run when phrase
+ * is set, is looked for as a phrase of up to PHRASE_MAX of its words
+ * around the rarest.  Returns the number of words used (0: none),
+ * negative on an error.
  */
-static int build_exact(qdb_checker *ck)
+static int build_exact(qdb_checker *ck, int phrase)
 {
 	term best[NEAR_WORDS + 1];
 	size_t nbest = 0, best_at[NEAR_WORDS + 1], best_run = 0;
@@ -777,7 +778,7 @@ static int build_exact(qdb_checker *ck)
 	if (ck->ndw < 4 && nbest < 2 && (nbest == 0 ||
 					  best[0].df > ck->common))
 		return 0;
-	if (nbest >= 2) {
+	if (nbest >= 2 && !phrase) {
 		size_t lo = best_at[0], hi = best_at[0];
 		qdb__buf_addstr(b, "text : NEAR(");
 		for (size_t i = 0; i < nbest; i++) {
@@ -793,7 +794,7 @@ static int build_exact(qdb_checker *ck)
 		snprintf(tail, sizeof tail, ", %zu)", hi - lo + 2);
 		qdb__buf_addstr(b, tail);
 		used = nbest;
-	} else if (nbest == 1 && best[0].df <= CAND_ALL) {
+	} else if (nbest == 1 && best[0].df <= CAND_ALL && !phrase) {
 		/* Every quote holding the word is a candidate. */
 		qdb__buf_addstr(b, "text : ");
 		add_word(b, best[0].w);
@@ -803,7 +804,7 @@ static int build_exact(qdb_checker *ck)
 		while (e < ck->ntok && ck->tok[e].run == ck->tok[best_run].run)
 			e++;
 		size_t a = best_run;
-		if (nbest == 1 && best_at[0] >= a + PHRASE_MAX / 2)
+		if (nbest >= 1 && best_at[0] >= a + PHRASE_MAX / 2)
 			a = best_at[0] - PHRASE_MAX / 2;
 		if (e > a + PHRASE_MAX)
 			e = a + PHRASE_MAX;
@@ -882,7 +883,7 @@ static int fetch(qdb_checker *ck, const char *q, int limit)
 	sqlite3_bind_int(st, 2, limit);
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW &&
-	       ck->nc < 2 * CAND_ALL) {
+	       ck->nc < 3 * CAND_ALL) {
 		sqlite3_int64 qid = sqlite3_column_int64(st, 0);
 		int seen = 0;
 		for (size_t k = 0; k < ck->nc && !seen; k++)
@@ -1341,12 +1342,24 @@ int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
 	/* 1. Every quote holding the quotation's most telling words in
 	 * place: all the quotes it can be exactly part of. */
 	int nexact = 0, nwhole = 0;
-	int used = build_exact(ck);
+	int used = build_exact(ck, 0);
 	if (used < 0)
 		return used;
 	if (used > 0 && ((rc = fetch(ck, ck->query.data, CAND_ALL)) != 0 ||
 			 (rc = exact_all(ck, 0, &nexact, &nwhole)) != 0))
 		return rc;
+	/* As many as were asked for and none exact: common words close
+	 * together in many quotes may have crowded it out.  The words in
+	 * place, as a phrase, cost more to read but leave none out. */
+	if (!nexact && ck->nc >= CAND_ALL) {
+		size_t from = ck->nc;
+		if ((used = build_exact(ck, 1)) < 0)
+			return used;
+		if (used > 0 &&
+		    ((rc = fetch(ck, ck->query.data, CAND_ALL)) != 0 ||
+		     (rc = exact_all(ck, from, &nexact, &nwhole)) != 0))
+			return rc;
+	}
 	/* 2. Not there: the quotes holding two of its rarest words, for a
 	 * near miss (or a match the phrase could not see: the stored
 	 * quote's own brackets between its words). */
