@@ -1000,6 +1000,18 @@ typedef struct span {
 	size_t off, len;
 } span;
 
+/* Whether the text between words a and b is a comma and white space. */
+static int comma_between(const char *s, const span *a, const span *b)
+{
+	size_t i = a->off + a->len;
+	if (i >= b->off || s[i] != ',')
+		return 0;
+	for (i++; i < b->off; i++)
+		if (!is_ws(s[i]))
+			return 0;
+	return 1;
+}
+
 /* The speakers the context names (canonical ids, with where), looking
  * phrases of up to NAME_WORDS words up among names and aliases. */
 static int find_named(qdb_checker *ck, const char *s, size_t n)
@@ -1051,10 +1063,14 @@ static int find_named(qdb_checker *ck, const char *s, size_t n)
 			size_t pl = 0;
 			for (size_t t = k; t < k + m; t++) {
 				cap |= capital(s + w[t].off, w[t].len);
-				if (pl + w[t].len + 1 >= sizeof phrase) {
+				if (pl + w[t].len + 2 >= sizeof phrase) {
 					cap = 0;
 					break;
 				}
+				/* "Novák, Paul": a comma between two words
+				 * may be part of a name. */
+				if (t > k && comma_between(s, &w[t - 1], &w[t]))
+					phrase[pl++] = ',';
 				if (t > k)
 					phrase[pl++] = ' ';
 				memcpy(phrase + pl, s + w[t].off, w[t].len);
