@@ -182,7 +182,8 @@ static int run(qdb *db, int argc, char **argv)
 	if (t.n[QDB_CHECK_AMBIGUOUS])
 		fprintf(sum, ", %ld ambiguous", t.n[QDB_CHECK_AMBIGUOUS]);
 	if (all || strict)
-		fprintf(sum, ", %ld terms", t.n[QDB_CHECK_TERM]);
+		fprintf(sum, ", %ld term%s", t.n[QDB_CHECK_TERM],
+			t.n[QDB_CHECK_TERM] == 1 ? "" : "s");
 	fputc('\n', sum);
 	if (cli_flush())
 		return 1;
