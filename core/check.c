@@ -1167,9 +1167,15 @@ static int prepare(qdb_checker *ck, const char *t, size_t n)
 		char c = ck->fq.data[i];
 		int up = c >= 'A' && c <= 'Z', lo = c >= 'a' && c <= 'z';
 		if (!up && !lo) {
-			if ((unsigned char)c >= 0x80 || (c >= '0' && c <= '9'))
+			/* Marks, brackets and an ellipsis may stand before
+			 * the letter; a digit or another letter is first. */
+			if (i + 3 <= ck->fq.len &&
+			    !memcmp(ck->fq.data + i, "\xE2\x80\xA6", 3))
+				i += 2;
+			else if ((unsigned char)c >= 0x80 ||
+				 (c >= '0' && c <= '9'))
 				break;
-			continue;   /* ", [, … stand before the letter */
+			continue;
 		}
 		qdb__buf_add(&ck->fq2, ck->fq.data, ck->fq.len);
 		if (!ck->fq2.failed)

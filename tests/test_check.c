@@ -430,6 +430,8 @@ static void test_verdicts(void)
 		QDB_CHECK_EXACT, "p11-kirby-1", NULL);
 	verdict(ck, "Iran has a significant relationship ... HAMAS", NULL,
 		QDB_CHECK_EXACT, "p11-pentagon-1", NULL);
+	verdict(ck, "… Significant relationship with HAMAS", NULL,
+		QDB_CHECK_EXACT, "p11-pentagon-1", NULL);
 	verdict(ck, "trained them in all the weapons they employ", NULL,
 		QDB_CHECK_EXACT, "p74-hoballah-2", NULL);
 	verdict(ck, "legitimate", NULL, QDB_CHECK_EXACT,
