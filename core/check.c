@@ -3,13 +3,14 @@
  * collection, under the contract of docs/check.md.
  *
  * A quotation is never compared with the whole collection.  Its rarest
- * words (by the FTS5 index's own document counts) find candidates: every
- * stored quote holding all of them, for exactness; failing that, the
- * best-ranked quotes holding any of them, for a near miss.  Exactness is
- * verify's matcher (qdb_verify_text: white space runs, ellipses,
- * [brackets]) run on both texts with their quotation marks folded and
- * the quotation's closing punctuation and first letter's case let go.
- * A near miss is a word alignment of the quotation against each
+ * words (by the FTS5 index's own document counts, common words never
+ * counted) find candidates: the quotes holding its rarest words as close
+ * together as the quotation has them, for exactness; failing that, the
+ * best-ranked quotes holding two of them, for a near miss (docs/check.md
+ * §7).  Exactness is verify's matcher (qdb_verify_text: white space runs,
+ * ellipses, [brackets]) run on both texts with their quotation marks
+ * folded and the quotation's closing punctuation and first letter's case
+ * let go.  A near miss is a word alignment of the quotation against each
  * candidate, whose differences become the diff.  Who the draft says
  * spoke is looked up, phrase by phrase, among the speakers' names and
  * aliases.
