@@ -378,13 +378,13 @@ static int count(const qdb_draft_quote *q, void *payload)
 
 static void test_draft_stream(void)
 {
-	gen g = { .paras = 20000 };
+	gen g = { .paras = 5000 };
 	long n = 0;
 	qdb_error err;
 	int rc = qdb_draft_read("gen", QDB_DRAFT_MARKDOWN, gen_read, &g,
 				count, &n, &err);
 	CU_ASSERT_EQUAL(rc, 0);
-	CU_ASSERT_EQUAL(n, 40000);
+	CU_ASSERT_EQUAL(n, 10000);
 }
 
 /* ---- verdicts through the API --------------------------------------- */
