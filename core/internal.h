@@ -6,11 +6,11 @@
  *
  *   util                        buffers, UTF-8, hashing, errors
  *   date, field, schema,        texts and tables that need only util
- *   verify, extract
+ *   verify, extract, draft
  *   db, extract_yaml            the handle, errors, statements
  *   entity, cursor, plugin      speakers and outlets, reading, plugins
  *   quote                       storing one quote
- *   import, export              files in, plugins out
+ *   import, export, check       files in, plugins out, drafts checked
  *
  * Each section below belongs to the file named in its heading.
  */
@@ -145,6 +145,13 @@ extern const int qdb__schema_version;
  */
 extern const char qdb__quote_indexes[];
 extern const char qdb__quote_indexes_drop[];
+
+/* ==== draft.c: quotations in a draft ================================ */
+
+/* Whether cp belongs to a word: ASCII letters and digits, and every
+ * character outside Latin-1's and Unicode's general punctuation.  The
+ * FTS5 index splits words about the same way. */
+int qdb__draft_is_word(unsigned cp);
 
 /* ==== db.c: the handle, errors, statements, transactions ============ */
 

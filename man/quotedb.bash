@@ -6,7 +6,7 @@
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
 _quotedb_commands="init import add list search show delete speakers speaker
-outlets outlet export formats verify extract info help"
+outlets outlet export formats verify check extract info help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
 --to --strict-dates --id --search --sort --limit --db --help"
@@ -154,7 +154,11 @@ _quotedb()
 			_quotedb_lines < <(_quotedb_run list | cut -f1)
 		return ;;
 	-f|--format)
-		_quotedb_lines < <(_quotedb_formats)
+		if [[ $cmd == check ]]; then
+			_quotedb_words "md tex txt"
+		else
+			_quotedb_lines < <(_quotedb_formats)
+		fi
 		return ;;
 	-o|--output|--source-file)
 		_quotedb_files
@@ -209,6 +213,13 @@ _quotedb()
 	verify)
 		[[ $cur == -* ]] &&
 			_quotedb_words "$_quotedb_filters --source" ;;
+	check)
+		if [[ $cur == -* ]]; then
+			_quotedb_words "-f --format --json -a --all --strict
+				--db --help"
+		else
+			_quotedb_files '@(md|markdown|tex|ltx|txt)'
+		fi ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
 			-O --option" ;;

@@ -453,6 +453,125 @@ typedef struct qdb_verify_result {
 int qdb_verify_text(qdb_verify_result *out, const char *quote, size_t qlen,
 		    const char *source, size_t slen);
 
+/* ---- Checking a draft ------------------------------------------------ */
+
+/* The kinds of draft qdb_draft_read understands (docs/check.md). */
+typedef enum qdb_draft_format {
+	QDB_DRAFT_TEXT = 0,   /* plain text: quotation marks only */
+	QDB_DRAFT_MARKDOWN,   /* marks, > block quotes; code is skipped */
+	QDB_DRAFT_LATEX       /* ``…'', \enquote, csquotes, quote envs */
+} qdb_draft_format;
+
+/* The format a file name's extension says (.md, .markdown: Markdown;
+ * .tex, .ltx, .latex: LaTeX; anything else: text). */
+qdb_draft_format qdb_draft_format_of(const char *name);
+
+/*
+ * One quotation found in a draft.  text is what it prints, without its
+ * marks (LaTeX markup read: \emph{x} is x, --- is —); line and column
+ * (1-based, the column in characters) are where its opening mark or
+ * command stands.  context is the sentence that holds it, with the
+ * quotation left out at byte context_at, or for a block quote (and a
+ * quotation that is all of its sentence) the previous paragraph's last
+ * sentence.  An unterminated quotation comes with unterminated set and
+ * an empty text.  Every string is borrowed for the callback's duration.
+ */
+typedef struct qdb_draft_quote {
+	size_t size;
+	qdb_str text;
+	int line;
+	int column;
+	qdb_str context;
+	size_t context_at;
+	int block;           /* a block quotation */
+	int unterminated;    /* opened here and never closed */
+} qdb_draft_quote;
+
+#define QDB_DRAFT_QUOTE_INIT { .size = sizeof(qdb_draft_quote) }
+
+/* Reads up to len bytes into buf: the count, 0 at the end, or negative
+ * on an error. */
+typedef ptrdiff_t (*qdb_read_fn)(void *buf, size_t len, void *payload);
+
+/* Called once per quotation, in the order they open; non-zero stops. */
+typedef int (*qdb_draft_cb)(const qdb_draft_quote *q, void *payload);
+
+/*
+ * Finds the quotations of the draft read reads (from src), one paragraph
+ * in memory at a time.  name is used in err.  A line that is not UTF-8,
+ * or holds a NUL byte (a binary file), stops the reading with
+ * QDB_EINVALID and err->line and err->column where it is; the
+ * quotations before it have been given to cb.  A non-zero return of cb
+ * stops the reading and is returned.
+ */
+int qdb_draft_read(const char *name, qdb_draft_format fmt, qdb_read_fn read,
+		   void *src, qdb_draft_cb cb, void *payload, qdb_error *err);
+
+/* What a quotation is, checked against the collection (docs/check.md). */
+typedef enum qdb_check_verdict {
+	QDB_CHECK_EXACT = 0,      /* a stored quote, or a part of one */
+	QDB_CHECK_ALTERED,        /* close to one stored quote, not equal */
+	QDB_CHECK_MISATTRIBUTED,  /* exact, but the draft names another */
+	QDB_CHECK_UNKNOWN,        /* four words or more, nothing close */
+	QDB_CHECK_TERM,           /* one to three words, not stored */
+	QDB_CHECK_AMBIGUOUS       /* stored under two speakers */
+} qdb_check_verdict;
+
+/* "exact", "altered", "misattributed", "unknown", "term", "ambiguous";
+ * static. */
+const char *qdb_check_verdict_name(qdb_check_verdict v);
+
+/*
+ * The verdict on one quotation.  id and speaker are the stored quote's
+ * (absent for unknown and term); for ambiguous, other_id and
+ * other_speaker are a stored quote of a second speaker.  attributed_to
+ * is the speaker (canonical name) the draft names in the quotation's
+ * context, when it names one of the collection's.  diff, for altered,
+ * is the stored words against the draft's, on one line: [-stored-]
+ * where the draft differs, {+draft+} for its words, … for words left
+ * out at an ellipsis or bracket.  Strings are borrowed until the next
+ * check with the same checker.
+ */
+typedef struct qdb_check_result {
+	size_t size;
+	qdb_check_verdict verdict;
+	qdb_str id;
+	qdb_str speaker;
+	qdb_str other_id;
+	qdb_str other_speaker;
+	qdb_str attributed_to;
+	qdb_str diff;
+} qdb_check_result;
+
+#define QDB_CHECK_RESULT_INIT { .size = sizeof(qdb_check_result) }
+
+typedef struct qdb_checker qdb_checker;   /* prepared statements, buffers */
+
+/* A checker over db's collection (read-only use); free it before
+ * closing db. */
+int qdb_checker_open(qdb_checker **out, qdb *db);
+void qdb_checker_free(qdb_checker *ck);
+
+/* The verdict on q under docs/check.md.  Returns 0 whatever the verdict,
+ * or a negative code with a message in qdb_errmsg(db). */
+int qdb_check_quote(qdb_check_result *out, qdb_checker *ck,
+		    const qdb_draft_quote *q);
+
+/* Called once per quotation with its verdict; r is NULL when the
+ * quotation is unterminated.  Non-zero stops. */
+typedef int (*qdb_check_cb)(const qdb_draft_quote *q,
+			    const qdb_check_result *r, void *payload);
+
+/*
+ * Reads a draft (as qdb_draft_read) and checks each quotation as it is
+ * found.  Returns 0; QDB_EINVALID with err filled for a draft that is no
+ * UTF-8 text; cb's non-zero return; or another negative code (with a
+ * message in err->text).
+ */
+int qdb_check_draft(qdb_checker *ck, const char *name, qdb_draft_format fmt,
+		    qdb_read_fn read, void *src, qdb_check_cb cb,
+		    void *payload, qdb_error *err);
+
 /* ---- Export through plugins ---------------------------------------- */
 
 /*

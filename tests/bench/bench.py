@@ -47,6 +47,8 @@ TARGETS = {
     "filter_p50_ms": ("<", 5.0),
     "export_rss_mib": ("<", 16.0),
     "import_rss_mib": ("<", 64.0),
+    "check_s": ("<", 2.0),
+    "check_rss_mib": ("<", 64.0),
 }
 
 
@@ -61,14 +63,16 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def runx(argv, out=None):
-    """Runs argv under runx; returns (wall s, CPU s, peak RSS KiB)."""
+def runx(argv, out=None, ok=(0,)):
+    """Runs argv under runx; returns (wall s, CPU s, peak RSS KiB).  ok:
+    the exit statuses that are no failure (check exits 1 on a draft with
+    an altered quotation)."""
     cmd = [RUNX] + (["-o", out] if out else []) + argv
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True)
     lines = p.stderr.strip().splitlines()
     stat = [l for l in lines if l.startswith("runx: ")]
-    if p.returncode != 0 or not stat:
+    if p.returncode not in ok or not stat:
         sys.exit("bench: failed: %s\n%s" % (" ".join(argv), p.stderr))
     f = dict(kv.split("=") for kv in stat[-1][6:].split())
     return (float(f["wall"]), float(f["user"]) + float(f["sys"]),
@@ -81,13 +85,13 @@ def rm_db(path):
             os.remove(path + suffix)
 
 
-def measure(name, argv, runs, warmup=1, out=None, before=None):
+def measure(name, argv, runs, warmup=1, out=None, before=None, ok=(0,)):
     """Times argv runs times after warmup untimed runs."""
     walls, cpus, rss = [], [], []
     for i in range(warmup + runs):
         if before:
             before()
-        w, c, r = runx(argv, out)
+        w, c, r = runx(argv, out, ok)
         if i >= warmup:
             walls.append(w)
             cpus.append(c)
@@ -244,6 +248,19 @@ def bench_one(n, runs, passes, py_ns):
                      os.path.join(out, "floor.yaml")):
         notes.append("the yaml export and floor_emit outputs differ")
 
+    # check: a draft of 100,000 words with 1,000 quotations taken from
+    # the corpus (draft.py), and one of 10,000 words with 100, for how
+    # the time grows with the draft.
+    for words, nq in ((10000, 100), (100000, 1000)):
+        draft = os.path.join(DATA, "draft-%d-%d.md" % (n, words))
+        if not os.path.exists(draft):
+            subprocess.run([sys.executable, os.path.join(HERE, "draft.py"),
+                            src, str(n), str(words), str(nq), draft],
+                           check=True)
+        ops["check_%d" % words] = measure(
+            "check %d words" % words, [CLI, "--db", db, "check", draft],
+            runs, ok=(0, 1))
+
     log("  queries (%d passes)..." % passes)
     q = subprocess.run([os.path.join(BB, "query"), db, str(passes)],
                        capture_output=True, text=True)
@@ -284,6 +301,9 @@ def bench_one(n, runs, passes, py_ns):
     r["search_p90_vs_raw"] = (query["search"]["p90_ms"]
                               / query["search_raw_fts5"]["p90_ms"])
     r["filter_p50_ms"] = query["filter"]["p50_ms"]
+    if "check_100000" in ops:
+        r["check_s"] = ops["check_100000"]["median_s"]
+        r["check_rss_mib"] = ops["check_100000"]["rss_kib"] / MIB
     exports = [k for k in ops if k.startswith("export_")]
     r["export_rss_mib"] = max(ops[k]["rss_kib"] for k in exports) / MIB
     r["import_rss_mib"] = ops["import"]["rss_kib"] / MIB
@@ -395,6 +415,15 @@ def table(res):
           "   p50 %s ms %s" % (
               "speaker+dates", f["p50_ms"], f["p99_ms"], f["rows"],
               t["target"], "ok" if t["met"] else "MISSED"))
+    for words in (10000, 100000):
+        c = ops.get("check_%d" % words)
+        if c:
+            t = res["targets"].get("check_s") if words == 100000 else None
+            print("%-16s %8.3f s  min %.3f  cpu %.3f s  %.1f MiB%s" % (
+                "check %dk words" % (words // 1000), c["median_s"],
+                c["min_s"], c["cpu_median_s"], c["rss_kib"] / MIB,
+                "   target %s s %s" % (t["target"], "ok" if t["met"]
+                                       else "MISSED") if t else ""))
     for k in ("export_rss_mib", "import_rss_mib"):
         t = res["targets"][k]
         print("%-16s %.1f MiB  target %s MiB %s" % (
