@@ -71,6 +71,17 @@ const char *const qdb__migrations[] = {
 	"  text, context, content='quotes', content_rowid='qid',"
 	"  tokenize='unicode61 remove_diacritics 2');"
 	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');",
+
+	/* 2 -> 3: the index stems English words (porter over unicode61),
+	 * so condolence finds condolences; rebuilt from the rows.  And tags
+	 * are filtered without case, as names are, through an index of
+	 * their own. */
+	"DROP TABLE quotes_fts;"
+	"CREATE VIRTUAL TABLE quotes_fts USING fts5("
+	"  text, context, content='quotes', content_rowid='qid',"
+	"  tokenize='porter unicode61 remove_diacritics 2');"
+	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');"
+	"CREATE INDEX quote_tags_nocase ON quote_tags(tag COLLATE NOCASE);",
 };
 
 const int qdb__schema_version =

@@ -9,7 +9,7 @@ _quotedb_commands="init import add list search show delete speakers speaker
 outlets outlet export formats verify info help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
---to --strict-dates --id --search --sort --limit --db --help"
+--to --strict-dates --id --search --fts --sort --limit --db --help"
 
 _quotedb_add_opts="--text --speaker --role --date --date-text --outlet
 --programme --occasion --reported-by --source --source-author --source-date

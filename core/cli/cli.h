@@ -92,6 +92,9 @@ void cli_help(const cli_cmd *cmd, FILE *out);
 
 /* The filter the filter options built (cli_parse fills it). */
 qdb_filter *cli_filter(void);
+/* The filters given, as typed ("--speaker 'Kirby' --from '2023'"),
+ * into buf; the length, 0 when there are none. */
+size_t cli_filter_text(char *buf, size_t size);
 /* Whether --sort was given. */
 int cli_sort_chosen(void);
 
