@@ -187,10 +187,10 @@ _quotedb()
 	fi
 
 	case $cmd in
-	init|speakers|outlets|info)
+	init)
 		_quotedb_words "--db --help" ;;
-	formats)
-		_quotedb_words "--db --help" ;;
+	speakers|outlets|info|formats)
+		_quotedb_words "--db --help --json" ;;
 	help)
 		[[ -z $sub ]] && _quotedb_words "$_quotedb_commands" ;;
 	import)
@@ -212,12 +212,13 @@ _quotedb()
 	show|delete)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "--db --help"
+			[[ $cmd == show ]] && _quotedb_words "--json"
 		else
 			_quotedb_lines < <(_quotedb_run list | cut -f1)
 		fi ;;
 	speaker|outlet)
 		if [[ $cur == -* ]]; then
-			_quotedb_words "--db --help"
+			_quotedb_words "--db --help --json --yes"
 		elif [[ -z $sub ]]; then
 			_quotedb_words "alias merge"
 		else

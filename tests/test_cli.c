@@ -769,12 +769,83 @@ static void test_add_show_delete(void)
 	       "empty\n", "--db '%s' add --text '' --speaker S", db);
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"), 2);
 	/* delete, then it is gone. */
-	EXPECT(0, "", "", "--db '%s' delete yes-1", db);
+	EXPECT(0, "", "quotedb: deleted 'yes-1'\n", "--db '%s' delete yes-1",
+	       db);
 	EXPECT(1, "", "quotedb: show: no quote with id 'yes-1'\n",
 	       "--db '%s' show yes-1", db);
 	EXPECT(1, "", "quotedb: delete: no quote with id 'yes-1'\n",
 	       "--db '%s' delete yes-1", db);
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"), 1);
+}
+
+/* add without --id: the same words said on another day or occasion are
+ * another quote (the key takes date, outlet, programme and occasion when
+ * present); the same quote again is already present. */
+static void test_add_derived_key(void)
+{
+	const char *db = db_at("derived.db");
+	char *a = NULL, *b = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(cli(&a, &err, "--db '%s' add --text 'We stand with "
+			    "Ukraine' --speaker Z --date 2023-10-07", db), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	free(err);
+	CU_ASSERT_EQUAL(cli(&b, &err, "--db '%s' add --text 'We stand with "
+			    "Ukraine' --speaker Z --date 2023-10-08", db), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	free(err);
+	CU_ASSERT(a && b && starts(a, "q") && strlen(a) == 18 &&
+		  strcmp(a, b) != 0);
+	EXPECT(0, NULL, "", "--db '%s' add --text 'We stand with Ukraine' "
+	       "--speaker Z --date 2023-10-07 --occasion 'a press conference'",
+	       db);
+	EXPECT(0, a, "quotedb: already present\n", "--db '%s' add --text 'We "
+	       "stand with Ukraine' --speaker Z --date 2023-10-07", db);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"), 3);
+	free(a);
+	free(b);
+}
+
+/* The JSON of show, speakers, outlets, info and formats: what Python's
+ * json module reads, with the values the plain output has. */
+static void test_json_everywhere(void)
+{
+	static const struct {
+		const char *args, *check;
+	} cases[] = {
+		{ "show --json p5-khamenei-1 p11-kirby-1", "len(d) == 2 and "
+		  "d[0]['speaker'] == 'Ali Khamenei' and d[1]['id'] == "
+		  "'p11-kirby-1' and d[0]['outlet'] is None" },
+		{ "speakers --json", "any(e['name'] == 'Ali Khamenei' and "
+		  "e['aliases'] == ['Ayatollah Ali Khamenei', 'Khamenei'] and "
+		  "e['quotes'] == 1 for e in d)" },
+		{ "outlets --json", "{'name': 'The Wall Street Journal', "
+		  "'aliases': ['the Journal'], 'quotes': 4} in d" },
+		{ "info --json", "d['schema'] == 3 and d['quotes'] == 86 and "
+		  "d['database'].endswith('seed.db') and "
+		  "isinstance(d['plugin_path'], list)" },
+		{ "formats --json", "{f['name'] for f in d} >= {'csv', 'yaml', "
+		  "'latex'} and [o for f in d if f['name'] == 'csv' for o in "
+		  "f['options'] if o['name'] == 'bom'][0]['type'] == 'bool'" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *out = NULL, *err = NULL;
+		int rc = th_run(&out, &err, "env -u QUOTEDB_DB '%s' --db '%s' %s "
+				"| python3 -c \"import json, sys; d = json.load("
+				"sys.stdin); sys.exit(0 if %s else 1)\"",
+				th_cli(), seed_db, cases[i].args, cases[i].check);
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s: %s", cases[i].args,
+			 cases[i].check);
+		CU_assertImplementation(rc == 0, __LINE__, msg, __FILE__, "",
+					CU_FALSE);
+		if (rc)
+			fprintf(stderr, "\n%s\n%s", msg, err ? err : "");
+		free(out);
+		free(err);
+	}
+	/* show --json of an id that is not there: said, the rest shown. */
+	EXPECT(1, "[]\n", "quotedb: show: no quote with id 'nope'\n",
+	       "--db '%s' show --json nope", seed_db);
 }
 
 /* YAML 1.1 values come back as written. */
@@ -839,8 +910,9 @@ static void test_speaker_alias_and_merge(void)
 {
 	const char *db = db_at("entities.db");
 	EXPECT(0, "", NULL, "--db '%s' import " SEED_DIR, db);
-	EXPECT(0, "", "", "--db '%s' speaker alias 'John Kirby' 'Admiral John "
-	       "Kirby'", db);
+	EXPECT(0, "", "quotedb: 'Admiral John Kirby' is now an alias of the "
+	       "speaker 'John Kirby'\n", "--db '%s' speaker alias kirby "
+	       "'Admiral John Kirby'", db);
 	char *out = NULL;
 	CU_ASSERT_EQUAL(cli(&out, NULL, "--db '%s' list --speaker 'admiral "
 			    "john kirby'", db), 0);
@@ -849,8 +921,32 @@ static void test_speaker_alias_and_merge(void)
 	EXPECT(1, "", "quotedb: speaker: 'Biden' already names the speaker "
 	       "'Joe Biden'; merge the two instead\n", "--db '%s' speaker alias "
 	       "Kirby Biden", db);
-	EXPECT(0, "", "", "--db '%s' speaker merge Biden 'senior Biden "
-	       "administration official'", db);
+	/* merge says what it did; on a terminal it first asks for --yes,
+	 * as it cannot be undone, and changes nothing. */
+	char *err = NULL;
+	tty_setup err_tty = { 0, 1, 80, "" };
+	CU_ASSERT_EQUAL(tty_cli(&out, &err, &err_tty, "--db '%s' speaker merge "
+				"Biden 'senior Biden administration official'",
+				db), 1);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_STRING_EQUAL(err, "quotedb: speaker: merging 'senior Biden "
+			       "administration official' (1 quote) into 'Joe "
+			       "Biden' cannot be undone; run again with --yes "
+			       "to merge\n");
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM speakers WHERE "
+				   "name = 'senior Biden administration "
+				   "official'"), 1);
+	CU_ASSERT_EQUAL(tty_cli(&out, &err, &err_tty, "--db '%s' speaker merge "
+				"--yes Biden 'senior Biden administration "
+				"official'", db), 0);
+	CU_ASSERT_STRING_EQUAL(err, "quotedb: merged speaker 'senior Biden "
+			       "administration official' into 'Joe Biden': 1 "
+			       "quote moved; 'senior Biden administration "
+			       "official' is now an alias of 'Joe Biden'\n");
+	free(out);
+	free(err);
 	CU_ASSERT_EQUAL(cli(&out, NULL, "--db '%s' speakers", db), 0);
 	CU_ASSERT(has(out, "3\tJoe Biden\ta senior Biden administration "
 		      "official; Biden; President Joe Biden; senior Biden "
@@ -978,8 +1074,9 @@ static void test_escapes(void)
 
 /* The table `list` prints on a terminal, at several widths, is
  * tests/data/cli/table-WIDTH.txt; measured apart from quotedb, no line is
- * wider than the terminal or cuts a character in two, and every row's
- * text starts in the column of the header's TEXT.  tests/data/cli/
+ * wider than the terminal or cuts a character in two (but a whole id),
+ * ids are never cut, and every row's text starts in the column of the
+ * header's TEXT.  tests/data/cli/
  * table.yaml has long values, CJK, Hangul, combining accents, Arabic vowel
  * marks, zero-width non-joiners, line breaks and emoji. */
 static void test_tty_table(void)
@@ -1002,6 +1099,25 @@ static void test_tty_table(void)
 		snprintf(path, sizeof path, DATA "/table-%u.txt",
 			 (unsigned)widths[i]);
 		expect_file(out, path, __LINE__);
+		/* Every id whole, however narrow the terminal: one too wide
+		 * for its column is on a line of its own, its row under it
+		 * with the id's cell blank.  Those lines aside, the table. */
+		CU_ASSERT(has(out, "\nan-id-longer-than-eighteen-columns"));
+		CU_ASSERT(!has(out, "an-id-longer-th…"));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		char *w = out;
+		for (const char *r = out; *r;) {
+			const char *eol = strchr(r, '\n');
+			CU_ASSERT_PTR_NOT_NULL_FATAL(eol);
+			int lone = r > out && !memchr(r, ' ', (size_t)(eol - r)) &&
+				   eol[1] == ' ';
+			if (!lone) {
+				memmove(w, r, (size_t)(eol + 1 - r));
+				w += eol + 1 - r;
+			}
+			r = eol + 1;
+		}
+		*w = '\0';
 		check_lines(out, widths[i], __LINE__);
 		CU_ASSERT_EQUAL(count_lines(out), nrows + 1);
 		CU_ASSERT(starts(out, "ID "));
@@ -1027,6 +1143,22 @@ static void test_tty_table(void)
 		free(out);
 		free(err);
 	}
+	/* Two ids alike for 18 columns: both whole on a wide terminal,
+	 * in a column as wide as the widest. */
+	const char *ids = db_at("ids.db");
+	EXPECT(0, NULL, "", "--db '%s' add --id itv-l10-zelenskyy-ceasefire-1 "
+	       "--text a --speaker S", ids);
+	EXPECT(0, NULL, "", "--db '%s' add --id itv-l10-zelenskyy-ceasefire-2 "
+	       "--text b --speaker S", ids);
+	tty_setup wide = { 1, 1, 200, "" };
+	char *table = NULL;
+	CU_ASSERT_EQUAL(tty_cli(&table, NULL, &wide, "--db '%s' list", ids), 0);
+	CU_ASSERT(has(table, "\nitv-l10-zelenskyy-ceasefire-1 "));
+	CU_ASSERT(has(table, "\nitv-l10-zelenskyy-ceasefire-2 "));
+	CU_ASSERT(starts(table, "ID                            DATE "));
+	CU_ASSERT_EQUAL(count_lines(table), 3);
+	check_lines(table, 200, __LINE__);
+	free(table);
 	/* Piped while stderr is a terminal: data stays tab-separated. */
 	char *piped = NULL, *out = NULL, *err = NULL;
 	tty_setup pipe_out = { 0, 1, 80, "" };
@@ -1504,6 +1636,8 @@ void test_cli_register(void)
 		QDB_TEST(test_seed_list_search_show),
 		QDB_TEST(test_search_words),
 		QDB_TEST(test_add_show_delete),
+		QDB_TEST(test_add_derived_key),
+		QDB_TEST(test_json_everywhere),
 		QDB_TEST(test_traps_come_back_unchanged),
 		QDB_TEST(test_malformed_file),
 		QDB_TEST(test_speaker_alias_and_merge),

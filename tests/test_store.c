@@ -589,9 +589,60 @@ static void test_content_key(void)
 	CU_ASSERT_EQUAL(qdb_quote_add(&id2, &added, db, &q), 0);
 	CU_ASSERT_EQUAL(added, 1);
 	CU_ASSERT_STRING_NOT_EQUAL(id2, id1);
+	qdb_free(id2);
+	/* The same words said on another day, on another outlet, programme
+	 * or occasion: another quote, another key; none of those fields
+	 * kept the key above. */
+	q.text = S("We are not going to speculate");
+	q.date = S("2023-10-09");
+	CU_ASSERT_EQUAL(qdb_quote_add(&id2, &added, db, &q), 0);
+	CU_ASSERT_EQUAL(added, 1);
+	CU_ASSERT_STRING_NOT_EQUAL(id2, id1);
+	q.date = S("2023-10-10");
+	CU_ASSERT_EQUAL(qdb_quote_add(&id3, &added, db, &q), 0);
+	CU_ASSERT_EQUAL(added, 1);
+	CU_ASSERT_STRING_NOT_EQUAL(id3, id2);
+	qdb_free(id2);
+	qdb_free(id3);
+	qdb_str *fields[] = { &q.outlet, &q.programme, &q.occasion };
+	char *ids[3] = { NULL, NULL, NULL };
+	for (int i = 0; i < 3; i++) {
+		*fields[i] = S("CNN");
+		CU_ASSERT_EQUAL(qdb_quote_add(&ids[i], &added, db, &q), 0);
+		CU_ASSERT_EQUAL(added, 1);
+		*fields[i] = (qdb_str){ NULL, 0 };
+	}
+	CU_ASSERT_STRING_NOT_EQUAL(ids[0], ids[1]);
+	CU_ASSERT_STRING_NOT_EQUAL(ids[1], ids[2]);
+	/* The outlet by an alias: the same quote, the same key. */
+	CU_ASSERT_EQUAL(qdb_entity_alias(db, QDB_OUTLET, "CNN", "cnn.com"), 0);
+	q.outlet = S("CNN.COM");
+	CU_ASSERT_EQUAL(qdb_quote_add(&id2, &added, db, &q), 0);
+	CU_ASSERT_EQUAL(added, 0);
+	CU_ASSERT_STRING_EQUAL(id2, ids[0]);
+	qdb_free(id2);
+	for (int i = 0; i < 3; i++)
+		qdb_free(ids[i]);
+	qdb_free(id1);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes"), 7);
+	/* A dated quote 0.2 stored under the key of speaker and text alone
+	 * is found again under it: importing its file again adds nothing. */
+	qdb_quote old = QDB_QUOTE_INIT;
+	old.text = S("Words of 0.2");
+	old.speaker = S("S");
+	CU_ASSERT_EQUAL_FATAL(qdb_quote_add(&id1, &added, db, &old), 0);
+	CU_ASSERT_EQUAL(qdb_quote_delete(db, id1), 0);
+	old.id = (qdb_str){ id1, strlen(id1) };
+	old.date = S("2023-10-07");
+	CU_ASSERT_EQUAL(qdb_quote_add(NULL, &added, db, &old), 0);
+	CU_ASSERT_EQUAL(added, 1);
+	old.id = (qdb_str){ NULL, 0 };
+	CU_ASSERT_EQUAL(qdb_quote_add(&id2, &added, db, &old), 0);
+	CU_ASSERT_EQUAL(added, 0);
+	CU_ASSERT_STRING_EQUAL(id2, id1);
 	qdb_free(id1);
 	qdb_free(id2);
-	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes"), 2);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes"), 8);
 	qdb_close(db);
 }
 

@@ -132,10 +132,14 @@ size_t cli_term_width(void);
  * pad is set; line breaks and tabs show as spaces; STX/ETX (a search
  * snippet's marks) turn bold on and off when colours are wanted. */
 void cli_put_cell(const char *s, size_t n, size_t width, int pad);
+/* The columns s[0, n) takes in a cell (as cli_put_cell shows it). */
+size_t cli_cell_width(const char *s, size_t n);
 /* s[0, n) for a tab-separated line: \\ \t \n \r escaped. */
 void cli_put_tsv(const char *s, size_t n);
 /* A JSON string, or null when s is absent. */
 void cli_put_json_str(qdb_str s);
+/* The same for a C string (NULL: null). */
+void cli_put_json_cstr(const char *s);
 
 /* Progress of long imports and exports on a terminal's stderr. */
 void cli_progress_on(qdb *db, const char *verb);

@@ -116,6 +116,17 @@ static size_t shown_width(unsigned cp)
 	return is_break(cp) ? 1 : cp_width(cp);
 }
 
+size_t cli_cell_width(const char *s, size_t n)
+{
+	size_t total = 0;
+	for (size_t j = 0; j < n;) {
+		unsigned cp;
+		j += decode(s + j, n - j, &cp);
+		total += shown_width(cp);
+	}
+	return total;
+}
+
 /* Prints s in width columns at most, cut with "…" when it is wider, and
  * padded to exactly width when pad is set.  Line breaks and tabs show as
  * spaces: a table row stays one line.  STX and ETX turn bold on and off
@@ -124,12 +135,7 @@ void cli_put_cell(const char *s, size_t n, size_t width, int pad)
 {
 	int color = cli_use_color(), bold = 0;
 	size_t used = 0, i = 0;
-	size_t total = 0;
-	for (size_t j = 0; j < n;) {
-		unsigned cp;
-		j += decode(s + j, n - j, &cp);
-		total += shown_width(cp);
-	}
+	size_t total = cli_cell_width(s, n);
 	while (i < n) {
 		unsigned cp;
 		size_t k = decode(s + i, n - i, &cp);
@@ -194,6 +200,12 @@ void cli_put_json_str(qdb_str s)
 			fputc(c, stdout);
 	}
 	fputc('"', stdout);
+}
+
+void cli_put_json_cstr(const char *s)
+{
+	qdb_str v = { s, s ? strlen(s) : 0 };
+	cli_put_json_str(v);
 }
 
 size_t cli_term_width(void)
