@@ -23,6 +23,7 @@ INSTALL ?= install
 # test (the LaTeX tests compile the appendix with both TeX engines).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
+	libreoffice-calc-nogui \
 	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
 
 # Asked once (:=), not again for every command that uses them.
