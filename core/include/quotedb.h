@@ -237,7 +237,10 @@ void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload);
 
 /*
  * Adds one quote in its own transaction.  text and speaker are required.
- * When q->id is absent a content key is derived from speaker and text.
+ * When q->id is absent a content key is derived from the canonical
+ * speaker and the text and, those present, the date, the canonical outlet,
+ * the programme and the occasion (quotedb(1), CONTENT KEYS); a quote
+ * stored under the key of 0.2 (speaker and text alone) is found under it.
  * Adding a quote whose id exists with identical content changes nothing and
  * returns 0 (*out_added = 0); with other content it fails with QDB_EEXISTS.
  * out_id, if not NULL, receives the id (caller frees with qdb_free).
