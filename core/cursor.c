@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,8 +152,9 @@ static int add_filters(qdb_buf *sql, binds *b, const qdb_filter *f)
 	}
 	rc |= add_list(sql, b, &f->reported_by,
 		       "q.reported_by COLLATE NOCASE IN (", ")");
+	/* Tags without case too, through quote_tags_nocase. */
 	rc |= add_list(sql, b, &f->tags, "q.qid IN (SELECT qid FROM "
-		       "quote_tags WHERE tag IN (", "))");
+		       "quote_tags WHERE tag COLLATE NOCASE IN (", "))");
 	rc |= add_list(sql, b, &f->languages,
 		       "q.language COLLATE NOCASE IN (", ")");
 	return rc ? QDB_EINVALID : 0;
@@ -222,6 +224,232 @@ static int add_order(qdb_buf *sql, binds *b, qdb *db, const qdb_filter *f)
 	return 0;
 }
 
+/* ---- the words of a search ------------------------------------------ */
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\f' || c == '\v';
+}
+
+/* s[0, n) as an FTS5 string: in double quotes, a quote doubled.  FTS5
+ * tokenizes a string as it does the text, so punctuation in it only
+ * separates words ("kind-hearted" is the phrase kind hearted) and can
+ * never be read as syntax (a '-' as a column filter, a '#' or an
+ * apostrophe as an error). */
+static void add_fts_string(qdb_buf *q, const char *s, size_t n)
+{
+	(void)qdb__buf_add(q, "\"", 1);
+	for (size_t i = 0; i < n; i++)
+		(void)qdb__buf_add(q, s[i] == '"' ? "\"\"" : s + i,
+				   s[i] == '"' ? 2 : 1);
+	(void)qdb__buf_add(q, "\"", 1);
+}
+
+/* The FTS5 query for a user's words: each word an FTS5 string, "a
+ * phrase" (to the next '"' or the end) one string, a '*' at the end of a
+ * word a prefix query, all of them to match (FTS5's implicit AND).
+ * QDB_EINVALID when there is no word at all: FTS5 would call an empty
+ * query a syntax error. */
+static int words_query(qdb_buf *q, qdb *db, const char *s)
+{
+	while (*s) {
+		if (is_space(*s)) {
+			s++;
+			continue;
+		}
+		const char *start, *end;
+		int prefix = 0;
+		if (*s == '"') {
+			start = ++s;
+			end = strchr(s, '"');
+			if (!end)
+				end = s + strlen(s);
+			s = *end ? end + 1 : end;
+		} else {
+			start = s;
+			while (*s && !is_space(*s) && *s != '"')
+				s++;
+			end = s;
+			while (end > start && end[-1] == '*') {
+				prefix = 1;
+				end--;
+			}
+		}
+		if (end == start)
+			continue;
+		if (q->len)
+			(void)qdb__buf_add(q, " ", 1);
+		add_fts_string(q, start, (size_t)(end - start));
+		if (prefix)
+			(void)qdb__buf_add(q, "*", 1);
+	}
+	if (q->failed) {
+		qdb__buf_free(q);
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	}
+	if (!q->len)
+		return qdb__fail(db, QDB_EINVALID, "no words to search for");
+	return 0;
+}
+
+/* An FTS5 query SQLite refused, said in quotedb's words: the "fts5: "
+ * prefix goes, and the column filter a bare '-' or ':' makes is named
+ * for what it is. */
+static int query_error(qdb *db)
+{
+	const char *m = sqlite3_errmsg(db->sql);
+	static const char column[] = "no such column: ";
+	if (!strncmp(m, "fts5: ", 6))
+		m += 6;
+	if (!strncmp(m, column, sizeof column - 1))
+		return qdb__fail(db, QDB_EINVALID, "full-text query: '%s' is "
+				 "read as a column, and there are only text "
+				 "and context; put a word with '-' or ':' in "
+				 "double quotes", m + sizeof column - 1);
+	return qdb__fail(db, QDB_EINVALID, "full-text query: %s", m);
+}
+
+/* ---- filters that name nothing --------------------------------------- */
+
+/*
+ * The filters whose values name things in the database.  A value that
+ * names nothing there is a mistake, most often a typo, and is told
+ * apart from a filter that selects no quotes: exists has a row when ?1
+ * names one (as the filter compares it, without case), and names lists
+ * every name, for the closest one to suggest.  A new filter of this kind
+ * (a source, say) is one more row.
+ */
+static const struct name_check {
+	size_t list;            /* offsetof the qdb_strlist in qdb_filter */
+	const char *option;     /* the filter's name in messages */
+	const char *what;
+	const char *exists;
+	const char *names;
+} name_checks[] = {
+	{ offsetof(qdb_filter, speakers), "speaker", "speaker or alias",
+	  "SELECT 1 FROM speakers WHERE name = ?1 UNION ALL SELECT 1 FROM "
+	  "speaker_aliases WHERE alias = ?1 LIMIT 1",
+	  "SELECT name FROM speakers UNION ALL SELECT alias FROM "
+	  "speaker_aliases" },
+	{ offsetof(qdb_filter, outlets), "outlet", "outlet or alias",
+	  "SELECT 1 FROM outlets WHERE name = ?1 UNION ALL SELECT 1 FROM "
+	  "outlet_aliases WHERE alias = ?1 LIMIT 1",
+	  "SELECT name FROM outlets UNION ALL SELECT alias FROM "
+	  "outlet_aliases" },
+	{ offsetof(qdb_filter, tags), "tag", "tag",
+	  "SELECT 1 FROM quote_tags WHERE tag = ?1 COLLATE NOCASE LIMIT 1",
+	  "SELECT DISTINCT tag FROM quote_tags" },
+};
+
+/* s in lower case (ASCII letters), cut to fit; into buf of size n. */
+static const char *lower(char *buf, size_t n, const char *s)
+{
+	size_t i = 0;
+	for (; s[i] && i + 1 < n; i++)
+		buf[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* The name closest to word among those chk->names lists, walked one row
+ * at a time so that memory does not grow with them: one that holds the
+ * word (Zelensky in Volodymyr Zelenskyy), else the nearest by edit
+ * distance, case ignored, at most a third of the word away.  *out is
+ * the caller's (free), NULL when none is close. */
+static int closest_name(char **out, qdb *db, const struct name_check *chk,
+			const char *word)
+{
+	sqlite3_stmt *st;
+	char lw[72], lbest[72] = "", lcand[72];
+	size_t max = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2;
+	int holds_best = 0;
+	*out = NULL;
+	int rc = qdb__prepare(&st, db, chk->names);
+	if (rc)
+		return rc;
+	lower(lw, sizeof lw, word);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (!name)
+			continue;
+		lower(lcand, sizeof lcand, name);
+		int holds = strlen(word) >= 3 && strstr(lcand, lw) != NULL;
+		const char *pair[2] = { *out ? lbest : NULL, lcand };
+		int better = holds ? !holds_best || strlen(name) <
+			strlen(*out) : !holds_best &&
+			qdb_suggest(lw, pair, 2, max) == lcand;
+		if (!better)
+			continue;
+		char *copy = malloc(strlen(name) + 1);
+		if (!copy) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		strcpy(copy, name);
+		free(*out);
+		*out = copy;
+		holds_best = holds;
+		memcpy(lbest, lcand, sizeof lbest);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		return rc == SQLITE_NOMEM ? qdb__fail(db, QDB_ENOMEM,
+						      "out of memory")
+			: qdb__fail_sql(db, "names");
+	}
+	return 0;
+}
+
+/* QDB_ENOTFOUND, with a did-you-mean, when a value of a name filter
+ * names nothing in the database. */
+static int check_names(qdb *db, const qdb_filter *f)
+{
+	for (size_t i = 0; i < sizeof name_checks / sizeof name_checks[0];
+	     i++) {
+		const struct name_check *chk = &name_checks[i];
+		const qdb_strlist *l = (const qdb_strlist *)(const void *)
+			((const char *)f + chk->list);
+		if (!l->n)
+			continue;
+		sqlite3_stmt *st;
+		int rc = qdb__prepare(&st, db, chk->exists);
+		if (rc)
+			return rc;
+		for (size_t k = 0; k < l->n; k++) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, l->v[k], -1, SQLITE_STATIC);
+			int s = sqlite3_step(st);
+			if (s == SQLITE_ROW)
+				continue;
+			sqlite3_finalize(st);
+			if (s != SQLITE_DONE)
+				return qdb__fail_sql(db, "names");
+			char *best;
+			if ((rc = closest_name(&best, db, chk, l->v[k])))
+				return rc;
+			if (best)
+				rc = qdb__fail(db, QDB_ENOTFOUND, "--%s '%s' "
+					       "names no %s in the database; "
+					       "did you mean '%s'?",
+					       chk->option, l->v[k], chk->what,
+					       best);
+			else
+				rc = qdb__fail(db, QDB_ENOTFOUND, "--%s '%s' "
+					       "names no %s in the database",
+					       chk->option, l->v[k], chk->what);
+			free(best);
+			return rc;
+		}
+		sqlite3_finalize(st);
+	}
+	return 0;
+}
+
+/* ---- the statement --------------------------------------------------- */
+
 /* Builds the statement for f (NULL: every quote), with every value
  * bound; counting selects count(*) instead of the rows. */
 static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
@@ -232,12 +460,24 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
 	if (in && qdb__versioned(&f, sizeof f, in, in->size,
 				 QDB_FILTER_SIZE_0_1, "qdb_filter", &err))
 		return qdb__fail(db, QDB_EINVALID, "%s", err.text);
+	qdb_buf words = { 0 };
+	if (f.search && !f.search_fts) {
+		int rc = words_query(&words, db, f.search);
+		if (rc)
+			return rc;
+		f.search = words.data;
+	}
+	int rc = check_names(db, &f);
+	if (rc) {
+		qdb__buf_free(&words);
+		return rc;
+	}
 	qdb_buf sql = { 0 };
 	binds b;
 	b.n = b.nints = 0;
 	*searching = f.search != NULL;
 	add_select(&sql, &f, counting);
-	int rc = add_filters(&sql, &b, &f);
+	rc = add_filters(&sql, &b, &f);
 	if (rc)
 		rc = qdb__fail(db, QDB_EINVALID, "too many values for one "
 			       "filter (%d at most)", QDB_MAX_FILTER_VALUES);
@@ -250,14 +490,21 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
 	if (!rc)
 		rc = qdb__prepare(out, db, sql.data);
 	qdb__buf_free(&sql);
-	if (rc)
+	if (rc) {
+		qdb__buf_free(&words);
 		return rc;
+	}
+	/* The caller's strings are bound in place; the query made of the
+	 * words is this call's, so SQLite keeps a copy. */
 	for (int i = 0, k = 0; i < b.n; i++) {
 		if (b.kind[i])
 			sqlite3_bind_int(*out, i + 1, b.ints[k++]);
 		else
-			sqlite3_bind_text(*out, i + 1, b.v[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(*out, i + 1, b.v[i], -1,
+					  words.data && b.v[i] == words.data
+					  ? SQLITE_TRANSIENT : SQLITE_STATIC);
 	}
+	qdb__buf_free(&words);
 	return 0;
 }
 
@@ -366,8 +613,7 @@ int qdb_cursor_next(const qdb_quote **out, qdb_cursor *c)
 	if (s != SQLITE_ROW) {
 		if (c->searching && (sqlite3_errcode(c->db->sql) & 0xff) ==
 		    SQLITE_ERROR)
-			return qdb__fail(c->db, QDB_EINVALID, "search: %s",
-					 sqlite3_errmsg(c->db->sql));
+			return query_error(c->db);
 		return qdb__fail_sql(c->db, "read");
 	}
 	qdb_quote *q = &c->q;
@@ -446,8 +692,8 @@ int qdb_count(int64_t *out, qdb *db, const qdb_filter *f)
 		*out = sqlite3_column_int64(st, 0);
 		qdb__ok(db);
 	} else {
-		rc = searching ? qdb__fail(db, QDB_EINVALID, "search: %s",
-					   sqlite3_errmsg(db->sql))
+		rc = searching && (sqlite3_errcode(db->sql) & 0xff) ==
+			SQLITE_ERROR ? query_error(db)
 			: qdb__fail_sql(db, "count");
 	}
 	sqlite3_finalize(st);

@@ -243,33 +243,69 @@ static void build_source_insert(qdb_buf *b)
 
 /* ---- the content key ---------------------------------------------- */
 
-static void content_key(char out[20], const char *speaker, size_t slen,
-			qdb_str text)
+/* Adds one occasion field to the key: a NUL, a byte that names the
+ * field, its bytes.  Absent adds nothing, so a quote without any of them
+ * keeps the key of speaker and text alone that earlier versions gave. */
+static uint64_t key_part(uint64_t h, char which, const char *s, size_t n)
+{
+	if (!s)
+		return h;
+	char head[2] = { '\0', which };
+	h = qdb__fnv1a(h, head, 2);
+	return qdb__fnv1a(h, s, n);
+}
+
+/*
+ * The content key: FNV-1a of the canonical speaker, a NUL and the text,
+ * then of the date (as written), the outlet's canonical name, the
+ * programme and the occasion, those that are present.  The same words
+ * said again on another day or occasion are a different quote with a
+ * different key; the same quote imported twice, under any alias of its
+ * speaker or outlet, is the same key (quotedb-format(5), id).
+ */
+static void content_key(char out[20], char legacy[20], const char *speaker,
+			size_t slen, const char *outlet, size_t olen,
+			const qdb_quote *q)
 {
 	uint64_t h = QDB_FNV_INIT;
 	h = qdb__fnv1a(h, speaker, slen);
 	h = qdb__fnv1a(h, "", 1);
-	h = qdb__fnv1a(h, text.ptr, text.len);
+	h = qdb__fnv1a(h, q->text.ptr, q->text.len);
+	/* The key of 0.2, from speaker and text alone, when it differs:
+	 * a quote stored under it is found again (qdb__quote_put). */
+	legacy[0] = '\0';
+	if (q->date.ptr || outlet || q->programme.ptr || q->occasion.ptr)
+		snprintf(legacy, 20, "q%016llx", (unsigned long long)h);
+	h = key_part(h, 'd', q->date.ptr, q->date.len);
+	h = key_part(h, 'o', outlet, olen);
+	h = key_part(h, 'p', q->programme.ptr, q->programme.len);
+	h = key_part(h, 'c', q->occasion.ptr, q->occasion.len);
 	snprintf(out, 20, "q%016llx", (unsigned long long)h);
 }
 
 /* The id a quote without one gets, into key.  Keyed on the canonical
- * speaker, so "Kirby" and "John Kirby" give one key for the same words. */
-static int derive_id(char key[20], qdb *db, const qdb_quote *q,
-		     sqlite3_int64 speaker)
+ * names, so "Kirby" and "John Kirby" give one key for the same words. */
+static int derive_id(char key[20], char legacy[20], qdb *db,
+		     const qdb_quote *q, sqlite3_int64 speaker,
+		     sqlite3_int64 outlet)
 {
 	sqlite3_stmt *st;
 	int rc = qdb__cached(&st, db, QDB_ST_SPEAKER_NAME,
-			     "SELECT name FROM speakers WHERE id = ?");
+			     "SELECT (SELECT name FROM speakers WHERE id = ?1),"
+			     " (SELECT name FROM outlets WHERE id = ?2)");
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, speaker);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	sqlite3_bind_int64(st, 2, outlet);
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_type(st, 0) == SQLITE_NULL) {
 		qdb__done(db, st);
 		return qdb__fail_sql(db, "speaker");
 	}
-	content_key(key, (const char *)sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), q->text);
+	content_key(key, legacy, (const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), q);
 	qdb__done(db, st);
 	return 0;
 }
@@ -473,10 +509,13 @@ static int same_row(int *same, qdb *db, const qdb_quote *q, qdb_str id,
 	if (rc)
 		return rc;
 	bind_row(st, q, id, r);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		rc = qdb__fail_sql(db, "lookup");
-	else
+	/* No row: no quote has the id (a 0.2 key not used), not the same. */
+	int s = sqlite3_step(st);
+	*same = 0;
+	if (s == SQLITE_ROW)
 		*same = sqlite3_column_int(st, 0);
+	else if (s != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "lookup");
 	qdb__done(db, st);
 	return rc;
 }
@@ -518,11 +557,12 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 	int rc = validate(q, &r.date_lo, &r.date_hi, err);
 	if (rc)
 		return rc;
-	char key[20];
+	char key[20], legacy[20] = "";
 	qdb_str id = q->id;
-	int added = 0;
+	int added = 0, same = 0;
 	if ((rc = resolve_refs(&r, db, q)) ||
-	    (!id.ptr && (rc = derive_id(key, db, q, r.speaker))))
+	    (!id.ptr && (rc = derive_id(key, legacy, db, q, r.speaker,
+					r.outlet))))
 		goto sqlfail;
 	if (!id.ptr) {
 		id.ptr = key;
@@ -532,7 +572,16 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = insert_row(&added, db, q, id, &r, err)))
+	/* A quote a 0.2 library stored under the key of speaker and text
+	 * alone is the same quote: importing its file again adds nothing. */
+	if (legacy[0]) {
+		qdb_str old = { legacy, strlen(legacy) };
+		if ((rc = same_row(&same, db, q, old, &r)))
+			goto out;
+		if (same)
+			id = old;
+	}
+	if (!same && (rc = insert_row(&added, db, q, id, &r, err)))
 		goto out;
 	if (out_id && !(*out_id = strndup(id.ptr, id.len))) {
 		rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");

@@ -77,6 +77,17 @@ const char *const qdb__migrations[] = {
 	 * date as written tells which rows had one: "A/.." or "A/". */
 	"UPDATE quotes SET date_hi = 100000000 WHERE date_hi = 99991231 "
 	"AND (date GLOB '*/..' OR date GLOB '*/');",
+
+	/* 3 -> 4: the index stems English words (porter over unicode61),
+	 * so condolence finds condolences; rebuilt from the rows.  And tags
+	 * are filtered without case, as names are, through an index of
+	 * their own. */
+	"DROP TABLE quotes_fts;"
+	"CREATE VIRTUAL TABLE quotes_fts USING fts5("
+	"  text, context, content='quotes', content_rowid='qid',"
+	"  tokenize='porter unicode61 remove_diacritics 2');"
+	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');"
+	"CREATE INDEX quote_tags_nocase ON quote_tags(tag COLLATE NOCASE);",
 };
 _Static_assert(QDB_DATE_OPEN_HI == 100000000, "migration 2 -> 3 writes it");
 

@@ -9,7 +9,7 @@ _quotedb_commands="init import add list search show delete speakers speaker
 outlets outlet export formats verify check extract info help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
---to --strict-dates --id --search --sort --limit --db --help"
+--to --strict-dates --id --search --fts --sort --limit --db --help"
 
 _quotedb_add_opts="--text --speaker --role --date --date-text --outlet
 --programme --occasion --reported-by --source --source-author --source-date
@@ -194,10 +194,10 @@ _quotedb()
 	fi
 
 	case $cmd in
-	init|speakers|outlets|info)
+	init)
 		_quotedb_words "--db --help" ;;
-	formats)
-		_quotedb_words "--db --help" ;;
+	speakers|outlets|info|formats)
+		_quotedb_words "--db --help --json" ;;
 	help)
 		[[ -z $sub ]] && _quotedb_words "$_quotedb_commands" ;;
 	import)
@@ -232,12 +232,13 @@ _quotedb()
 	show|delete)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "--db --help"
+			[[ $cmd == show ]] && _quotedb_words "--json"
 		else
 			_quotedb_lines < <(_quotedb_run list | cut -f1)
 		fi ;;
 	speaker|outlet)
 		if [[ $cur == -* ]]; then
-			_quotedb_words "--db --help"
+			_quotedb_words "--db --help --json --yes"
 		elif [[ -z $sub ]]; then
 			_quotedb_words "alias merge"
 		else

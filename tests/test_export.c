@@ -56,6 +56,55 @@ static void test_csv_read_by_python(void)
 	free(out);
 }
 
+/* The spreadsheet export as LibreOffice opens it with no options at all:
+ * converted to xlsx headless, read back (zipfile and the sheet's XML),
+ * every cell a text equal to the stored one.  The seed, the table's
+ * scripts and line breaks, and values a spreadsheet likes to reinterpret:
+ * a formula, a leading zero, a date, an exponent, spaces at the ends, a
+ * tab, a NEL. */
+static void test_spreadsheet_in_libreoffice(void)
+{
+	if (th_run(NULL, NULL, "command -v soffice") != 0) {
+		CU_FAIL("soffice is missing: apt-get install -y "
+			"--no-install-recommends libreoffice-calc-nogui");
+		return;
+	}
+	const char *sdb = th_path("sheet.db"), *xml = th_path("quotes.xml");
+	const char *sjson = th_path("sheet.json"), *dir = th_path("lo");
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "'%s' --db '%s' import quotes/ "
+				     "tests/data/cli/table.yaml", th_cli(), sdb),
+			      0);
+	static const char *const traps[] = {
+		"=1+1", "+33 1 23", "-5", "@SUM(A1)", "0123", "2023-10-07",
+		"1e5", "  spaced  ", "a\tb", "x\xc2\x85y", "&amp; <b>\"q\"",
+	};
+	for (size_t i = 0; i < sizeof traps / sizeof traps[0]; i++) {
+		/* A tab or a NEL only in the text: a name or tag is one
+		 * line without tabs. */
+		const char *name = strpbrk(traps[i], "\t\xc2") ? "S" : traps[i];
+		CU_ASSERT_EQUAL(th_run(NULL, NULL, "'%s' --db '%s' add --id "
+				       "trap-%zu --text '%s' --speaker '%s' "
+				       "--tag '%s'", th_cli(), sdb, i, traps[i],
+				       name, name), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "'%s' --db '%s' list --json > "
+				     "'%s' && '%s' --db '%s' export -f "
+				     "spreadsheet -o '%s'", th_cli(), sdb, sjson,
+				     th_cli(), sdb, xml), 0);
+	char *out = NULL, *err = NULL;
+	int rc = th_run(&out, &err, "soffice --headless "
+			"-env:UserInstallation=file://%s/profile --convert-to "
+			"xlsx --outdir '%s' '%s' && python3 tests/data/export/"
+			"xlsx_matches_json.py '%s/quotes.xlsx' '%s'", dir, dir,
+			xml, dir, sjson);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT(out && strstr(out, "106 quotes, 2120 cells compared\n"));
+	if (rc || !out || !strstr(out, "106 quotes"))
+		fprintf(stderr, "\n%s%s", out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+}
+
 /* import, export, import the export fresh, export again: identical. */
 static void test_yaml_round_trip(void)
 {
@@ -131,6 +180,7 @@ void test_export_register(void)
 {
 	static const qdb_test_def tests[] = {
 		QDB_TEST(test_csv_read_by_python),
+		QDB_TEST(test_spreadsheet_in_libreoffice),
 		QDB_TEST(test_yaml_round_trip),
 		QDB_TEST(test_latex_pdflatex),
 		QDB_TEST(test_latex_lualatex),

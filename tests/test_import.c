@@ -164,6 +164,7 @@ static int64_t count_search(qdb *db, const char *query)
 	qdb_filter f = QDB_FILTER_INIT;
 	int64_t n = -1;
 	f.search = query;
+	f.search_fts = 1;   /* OR */
 	CU_ASSERT_EQUAL(qdb_count(&n, db, &f), 0);
 	return n;
 }

@@ -92,6 +92,9 @@ void cli_help(const cli_cmd *cmd, FILE *out);
 
 /* The filter the filter options built (cli_parse fills it). */
 qdb_filter *cli_filter(void);
+/* The filters given, as typed ("--speaker 'Kirby' --from '2023'"),
+ * into buf; the length, 0 when there are none. */
+size_t cli_filter_text(char *buf, size_t size);
 /* Whether --sort was given. */
 int cli_sort_chosen(void);
 
@@ -133,11 +136,15 @@ void cli_put_cell(const char *s, size_t n, size_t width, int pad);
  * bidirectional embeddings, overrides and isolates escaped (\xHH,
  * \u{HHHH}), save the ASCII controls listed in keep ("\n\t"). */
 void cli_put_escaped(FILE *out, const char *s, size_t n, const char *keep);
+/* The columns s[0, n) takes in a cell (as cli_put_cell shows it). */
+size_t cli_cell_width(const char *s, size_t n);
 /* s[0, n) for a tab-separated line: \\ \t \n \r escaped, other
  * controls and invalid UTF-8 as \xHH. */
 void cli_put_tsv(const char *s, size_t n);
 /* A JSON string, or null when s is absent. */
 void cli_put_json_str(qdb_str s);
+/* The same for a C string (NULL: null). */
+void cli_put_json_cstr(const char *s);
 
 /* Progress of long imports and exports on a terminal's stderr. */
 void cli_progress_on(qdb *db, const char *verb);

@@ -16,6 +16,8 @@ static int run(qdb *db, int argc, char **argv)
 		if (qdb_quote_delete(db, argv[i]) != 0) {
 			cli_msg("%s", qdb_errmsg(db));
 			status = 1;
+		} else {
+			fprintf(stderr, "quotedb: deleted '%s'\n", argv[i]);
 		}
 	}
 	return status;
@@ -25,7 +27,8 @@ const cli_cmd cli_cmd_delete = {
 	.name = "delete",
 	.args = "ID...",
 	.summary = "delete quotes by id",
-	.description = "Deletes the quotes with these ids.\n",
+	.description = "Deletes the quotes with these ids, saying so for "
+		"each on stderr.\n",
 	.db = CLI_DB_WRITE,
 	.check = check,
 	.run = run,

@@ -6,6 +6,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "cli.h"
+#include "quotedb/plugin.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -73,6 +74,28 @@ static int stdout_gone(void)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
 }
 
+/* Whether f selects any quote: 1 or 0, or -1 after a message (a filter
+ * that names nothing in the database among them).  The first quote in
+ * the added order is enough to know. */
+static int selects_any(qdb *db, const qdb_filter *f)
+{
+	qdb_filter probe = *f;
+	probe.sort = QDB_SORT_ADDED;
+	probe.limit = 1;
+	qdb_cursor *c;
+	const qdb_quote *q;
+	int rc = qdb_cursor_open(&c, db, &probe);
+	if (!rc) {
+		rc = qdb_cursor_next(&q, c);
+		qdb_cursor_free(c);
+	}
+	if (rc && rc != QDB_ITEROVER) {
+		cli_msg("%s", qdb_errmsg(db));
+		return -1;
+	}
+	return rc == 0;
+}
+
 static int run(qdb *unused, int argc, char **argv)
 {
 	(void)unused;
@@ -93,6 +116,14 @@ static int run(qdb *unused, int argc, char **argv)
 		return 1;
 	}
 	const char *const *options = plugin_opts.v;   /* NULL-ended */
+	/* A selection of nothing still exports (a CSV with its header),
+	 * but is said: most often it is not what was meant. */
+	int any = selects_any(db, cli_filter());
+	if (any < 0) {
+		qdb_close(db);
+		qdb_plugin_unload(p);
+		return 1;
+	}
 	int rc;
 	catch_signals();
 	if (output && strcmp(output, "-") != 0) {
@@ -117,6 +148,11 @@ static int run(qdb *unused, int argc, char **argv)
 	}
 	if (rc)
 		cli_msg("%s", qdb_errmsg(db));
+	else if (!any)
+		cli_msg("the filters select no quotes: the %s export%s%s holds "
+			"none", qdb_plugin_descriptor_of(p)->name,
+			output && strcmp(output, "-") ? " in " : "",
+			output && strcmp(output, "-") ? output : "");
 	qdb_close(db);
 	qdb_plugin_unload(p);
 	return rc ? 1 : 0;

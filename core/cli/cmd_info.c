@@ -5,10 +5,56 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int check(int argc, char **argv)
 {
 	return argc ? cli_misuse("unexpected argument '%s'", argv[0]) : 0;
+}
+
+static int json;
+
+static const cli_opt opts[] = {
+	{ CLI_FLAG, "json", 0, NULL, "a JSON object: database, schema, quotes, "
+	  "\nplugin_path (a list), version", &json, NULL },
+	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
+};
+
+/* info --json: null for what there is no database to say. */
+static int run_json(void)
+{
+	const char *pp = getenv("QUOTEDB_PLUGIN_PATH");
+	fputs("{\"database\": ", stdout);
+	cli_put_json_cstr(cli_db_path(0));
+	qdb *db = cli_open_db(1);
+	int64_t n = 0;
+	if (db && qdb_count(&n, db, NULL) != 0) {
+		cli_msg("%s", qdb_errmsg(db));
+		qdb_close(db);
+		db = NULL;
+	}
+	if (db)
+		printf(", \"schema\": %d, \"quotes\": %lld",
+		       qdb_schema_version(), (long long)n);
+	else
+		fputs(", \"schema\": null, \"quotes\": null", stdout);
+	qdb_close(db);
+	fputs(", \"plugin_path\": [", stdout);
+	/* Each directory of $QUOTEDB_PLUGIN_PATH, then the install one. */
+	for (const char *p = pp; p && *p;) {
+		size_t k = strcspn(p, ":");
+		qdb_str dir = { p, k };
+		if (k) {
+			cli_put_json_str(dir);
+			fputs(", ", stdout);
+		}
+		p += k + (p[k] == ':');
+	}
+	cli_put_json_cstr(QDB_PLUGIN_DIR);
+	fputs("], \"version\": ", stdout);
+	cli_put_json_cstr(qdb_version());
+	fputs("}\n", stdout);
+	return cli_flush() || !db ? 1 : 0;
 }
 
 static int run(qdb *unused, int argc, char **argv)
@@ -16,6 +62,8 @@ static int run(qdb *unused, int argc, char **argv)
 	(void)unused;
 	(void)argc;
 	(void)argv;
+	if (json)
+		return run_json();
 	printf("database      %s\n", cli_db_path(0));
 	/* The paths are worth seeing when there is no database yet. */
 	qdb *db = cli_open_db(1);
@@ -39,6 +87,7 @@ const cli_cmd cli_cmd_info = {
 	.description = "Shows the database in use, its schema version and "
 		"counts, and\nthe plugin search path.\n",
 	.db = CLI_DB_OWN,
+	.opts = opts,
 	.check = check,
 	.run = run,
 };

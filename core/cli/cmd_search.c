@@ -57,9 +57,13 @@ const cli_cmd cli_cmd_search = {
 	.args = "WORDS...",
 	.summary = "full-text search",
 	.description = "Full-text search over text and context, best matches "
-		"first.\nWORDS is an FTS5 query: words (all must match), \"a "
-		"phrase\",\nprefix*, OR, NOT.  Case and diacritics do not "
-		"matter.\n",
+		"first.\nEvery word must match, \"a phrase\" as a phrase, "
+		"prefix* as a\nprefix; punctuation only separates words.  "
+		"Case, diacritics\nand English endings do not matter "
+		"(condolence finds\ncondolences).  On a terminal each quote "
+		"is followed by the\npassage that matched, the words in "
+		"bold (not with NO_COLOR).\nWith --fts, WORDS is an FTS5 "
+		"query: OR, NOT, NEAR, text: or\ncontext:.\n",
 	.db = CLI_DB_READ,
 	.filters = 1,
 	.opts = opts,

@@ -49,9 +49,19 @@ static void show(const qdb_quote *q)
 	}
 }
 
+static int json;
+
+static const cli_opt opts[] = {
+	{ CLI_FLAG, "json", 0, NULL, "a JSON array of objects with every "
+	  "field, as list --json", &json, NULL },
+	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
+};
+
 static int run(qdb *db, int argc, char **argv)
 {
 	int status = 0, shown = 0;
+	if (json)
+		fputc('[', stdout);
 	for (int i = 0; i < argc; i++) {
 		qdb_quote *q;
 		if (qdb_quote_get(&q, db, argv[i]) != 0) {
@@ -59,12 +69,20 @@ static int run(qdb *db, int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		/* A blank line between quotes, not after an id not found. */
-		if (shown++)
-			fputc('\n', stdout);
-		show(q);
+		if (json) {
+			fputs(shown++ ? ",\n " : "\n ", stdout);
+			cli_json_quote(q, NULL);
+		} else {
+			/* A blank line between quotes, not after an id not
+			 * found. */
+			if (shown++)
+				fputc('\n', stdout);
+			show(q);
+		}
 		qdb_quote_free(q);
 	}
+	if (json)
+		fputs(shown ? "\n]\n" : "]\n", stdout);
 	return cli_flush() ? 1 : status;
 }
 
@@ -72,8 +90,10 @@ const cli_cmd cli_cmd_show = {
 	.name = "show",
 	.args = "ID...",
 	.summary = "show every field of a quote",
-	.description = "Shows every field of the quotes with these ids.\n",
+	.description = "Shows every field of the quotes with these ids, one "
+		"a line (a JSON\narray with --json).\n",
 	.db = CLI_DB_READ,
+	.opts = opts,
 	.check = check,
 	.run = run,
 };

@@ -67,6 +67,42 @@ static void column_widths(size_t w, size_t col[5])
 	col[4] = room - start;
 }
 
+/* Widens the id column to idw, the widest id of the listing, taking the
+ * columns from the text while it keeps 10: ids are what show and delete
+ * take, and are never cut.  Returns whether every id now fits; when not,
+ * the ids too wide go on a line of their own (put_row). */
+static int fit_ids(size_t col[5], size_t idw)
+{
+	if (idw <= col[0])
+		return 1;
+	size_t need = idw - col[0];
+	if (col[4] < need + 10)
+		return 0;
+	col[0] += need;
+	col[4] -= need;
+	return 1;
+}
+
+/* The display width of the widest id f selects: a walk of its own
+ * before the table, so that memory stays flat (a terminal's listing is
+ * read by a person, and is rarely long).  0 after a failure, which the
+ * listing's own walk then reports. */
+static size_t widest_id(qdb *db, const qdb_filter *f)
+{
+	qdb_cursor *c;
+	const qdb_quote *q;
+	size_t w = 0;
+	if (qdb_cursor_open(&c, db, f) != 0)
+		return 0;
+	while (qdb_cursor_next(&q, c) == 0) {
+		size_t k = cli_cell_width(q->id.ptr, q->id.len);
+		if (k > w)
+			w = k;
+	}
+	qdb_cursor_free(c);
+	return w;
+}
+
 static const qdb_str none_str = { "", 0 };
 static qdb_str or_none(qdb_str s) { return s.ptr ? s : none_str; }
 
@@ -79,6 +115,8 @@ int cli_list_quotes(qdb *db, const qdb_filter *f, int json)
 	}
 	size_t w = cli_term_width(), col[5];
 	column_widths(w, col);
+	if (cli_is_tty && !json)
+		fit_ids(col, widest_id(db, f));
 	const qdb_quote *q;
 	int rc;
 	size_t n = 0;
@@ -98,7 +136,14 @@ int cli_list_quotes(qdb *db, const qdb_filter *f, int json)
 			cli_json_quote(q, snip);
 		} else if (cli_is_tty) {
 			qdb_str s;
-			s = or_none(q->id); cli_put_cell(s.ptr, s.len, col[0], 1);
+			if (cli_cell_width(q->id.ptr, q->id.len) > col[0]) {
+				/* Whole, on its own line; the row under it. */
+				fwrite(q->id.ptr, 1, q->id.len, stdout);
+				fputc('\n', stdout);
+				cli_put_cell("", 0, col[0], 1);
+			} else {
+				cli_put_cell(q->id.ptr, q->id.len, col[0], 1);
+			}
 			fputc(' ', stdout);
 			s = or_none(q->date); cli_put_cell(s.ptr, s.len, col[1], 1);
 			fputc(' ', stdout);

@@ -73,7 +73,7 @@ static const cli_opt filter_opts[] = {
 	  "case", &outlets, NULL },
 	{ CLI_LIST, "reported-by", 0, "WHO", "who reported a second-hand "
 	  "quote", &reported, NULL },
-	{ CLI_LIST, "tag", 0, "TAG", "a tag", &tags, NULL },
+	{ CLI_LIST, "tag", 0, "TAG", "a tag, any case", &tags, NULL },
 	{ CLI_LIST, "language", 0, "LANG", "the language of the text",
 	  &languages, NULL },
 	{ CLI_FUNC, "from", 0, "DATE", "EDTF date: quotes whose date range "
@@ -83,8 +83,10 @@ static const cli_opt filter_opts[] = {
 	{ CLI_FLAG, "strict-dates", 0, NULL, "only quotes whose whole range "
 	  "lies inside", &filter.strict_dates, NULL },
 	{ CLI_LIST, "id", 0, "ID", "a quote id", &ids, NULL },
-	{ CLI_STRING, "search", 0, "QUERY", "full-text search (FTS5: words, "
-	  "\"phrase\", pre*)", &filter.search, NULL },
+	{ CLI_STRING, "search", 0, "WORDS", "full-text search: words, "
+	  "\"a phrase\", pre*", &filter.search, NULL },
+	{ CLI_FLAG, "fts", 0, NULL, "the search is FTS5 query syntax (OR, "
+	  "NOT,\nNEAR, column:)", &filter.search_fts, NULL },
 	{ CLI_FUNC, "sort", 0, "KEY", "date, speaker, outlet, source, added or "
 	  "rank", NULL, take_sort },
 	{ CLI_FUNC, "limit", 0, "N", "at most N quotes", NULL, take_limit },
@@ -103,6 +105,31 @@ qdb_filter *cli_filter(void)
 		lists[i].to->n = lists[i].l->n;
 	}
 	return &filter;
+}
+
+size_t cli_filter_text(char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+#define ADD(...) do { \
+		int w_ = snprintf(buf + n, size - n, __VA_ARGS__); \
+		if (w_ > 0) \
+			n += (size_t)w_ < size - n ? (size_t)w_ : size - n - 1; \
+	} while (0)
+	for (const cli_opt *o = filter_opts; o->name; o++) {
+		if (o->type == CLI_LIST) {
+			const cli_list *l = o->value;
+			for (size_t i = 0; i < l->n; i++)
+				ADD("%s--%s '%s'", n ? " " : "", o->name,
+				    l->v[i]);
+		} else if (o->type != CLI_FLAG && o->value &&
+			   *(const char *const *)o->value) {
+			ADD("%s--%s '%s'", n ? " " : "", o->name,
+			    *(const char *const *)o->value);
+		}
+	}
+#undef ADD
+	return n;
 }
 
 /* ---- what every command takes ---------------------------------------- */

@@ -213,6 +213,19 @@ static size_t cell_unit(const char *s, size_t n, unsigned *cp, char esc[16],
 	return k;
 }
 
+size_t cli_cell_width(const char *s, size_t n)
+{
+	size_t total = 0;
+	char esc[16];
+	for (size_t j = 0; j < n;) {
+		unsigned cp;
+		size_t w;
+		j += cell_unit(s + j, n - j, &cp, esc, &w);
+		total += w;
+	}
+	return total;
+}
+
 /* Prints s in width columns at most, cut with "…" when it is wider, and
  * padded to exactly width when pad is set.  Line breaks and tabs show as
  * spaces: a table row stays one line.  Other controls and invalid bytes
@@ -222,14 +235,8 @@ void cli_put_cell(const char *s, size_t n, size_t width, int pad)
 {
 	int color = cli_use_color(), bold = 0;
 	size_t used = 0, i = 0;
-	size_t total = 0;
+	size_t total = cli_cell_width(s, n);
 	char esc[16];
-	for (size_t j = 0; j < n;) {
-		unsigned cp;
-		size_t w;
-		j += cell_unit(s + j, n - j, &cp, esc, &w);
-		total += w;
-	}
 	while (i < n) {
 		unsigned cp;
 		size_t w;
@@ -324,6 +331,12 @@ void cli_put_json_str(qdb_str s)
 		i += k;
 	}
 	fputc('"', stdout);
+}
+
+void cli_put_json_cstr(const char *s)
+{
+	qdb_str v = { s, s ? strlen(s) : 0 };
+	cli_put_json_str(v);
 }
 
 size_t cli_term_width(void)

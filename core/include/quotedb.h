@@ -238,7 +238,10 @@ void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload);
 
 /*
  * Adds one quote in its own transaction.  text and speaker are required.
- * When q->id is absent a content key is derived from speaker and text.
+ * When q->id is absent a content key is derived from the canonical
+ * speaker and the text and, those present, the date, the canonical outlet,
+ * the programme and the occasion (quotedb(1), CONTENT KEYS); a quote
+ * stored under the key of 0.2 (speaker and text alone) is found under it.
  * Adding a quote whose id exists with identical content changes nothing and
  * returns 0 (*out_added = 0); with other content it fails with QDB_EEXISTS.
  * out_id, if not NULL, receives the id (caller frees with qdb_free).
@@ -279,7 +282,19 @@ typedef enum qdb_sort {
  * entry of every non-empty list (a repeated filter is OR, different filters
  * are AND).  from/to are EDTF dates (NULL: open); a quote matches when its
  * day range overlaps [from, to], or lies wholly inside with strict_dates.
- * search is an FTS5 query over text and context (NULL: none).
+ * search (NULL: none) is looked for in text and context as words: every
+ * word must occur, "a phrase" as a phrase, word* as a prefix; punctuation
+ * only separates words (kind-hearted is the phrase "kind hearted"), and
+ * inflected forms of English words match each other (condolence finds
+ * condolences).  With search_fts set, search is an FTS5 query instead
+ * (OR, NOT, NEAR, column filters); one that is not valid FTS5 fails with
+ * QDB_EINVALID.
+ *
+ * A speakers, outlets or tags value that names no speaker, outlet or tag
+ * in the database (by any alias, in any case) is refused with
+ * QDB_ENOTFOUND when the cursor opens or the count is taken, with a
+ * message naming the filter and the closest name there is: a typo is not
+ * an empty selection.  Tags compare without case.
  * The strings are borrowed for the duration of the call that takes them.
  */
 typedef struct qdb_strlist {
@@ -301,6 +316,8 @@ typedef struct qdb_filter {
 	const char *search;
 	qdb_sort sort;
 	int64_t limit;            /* 0: no limit */
+	/* Appended in 0.3. */
+	int search_fts;           /* search is an FTS5 query, not words */
 } qdb_filter;
 
 #define QDB_FILTER_INIT { .size = sizeof(qdb_filter) }
