@@ -112,7 +112,7 @@ static void test_open_close(void)
 			qdb_schema_version());
 	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA application_id"),
 			QDB_APPLICATION_ID);
-	CU_ASSERT_EQUAL(qdb_schema_version(), 3);
+	CU_ASSERT_EQUAL(qdb_schema_version(), 4);
 	CU_ASSERT_STRING_EQUAL(qdb_version(), QDB_VERSION);
 	/* Opening again changes nothing; read-only works on it. */
 	CU_ASSERT_EQUAL(qdb_open(&db, path, 0), 0);
@@ -270,7 +270,8 @@ static void test_migrate_from_v2(void)
 	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes_fts "
 				   "WHERE quotes_fts MATCH 'condolence'"), 0);
 	CU_ASSERT_EQUAL_FATAL(qdb_open(&db, path, 0), 0);
-	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"),
+			qdb_schema_version());
 	f.search = "condolence";
 	ASSERT_IDS(db, &f, "v2-1");
 	f.search = "victim mourn";
