@@ -180,6 +180,61 @@ static inline qdb_str qdb_quote_str(const qdb_quote *q, const qdb_field *f)
 }
 
 /*
+ * The date d in English words for an attribution, into buf (size at least
+ * 32 for a whole answer): "9 October 2023" for 2023-10-09, "October 2023"
+ * for 2023-10, "2023" for 2023; any other EDTF form (qualified, an
+ * interval, unspecified digits) as written.  Returns buf, or NULL when d
+ * is absent.  Inline, so the LaTeX data plugin spells dates as `render`
+ * does without linking the library.
+ */
+static inline const char *qdb_date_words(char *buf, size_t size, qdb_str d)
+{
+	static const char *const month[] = { "January", "February", "March",
+		"April", "May", "June", "July", "August", "September",
+		"October", "November", "December" };
+	size_t i;
+	int m = 0, day = 0;
+	if (!d.ptr || size == 0)
+		return NULL;
+	for (i = 0; i < d.len; i++)
+		if (!((d.ptr[i] >= '0' && d.ptr[i] <= '9') ||
+		      (d.ptr[i] == '-' && (i == 4 || i == 7))))
+			break;
+	if (i == d.len && (d.len == 7 || d.len == 10) && d.ptr[4] == '-' &&
+	    (d.len == 7 || d.ptr[7] == '-')) {
+		m = (d.ptr[5] - '0') * 10 + (d.ptr[6] - '0');
+		if (d.len == 10)
+			day = (d.ptr[8] - '0') * 10 + (d.ptr[9] - '0');
+	}
+	if (i != d.len || d.len < 4 || (d.len != 4 && !(m >= 1 && m <= 12)) ||
+	    (d.len == 10 && !(day >= 1 && day <= 31)) || d.len + 1 > size ||
+	    size < 32) {
+		size_t n = d.len < size - 1 ? d.len : size - 1;
+		for (i = 0; i < n; i++)
+			buf[i] = d.ptr[i];
+		buf[n] = '\0';
+		return buf;
+	}
+	/* "31 September 2023" and longer are at most 18 bytes */
+	char *o = buf;
+	if (day) {
+		if (day >= 10)
+			*o++ = (char)('0' + day / 10);
+		*o++ = (char)('0' + day % 10);
+		*o++ = ' ';
+	}
+	if (m) {
+		for (const char *p = month[m - 1]; *p; p++)
+			*o++ = *p;
+		*o++ = ' ';
+	}
+	for (i = 0; i < 4; i++)
+		*o++ = d.ptr[i];
+	*o = '\0';
+	return buf;
+}
+
+/*
  * Where a parse or validation error was found (like jansson's json_error_t).
  * line and column are 1-based; 0 when they do not apply.
  */
