@@ -149,7 +149,7 @@ test check: deps
 # commas: an object may call the qdb_ functions of lower layers only, so
 # no two files call each other (core/internal.h says what each layer is).
 LAYERS = util,date,field,schema,verify db entity,cursor,plugin quote \
-	import,export
+	import,export,render
 check-layers: $(LIB_OBJ)
 	@sh tests/layers.sh "$(LAYERS)" $(LIB_OBJ) && \
 	  echo "check-layers: the library's calls only go down its layers"

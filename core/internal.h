@@ -9,7 +9,7 @@
  *   entity, cursor, plugin              speakers and outlets, reading,
  *                                       loading plugins
  *   quote                               storing one quote
- *   import, export                      files in, plugins out
+ *   import, export, render              files in, plugins out, manuscripts
  *
  * Each section below belongs to the file named in its heading.
  */

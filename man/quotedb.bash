@@ -6,7 +6,7 @@
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
 _quotedb_commands="init import add list search show delete speakers speaker
-outlets outlet export formats verify info help"
+outlets outlet export formats verify info render help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
 --to --strict-dates --id --search --sort --limit --db --help"
@@ -153,8 +153,15 @@ _quotedb()
 	-f|--format)
 		_quotedb_lines < <(_quotedb_formats)
 		return ;;
-	-o|--output|--source-file)
+	-o|--output|--source-file|--cited-in)
 		_quotedb_files
+		return ;;
+	-t)
+		[[ $cmd == render ]] && _quotedb_words "markdown html text"
+		return ;;
+	--to)
+		# render's output format; the filters' date otherwise
+		[[ $cmd == render ]] && _quotedb_words "markdown html text"
 		return ;;
 	--source)
 		[[ $cmd == verify ]] && _quotedb_files
@@ -170,7 +177,7 @@ _quotedb()
 		_quotedb_words "$(_quotedb_format_options "$fmt")"
 		compopt -o nospace 2>/dev/null
 		return ;;
-	--reported-by|--tag|--language|--from|--to|--search|--limit|\
+	--reported-by|--tag|--language|--from|--search|--limit|\
 	--text|--role|--date|--date-text|--programme|--occasion|\
 	--source-author|--source-date|--source-url|--locator|--translated|\
 	--context)
@@ -208,7 +215,13 @@ _quotedb()
 			_quotedb_words "$_quotedb_filters --source" ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
-			-O --option" ;;
+			-O --option --cited-in" ;;
+	render)
+		if [[ $cur == -* ]]; then
+			_quotedb_words "-o --output -t --to --appendix --db --help"
+		else
+			_quotedb_files '@(md|markdown|txt|html|tex)'
+		fi ;;
 	show|delete)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "--db --help"

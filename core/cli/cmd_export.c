@@ -9,10 +9,11 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char *format, *output;
+static const char *format, *output, *cited_in;
 static cli_list plugin_opts = { .too_many = "too many -O options" };
 
 static int take_option(const cli_opt *o, const char *arg)
@@ -32,6 +33,9 @@ static const cli_opt opts[] = {
 	{ CLI_STRING, "output", 'o', "FILE", "where to write", &output, NULL },
 	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
 	  "formats')", NULL, take_option },
+	{ CLI_STRING, "cited-in", 0, "FILE", "only the quotes the manuscript "
+	  "FILE cites ({{q:ID}}, or quotedb.sty's commands in a .tex)",
+	  &cited_in, NULL },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -40,6 +44,50 @@ static int check(int argc, char **argv)
 	if (argc)
 		return cli_misuse("unexpected argument '%s'", argv[0]);
 	return format ? 0 : cli_misuse("needs --format NAME");
+}
+
+/* The ids --cited-in found, owned here until the export is done. */
+#define CITED_MAX 64   /* the values one filter list takes */
+static char *cited[CITED_MAX];
+static size_t ncited;
+
+static int take_cited(const char *id, void *payload)
+{
+	(void)payload;
+	if (ncited == CITED_MAX) {
+		cli_msg("%s cites more than %d quotes: export the whole "
+			"collection instead", cited_in, CITED_MAX);
+		return QDB_EINVALID;
+	}
+	cited[ncited] = strdup(id);
+	return cited[ncited++] ? 0 : QDB_ENOMEM;
+}
+
+/* Narrows the filter to the quotes cited_in cites; 0 or after a
+ * message. */
+static int filter_cited(qdb_filter *f)
+{
+	qdb_error err;
+	char buf[1024];
+	int rc = qdb_cited_foreach(cited_in, take_cited, NULL, &err);
+	if (rc && rc != QDB_EINVALID && rc != QDB_ENOMEM)
+		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
+	else if (rc && err.text[0])
+		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
+	if (rc)
+		return rc;
+	/* No citation selects nothing, not everything: "" is no id. */
+	static const char *const none[] = { "" };
+	f->ids.v = ncited ? (const char *const *)cited : none;
+	f->ids.n = ncited ? ncited : 1;
+	return 0;
+}
+
+static void free_cited(void)
+{
+	for (size_t i = 0; i < ncited; i++)
+		free(cited[i]);
+	ncited = 0;
 }
 
 /* Whether standard output is a pipe whose reader has gone. */
@@ -63,8 +111,21 @@ static int run(qdb *unused, int argc, char **argv)
 		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
 		return 1;
 	}
+	/* cli_filter() fills the filter from the options anew each time:
+	 * ask once, then narrow it. */
+	qdb_filter *f = cli_filter();
+	if (cited_in && f->ids.n) {
+		qdb_plugin_unload(p);
+		return cli_misuse("--cited-in and --id cannot be combined");
+	}
+	if (cited_in && filter_cited(f)) {
+		free_cited();
+		qdb_plugin_unload(p);
+		return 1;
+	}
 	qdb *db = cli_open_db(1);
 	if (!db) {
+		free_cited();
 		qdb_plugin_unload(p);
 		return 1;
 	}
@@ -72,18 +133,19 @@ static int run(qdb *unused, int argc, char **argv)
 	int rc;
 	if (output && strcmp(output, "-") != 0) {
 		cli_progress_on(db, "exporting:");
-		rc = qdb_export_file(db, p, cli_filter(), options, output,
+		rc = qdb_export_file(db, p, f, options, output,
 				     QDB_EXPORT_ISOLATE);
 		cli_progress_off();
 	} else {
 		fflush(stdout);
-		rc = qdb_export_fd(db, p, cli_filter(), options, STDOUT_FILENO,
+		rc = qdb_export_fd(db, p, f, options, STDOUT_FILENO,
 				   QDB_EXPORT_ISOLATE);
 		if (rc && stdout_gone()) {
 			/* The reader went away (| head): go quietly, the
 			 * way any filter on a closed pipe does. */
 			qdb_close(db);
 			qdb_plugin_unload(p);
+			free_cited();
 			signal(SIGPIPE, SIG_DFL);
 			raise(SIGPIPE);
 			return 1;   /* SIGPIPE blocked: still quietly */
@@ -93,6 +155,7 @@ static int run(qdb *unused, int argc, char **argv)
 		cli_msg("%s", qdb_errmsg(db));
 	qdb_close(db);
 	qdb_plugin_unload(p);
+	free_cited();
 	return rc ? 1 : 0;
 }
 
@@ -103,7 +166,8 @@ const cli_cmd cli_cmd_export = {
 		"(see\n'quotedb formats').  With -o the output goes to a "
 		"temporary file\nrenamed over FILE only when the export "
 		"succeeded; without it, or\nwith -o -, to stdout.  A format "
-		"name with a '/' is a plugin path.\n",
+		"name with a '/' is a plugin path.  --cited-in FILE narrows "
+		"the\nselection to the quotes a manuscript cites.\n",
 	.db = CLI_DB_OWN,
 	.filters = 1,
 	.opts = opts,

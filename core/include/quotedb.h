@@ -567,6 +567,51 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 int qdb_export_fd(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		  const char *const *options, int fd, unsigned flags);
 
+/* ---- Manuscripts that cite quotes by id ------------------------------ */
+
+/* What qdb_render writes. */
+typedef enum qdb_render_format {
+	QDB_RENDER_MARKDOWN = 0,  /* Markdown (CommonMark, pandoc) */
+	QDB_RENDER_HTML,          /* HTML */
+	QDB_RENDER_TEXT           /* plain text */
+} qdb_render_format;
+
+typedef struct qdb_render_options {
+	size_t size;
+	qdb_render_format to;
+	int appendix;        /* add the cited quotes, in order of first
+			      * citation, after the text */
+} qdb_render_options;
+
+#define QDB_RENDER_OPTIONS_INIT { .size = sizeof(qdb_render_options) }
+
+/*
+ * Renders the manuscript in_path ("-": standard input) into out_path
+ * (NULL or "-": standard output).  Each {{q:ID}} becomes the quote's
+ * exact text inline, in the quotation marks of its language, and
+ * {{q:ID|block}} a block quotation with its attribution line, escaped for
+ * o->to so no text turns into markup; the rest is copied as it is.  The
+ * manuscript is streamed.  The output is written to a temporary file and
+ * renamed into place (or copied to standard output) only when all of it
+ * rendered: after an unknown id or an unclosed marker (err says where:
+ * file, line, column) nothing is written.
+ */
+int qdb_render(qdb *db, const qdb_render_options *o, const char *in_path,
+	       const char *out_path, qdb_error *err);
+
+/* Called with each id a manuscript cites; a non-zero return stops. */
+typedef int (*qdb_id_cb)(const char *id, void *payload);
+
+/*
+ * Calls cb once with each id the manuscript at path cites, in order of
+ * first citation: the {{q:ID}} markers of any text, or, in a file whose
+ * name ends in .tex, the keys of quotedb.sty's \qdbquote, \qdbblockquote
+ * and \qdbattrib (+HH read back as the byte HH) outside comments.  The
+ * ids are not looked up.
+ */
+int qdb_cited_foreach(const char *path, qdb_id_cb cb, void *payload,
+		      qdb_error *err);
+
 /* ---- Words ----------------------------------------------------------- */
 
 /*
