@@ -580,8 +580,11 @@ int qdb_render(qdb *db, const qdb_render_options *opt, const char *in_path,
 	if (!db || !in_path)
 		return qdb__error_set(err, QDB_EINVALID, "no database or "
 				      "manuscript");
-	int rc = qdb__versioned(&o, sizeof o, opt, opt ? opt->size : 0,
-				sizeof o, "qdb_render_options", err);
+	static const qdb_render_options defaults = QDB_RENDER_OPTIONS_INIT;
+	if (!opt)
+		opt = &defaults;
+	int rc = qdb__versioned(&o, sizeof o, opt, opt->size, sizeof o,
+				"qdb_render_options", err);
 	if (rc)
 		goto fail;
 	if (o.to > QDB_RENDER_TEXT) {

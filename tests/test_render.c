@@ -318,6 +318,53 @@ static void test_cited_in(void)
 	free(err);
 }
 
+/* The library's own calls, in this process (so the sanitizers and
+ * valgrind see render.c itself): the same bytes as the command, and
+ * errors in a qdb_error. */
+static int collect(const char *id, void *payload)
+{
+	th_buf *b = payload;
+	th_buf_write(id, strlen(id), b);
+	th_buf_write("\n", 1, b);
+	return 0;
+}
+
+static void test_library(void)
+{
+	qdb_error err;
+	qdb *db = th_open_fresh("lib.db");
+	CU_ASSERT_EQUAL_FATAL(qdb_import_file(db, DATA "/quotes.yaml", NULL,
+					      &err), 0);
+	qdb_render_options o = QDB_RENDER_OPTIONS_INIT;
+	o.appendix = 1;
+	const char *out = th_path("lib.md");
+	CU_ASSERT_EQUAL(qdb_render(db, &o, DATA "/draft.md", out, &err), 0);
+	char *got = th_read_file(out, NULL);
+	char *want = th_read_file(DATA "/markdown/expected", NULL);
+	CU_ASSERT(got && want && !strcmp(got, want));
+	free(got);
+	free(want);
+	const char *bad = write_tmp("lib-bad.md", "ok\n  {{q:missing}}\n");
+	CU_ASSERT_EQUAL(qdb_render(db, NULL, bad, out, &err), QDB_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(err.file, bad);
+	CU_ASSERT_EQUAL(err.line, 2);
+	CU_ASSERT_EQUAL(err.column, 3);
+	CU_ASSERT_STRING_EQUAL(err.text, "unknown quote id 'missing'");
+	CU_ASSERT_PTR_NOT_NULL(strstr(qdb_errmsg(db), "missing"));
+	/* the earlier output is untouched */
+	got = th_read_file(out, NULL);
+	CU_ASSERT(got && !strncmp(got, "# Draft", 7));
+	free(got);
+	th_buf ids = { 0 };
+	CU_ASSERT_EQUAL(qdb_cited_foreach(DATA "/draft.md", collect, &ids,
+					  &err), 0);
+	th_buf_write("", 1, &ids);
+	CU_ASSERT_STRING_EQUAL(ids.data, "plain\nmarkdown\nlines\nbraces\n"
+			       "german\nfrench\njapanese\nmy id/with spaces\n");
+	th_buf_free(&ids);
+	qdb_close(db);
+}
+
 void test_render_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -327,6 +374,7 @@ void test_render_register(void)
 		QDB_TEST(test_edges),
 		QDB_TEST(test_streamed),
 		QDB_TEST(test_cited_in),
+		QDB_TEST(test_library),
 	};
 	TH_SUITE("render", suite_init, suite_clean, tests);
 }

@@ -586,15 +586,15 @@ typedef struct qdb_render_options {
 #define QDB_RENDER_OPTIONS_INIT { .size = sizeof(qdb_render_options) }
 
 /*
- * Renders the manuscript in_path ("-": standard input) into out_path
- * (NULL or "-": standard output).  Each {{q:ID}} becomes the quote's
- * exact text inline, in the quotation marks of its language, and
- * {{q:ID|block}} a block quotation with its attribution line, escaped for
- * o->to so no text turns into markup; the rest is copied as it is.  The
- * manuscript is streamed.  The output is written to a temporary file and
- * renamed into place (or copied to standard output) only when all of it
- * rendered: after an unknown id or an unclosed marker (err says where:
- * file, line, column) nothing is written.
+ * Renders the manuscript in_path ("-": standard input) into out_path (NULL
+ * or "-": standard output), as o says (NULL: Markdown, no appendix).  Each
+ * {{q:ID}} becomes the quote's exact text inline, in the quotation marks of
+ * its language, and {{q:ID|block}} a block quotation with its attribution
+ * line, escaped for o->to so no text turns into markup; the rest is copied
+ * as it is.  The manuscript is streamed.  The output is written to a
+ * temporary file and renamed into place (or copied to standard output) only
+ * when all of it rendered: after an unknown id or an unclosed marker (err
+ * says where: file, line, column) nothing is written.
  */
 int qdb_render(qdb *db, const qdb_render_options *o, const char *in_path,
 	       const char *out_path, qdb_error *err);
