@@ -365,6 +365,59 @@ static void test_library(void)
 	qdb_close(db);
 }
 
+/* A manuscript may cite more quotes than a filter list takes: the id
+ * list goes to SQLite as one JSON array, any number, any characters. */
+static void test_many_ids(void)
+{
+	qdb *db = th_open_fresh("many.db");
+	char ids[200][32];
+	const char *v[201];
+	size_t n = 0;
+	for (int i = 0; i < 150; i++) {
+		qdb_quote q = QDB_QUOTE_INIT;
+		snprintf(ids[i], sizeof ids[i], i == 7 ? "odd \"id\" \\ %d"
+			 : "q-%d", i);
+		q.id = (qdb_str){ ids[i], strlen(ids[i]) };
+		q.text = (qdb_str){ ids[i], strlen(ids[i]) };
+		q.speaker = (qdb_str){ "S", 1 };
+		CU_ASSERT_EQUAL_FATAL(qdb_quote_add(NULL, NULL, db, &q), 0);
+	}
+	for (int i = 1; i < 150; i++)
+		v[n++] = ids[i];
+	for (int i = 0; i < 40; i++) {
+		snprintf(ids[150 + i], sizeof ids[0], "absent-%d", i);
+		v[n++] = ids[150 + i];
+	}
+	qdb_filter f = QDB_FILTER_INIT;
+	f.ids.v = v;
+	f.ids.n = n;
+	int64_t count = 0;
+	CU_ASSERT_EQUAL(qdb_count(&count, db, &f), 0);
+	CU_ASSERT_EQUAL(count, 149);
+	f.ids.n = 1;
+	f.ids.v = (const char *const[]){ ids[7] };
+	CU_ASSERT_EQUAL(qdb_count(&count, db, &f), 0);
+	CU_ASSERT_EQUAL(count, 1);
+	qdb_close(db);
+	/* and through the command, from a manuscript */
+	th_buf md = { 0 };
+	for (int i = 0; i < 100; i++) {
+		char m[64];
+		int k = snprintf(m, sizeof m, "see {{q:q-%d}}\n",
+				 i == 7 ? 8 : i);
+		th_buf_write(m, (size_t)k, &md);
+	}
+	th_buf_write("", 1, &md);
+	const char *man = write_tmp("many.md", md.data);
+	th_buf_free(&md);
+	char *out = NULL;
+	CU_ASSERT_EQUAL(th_run(&out, NULL, "'%s' --db '%s/many.db' export -f "
+			       "csv --cited-in '%s' | tail -n +2 | wc -l",
+			       th_cli(), th_tmpdir(), man), 0);
+	CU_ASSERT_STRING_EQUAL(out ? out : "", "99\n");
+	free(out);
+}
+
 void test_render_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -375,6 +428,7 @@ void test_render_register(void)
 		QDB_TEST(test_streamed),
 		QDB_TEST(test_cited_in),
 		QDB_TEST(test_library),
+		QDB_TEST(test_many_ids),
 	};
 	TH_SUITE("render", suite_init, suite_clean, tests);
 }

@@ -47,17 +47,19 @@ static int check(int argc, char **argv)
 }
 
 /* The ids --cited-in found, owned here until the export is done. */
-#define CITED_MAX 64   /* the values one filter list takes */
-static char *cited[CITED_MAX];
-static size_t ncited;
+static char **cited;
+static size_t ncited, capcited;
 
 static int take_cited(const char *id, void *payload)
 {
 	(void)payload;
-	if (ncited == CITED_MAX) {
-		cli_msg("%s cites more than %d quotes: export the whole "
-			"collection instead", cited_in, CITED_MAX);
-		return QDB_EINVALID;
+	if (ncited == capcited) {
+		size_t cap = capcited ? capcited * 2 : 64;
+		char **v = realloc(cited, cap * sizeof *v);
+		if (!v)
+			return QDB_ENOMEM;
+		cited = v;
+		capcited = cap;
 	}
 	cited[ncited] = strdup(id);
 	return cited[ncited++] ? 0 : QDB_ENOMEM;
@@ -70,15 +72,16 @@ static int filter_cited(qdb_filter *f)
 	qdb_error err;
 	char buf[1024];
 	int rc = qdb_cited_foreach(cited_in, take_cited, NULL, &err);
-	if (rc && rc != QDB_EINVALID && rc != QDB_ENOMEM)
-		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
-	else if (rc && err.text[0])
+	if (rc == QDB_ENOMEM && !err.text[0])
+		cli_msg("out of memory");
+	else if (rc)
 		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
 	if (rc)
 		return rc;
 	/* No citation selects nothing, not everything: "" is no id. */
 	static const char *const none[] = { "" };
 	f->ids.v = ncited ? (const char *const *)cited : none;
+	/* however many: the library takes a long id list as one value */
 	f->ids.n = ncited ? ncited : 1;
 	return 0;
 }
@@ -87,7 +90,9 @@ static void free_cited(void)
 {
 	for (size_t i = 0; i < ncited; i++)
 		free(cited[i]);
-	ncited = 0;
+	free(cited);
+	cited = NULL;
+	ncited = capcited = 0;
 }
 
 /* Whether standard output is a pipe whose reader has gone. */

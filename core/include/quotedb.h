@@ -331,10 +331,12 @@ typedef enum qdb_sort {
 /*
  * Which quotes to walk.  Each list holds n strings; a quote must match one
  * entry of every non-empty list (a repeated filter is OR, different filters
- * are AND).  from/to are EDTF dates (NULL: open); a quote matches when its
- * day range overlaps [from, to], or lies wholly inside with strict_dates.
- * search is an FTS5 query over text and context (NULL: none).
- * The strings are borrowed for the duration of the call that takes them.
+ * are AND).  Lists take at most 64 strings, and all of them together 200,
+ * except ids, which takes any number.  from/to are EDTF dates (NULL:
+ * open); a quote matches when its day range overlaps [from, to], or lies
+ * wholly inside with strict_dates.  search is an FTS5 query over text and
+ * context (NULL: none).  The strings are borrowed for the duration of the
+ * call that takes them.
  */
 typedef struct qdb_strlist {
 	const char *const *v;
