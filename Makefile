@@ -9,6 +9,8 @@ LIBDIR = $(PREFIX)/lib
 INCLUDEDIR = $(PREFIX)/include
 PLUGINDIR = $(LIBDIR)/quotedb/plugins
 MANDIR = $(PREFIX)/share/man
+# quotedb.sty, where a TeX tree under PREFIX/share/texmf finds it
+TEXDIR = $(PREFIX)/share/texmf/tex/latex/quotedb
 
 # The version is written in core/include/quotedb.h alone.
 VERSION := $(shell sed -n 's/^\#define QDB_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9][0-9]*\).*/\2/p' \
@@ -150,7 +152,7 @@ test check: deps
 # commas: an object may call the qdb_ functions of lower layers only, so
 # no two files call each other (core/internal.h says what each layer is).
 LAYERS = util date,field,schema,verify,extract,draft db,extract_yaml \
-	entity,cursor,plugin quote import,export,check
+	entity,cursor,plugin quote import,export,check,render
 check-layers: $(LIB_OBJ)
 	@sh tests/layers.sh "$(LAYERS)" $(LIB_OBJ) && \
 	  echo "check-layers: the library's calls only go down its layers"
@@ -195,7 +197,7 @@ install: all $(B)/quotedb.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	  $(DESTDIR)$(INCLUDEDIR)/quotedb $(DESTDIR)$(PLUGINDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(TEXDIR)
 	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)/quotedb
 	$(INSTALL) -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/libquotedb.a
 	$(INSTALL) -m 755 $(DYLIB) $(DESTDIR)$(LIBDIR)/libquotedb.so.$(VERSION)
@@ -209,6 +211,7 @@ install: all $(B)/quotedb.pc
 	$(INSTALL) -m 644 man/quotedb-format.5 $(DESTDIR)$(MANDIR)/man5/quotedb-format.5
 	$(INSTALL) -m 644 man/quotedb-plugin.7 $(DESTDIR)$(MANDIR)/man7/quotedb-plugin.7
 	$(INSTALL) -m 644 man/quotedb.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/quotedb
+	$(INSTALL) -m 644 tex/quotedb.sty $(DESTDIR)$(TEXDIR)/quotedb.sty
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/quotedb $(DESTDIR)$(LIBDIR)/libquotedb.a \
@@ -218,10 +221,11 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/quotedb.pc \
 	  $(DESTDIR)$(MANDIR)/man1/quotedb.1 $(DESTDIR)$(MANDIR)/man5/quotedb-format.5 \
 	  $(DESTDIR)$(MANDIR)/man7/quotedb-plugin.7 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/quotedb
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/quotedb \
+	  $(DESTDIR)$(TEXDIR)/quotedb.sty
 	rm -f $(PLUGINS:$(B)/plugins/%=$(DESTDIR)$(PLUGINDIR)/%)
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/quotedb $(DESTDIR)$(PLUGINDIR) \
-	  $(DESTDIR)$(LIBDIR)/quotedb 2>/dev/null
+	  $(DESTDIR)$(LIBDIR)/quotedb $(DESTDIR)$(TEXDIR) 2>/dev/null
 
 # Each public header compiles on its own (libgit2's headertest).
 headertest:

@@ -39,8 +39,9 @@ struct qdb_cursor {
 typedef struct binds {
 	const char *v[MAX_BINDS];
 	int32_t ints[4];
-	int kind[MAX_BINDS];     /* 0 text, 1 int index into ints */
+	int kind[MAX_BINDS];     /* 0 text, 1 int index into ints, 2 json */
 	int n, nints;
+	qdb_buf json;            /* a long id list, as a JSON array */
 } binds;
 
 /* The statement being built.  An append that fails for want of memory
@@ -122,6 +123,40 @@ static void add_select(qdb_buf *sql, const qdb_filter *f, int counting)
 		add(sql, " JOIN quotes_fts ON quotes_fts.rowid = q.qid");
 }
 
+/*
+ * A list of ids longer than a statement's values allow (the ids a
+ * manuscript cites: quotedb export --cited-in) as one value, a JSON
+ * array that json_each reads, however many there are.
+ */
+static int add_json_ids(qdb_buf *sql, binds *b, const qdb_strlist *l)
+{
+	static const char hex[] = "0123456789abcdef";
+	qdb_buf *j = &b->json;
+	if (b->n >= 200)
+		return QDB_EINVALID;
+	add(sql, " AND q.id IN (SELECT value FROM json_each(?))");
+	(void)qdb__buf_add(j, "[", 1);
+	for (size_t i = 0; i < l->n; i++) {
+		(void)qdb__buf_add(j, i ? ",\"" : "\"", i ? 2 : 1);
+		for (const unsigned char *p = (const unsigned char *)l->v[i];
+		     *p; p++) {
+			char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+				      hex[*p & 15] };
+			/* \" and \\; a control character \u00XX */
+			if (*p == '"' || *p == '\\')
+				(void)qdb__buf_add(j, e, 1);
+			if (*p < 0x20)
+				(void)qdb__buf_add(j, e, 6);
+			else
+				(void)qdb__buf_add(j, (const char *)p, 1);
+		}
+		(void)qdb__buf_add(j, "\"", 1);
+	}
+	(void)qdb__buf_add(j, "]", 1);
+	b->kind[b->n++] = 2;
+	return 0;
+}
+
 /* The filters on names, tags and ids; QDB_EINVALID when there are more
  * values than a statement takes. */
 static int add_filters(qdb_buf *sql, binds *b, const qdb_filter *f)
@@ -133,7 +168,10 @@ static int add_filters(qdb_buf *sql, binds *b, const qdb_filter *f)
 		b->kind[b->n] = 0;
 		b->v[b->n++] = f->search;
 	}
-	rc |= add_list(sql, b, &f->ids, "q.id IN (", ")");
+	if (f->ids.n > 64)
+		rc |= add_json_ids(sql, b, &f->ids);
+	else
+		rc |= add_list(sql, b, &f->ids, "q.id IN (", ")");
 	/* Names resolve through the alias tables, whose columns compare
 	 * without case, so --speaker kirby finds John Kirby. */
 	if (f->speakers.n) {
@@ -475,6 +513,7 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
 	qdb_buf sql = { 0 };
 	binds b;
 	b.n = b.nints = 0;
+	memset(&b.json, 0, sizeof b.json);
 	*searching = f.search != NULL;
 	add_select(&sql, &f, counting);
 	rc = add_filters(&sql, &b, &f);
@@ -485,27 +524,36 @@ static int build(sqlite3_stmt **out, qdb *db, const qdb_filter *in,
 		rc = add_dates(&sql, &b, db, &f);
 	if (!rc && !counting)
 		rc = add_order(&sql, &b, db, &f);
-	if (!rc && sql.failed)
+	if (!rc && (sql.failed || b.json.failed))
 		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+	int prepared = 0;
 	if (!rc)
-		rc = qdb__prepare(out, db, sql.data);
+		prepared = !(rc = qdb__prepare(out, db, sql.data));
 	qdb__buf_free(&sql);
-	if (rc) {
-		qdb__buf_free(&words);
-		return rc;
-	}
 	/* The caller's strings are bound in place; the query made of the
 	 * words is this call's, so SQLite keeps a copy. */
-	for (int i = 0, k = 0; i < b.n; i++) {
-		if (b.kind[i])
+	for (int i = 0, k = 0; !rc && i < b.n; i++) {
+		if (b.kind[i] == 1)
 			sqlite3_bind_int(*out, i + 1, b.ints[k++]);
+		else if (b.kind[i] == 2 &&
+			 /* a copy: the array is freed below */
+			 sqlite3_bind_text(*out, i + 1, b.json.data, -1,
+					   SQLITE_TRANSIENT) != SQLITE_OK)
+			rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+		else if (b.kind[i] == 2)
+			continue;
 		else
 			sqlite3_bind_text(*out, i + 1, b.v[i], -1,
 					  words.data && b.v[i] == words.data
 					  ? SQLITE_TRANSIENT : SQLITE_STATIC);
 	}
 	qdb__buf_free(&words);
-	return 0;
+	qdb__buf_free(&b.json);
+	if (rc && prepared) {
+		sqlite3_finalize(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int qdb__cursor_plan(char **out, qdb *db, const qdb_filter *f)

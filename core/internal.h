@@ -10,7 +10,8 @@
  *   db, extract_yaml            the handle, errors, statements
  *   entity, cursor, plugin      speakers and outlets, reading, plugins
  *   quote                       storing one quote
- *   import, export, check       files in, plugins out, drafts checked
+ *   import, export, check,      files in, plugins out, drafts checked,
+ *   render                      manuscripts rendered
  *
  * Each section below belongs to the file named in its heading.
  */

@@ -6,7 +6,7 @@
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
 _quotedb_commands="init import add list search show delete speakers speaker
-outlets outlet export formats verify check extract info help"
+outlets outlet export formats verify check extract render info help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
 --to --strict-dates --id --search --fts --sort --limit --db --help"
@@ -160,8 +160,15 @@ _quotedb()
 			_quotedb_lines < <(_quotedb_formats)
 		fi
 		return ;;
-	-o|--output|--source-file)
+	-o|--output|--source-file|--cited-in)
 		_quotedb_files
+		return ;;
+	-t)
+		[[ $cmd == render ]] && _quotedb_words "markdown html text"
+		return ;;
+	--to)
+		# render's output format; the filters' date otherwise
+		[[ $cmd == render ]] && _quotedb_words "markdown html text"
 		return ;;
 	--source)
 		[[ $cmd == verify ]] && _quotedb_files
@@ -177,7 +184,7 @@ _quotedb()
 		_quotedb_words "$(_quotedb_format_options "$fmt")"
 		compopt -o nospace 2>/dev/null
 		return ;;
-	--reported-by|--tag|--language|--from|--to|--search|--limit|\
+	--reported-by|--tag|--language|--from|--search|--limit|\
 	--text|--role|--date|--date-text|--programme|--occasion|\
 	--source-author|--source-date|--source-url|--locator|--translated|\
 	--context)
@@ -222,12 +229,18 @@ _quotedb()
 		fi ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
-			-O --option" ;;
+			-O --option --cited-in" ;;
 	extract)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "-o --output --db --help"
 		else
 			_quotedb_files '@(txt|md|markdown|text)'
+		fi ;;
+	render)
+		if [[ $cur == -* ]]; then
+			_quotedb_words "-o --output -t --to --appendix --db --help"
+		else
+			_quotedb_files '@(md|markdown|txt|html|tex)'
 		fi ;;
 	show|delete)
 		if [[ $cur == -* ]]; then

@@ -645,7 +645,7 @@ static void test_completion(void)
 			       "list\n--\n"
 			       "--sort\n--\n"
 			       "date\n--\n"
-			       "speaker\n--\n"
+			       "speaker\nsource\n--\n"
 			       "myfmt\n--\n"
 			       "Ada\\ Lovelace\n--\n"
 			       "Lovelace\n--\n"

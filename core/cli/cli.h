@@ -169,7 +169,6 @@ extern const cli_cmd cli_cmd_init, cli_cmd_import, cli_cmd_add,
 	cli_cmd_list, cli_cmd_search, cli_cmd_show, cli_cmd_delete,
 	cli_cmd_speakers, cli_cmd_speaker, cli_cmd_outlets, cli_cmd_outlet,
 	cli_cmd_export, cli_cmd_formats, cli_cmd_verify, cli_cmd_check,
-	cli_cmd_extract,
-	cli_cmd_info;
+	cli_cmd_extract, cli_cmd_render, cli_cmd_info;
 
 #endif

@@ -10,10 +10,11 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char *format, *output;
+static const char *format, *output, *cited_in;
 static int force;
 static cli_list plugin_opts = { .too_many = "too many -O options" };
 
@@ -36,6 +37,9 @@ static const cli_opt opts[] = {
 	  "hard-linked", &force, NULL },
 	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
 	  "formats')", NULL, take_option },
+	{ CLI_STRING, "cited-in", 0, "FILE", "only the quotes the manuscript "
+	  "FILE cites ({{q:ID}}, or quotedb.sty's commands in a .tex)",
+	  &cited_in, NULL },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -65,6 +69,55 @@ static void catch_signals(void)
 		sigaddset(&sa.sa_mask, sigs[i]);
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+/* The ids --cited-in found, owned here until the export is done. */
+static char **cited;
+static size_t ncited, capcited;
+
+static int take_cited(const char *id, void *payload)
+{
+	(void)payload;
+	if (ncited == capcited) {
+		size_t cap = capcited ? capcited * 2 : 64;
+		char **v = realloc(cited, cap * sizeof *v);
+		if (!v)
+			return QDB_ENOMEM;
+		cited = v;
+		capcited = cap;
+	}
+	cited[ncited] = strdup(id);
+	return cited[ncited++] ? 0 : QDB_ENOMEM;
+}
+
+/* Narrows the filter to the quotes cited_in cites; 0 or after a
+ * message. */
+static int filter_cited(qdb_filter *f)
+{
+	qdb_error err;
+	char buf[1024];
+	int rc = qdb_cited_foreach(cited_in, take_cited, NULL, &err);
+	if (rc == QDB_ENOMEM && !err.text[0])
+		cli_msg("out of memory");
+	else if (rc)
+		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
+	if (rc)
+		return rc;
+	/* No citation selects nothing, not everything: "" is no id. */
+	static const char *const none[] = { "" };
+	f->ids.v = ncited ? (const char *const *)cited : none;
+	/* however many: the library takes a long id list as one value */
+	f->ids.n = ncited ? ncited : 1;
+	return 0;
+}
+
+static void free_cited(void)
+{
+	for (size_t i = 0; i < ncited; i++)
+		free(cited[i]);
+	free(cited);
+	cited = NULL;
+	ncited = capcited = 0;
 }
 
 /* Whether standard output is a pipe whose reader has gone. */
@@ -110,37 +163,52 @@ static int run(qdb *unused, int argc, char **argv)
 		cli_msg("%s", qdb_error_format(&err, buf, sizeof buf));
 		return 1;
 	}
+	/* cli_filter() fills the filter from the options anew each time:
+	 * ask once, then narrow it. */
+	qdb_filter *f = cli_filter();
+	if (cited_in && f->ids.n) {
+		qdb_plugin_unload(p);
+		return cli_misuse("--cited-in and --id cannot be combined");
+	}
+	if (cited_in && filter_cited(f)) {
+		free_cited();
+		qdb_plugin_unload(p);
+		return 1;
+	}
 	qdb *db = cli_open_db(1);
 	if (!db) {
+		free_cited();
 		qdb_plugin_unload(p);
 		return 1;
 	}
 	const char *const *options = plugin_opts.v;   /* NULL-ended */
 	/* A selection of nothing still exports (a CSV with its header),
 	 * but is said: most often it is not what was meant. */
-	int any = selects_any(db, cli_filter());
+	int any = selects_any(db, f);
 	if (any < 0) {
 		qdb_close(db);
 		qdb_plugin_unload(p);
+		free_cited();
 		return 1;
 	}
 	int rc;
 	catch_signals();
 	if (output && strcmp(output, "-") != 0) {
 		cli_progress_on(db, "exporting:");
-		rc = qdb_export_file(db, p, cli_filter(), options, output,
+		rc = qdb_export_file(db, p, f, options, output,
 				     QDB_EXPORT_ISOLATE |
 				     (force ? QDB_EXPORT_FORCE : 0));
 		cli_progress_off();
 	} else {
 		fflush(stdout);
-		rc = qdb_export_fd(db, p, cli_filter(), options, STDOUT_FILENO,
+		rc = qdb_export_fd(db, p, f, options, STDOUT_FILENO,
 				   QDB_EXPORT_ISOLATE);
 		if (rc && stdout_gone()) {
 			/* The reader went away (| head): go quietly, the
 			 * way any filter on a closed pipe does. */
 			qdb_close(db);
 			qdb_plugin_unload(p);
+			free_cited();
 			signal(SIGPIPE, SIG_DFL);
 			raise(SIGPIPE);
 			return 1;   /* SIGPIPE blocked: still quietly */
@@ -155,6 +223,7 @@ static int run(qdb *unused, int argc, char **argv)
 			output && strcmp(output, "-") ? output : "");
 	qdb_close(db);
 	qdb_plugin_unload(p);
+	free_cited();
 	return rc ? 1 : 0;
 }
 
@@ -165,7 +234,8 @@ const cli_cmd cli_cmd_export = {
 		"(see\n'quotedb formats').  With -o the output goes to a "
 		"temporary file\nrenamed over FILE only when the export "
 		"succeeded; without it, or\nwith -o -, to stdout.  A format "
-		"name with a '/' is a plugin path.\n",
+		"name with a '/' is a plugin path.  --cited-in FILE narrows "
+		"the\nselection to the quotes a manuscript cites.\n",
 	.db = CLI_DB_OWN,
 	.filters = 1,
 	.opts = opts,

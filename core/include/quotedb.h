@@ -181,6 +181,61 @@ static inline qdb_str qdb_quote_str(const qdb_quote *q, const qdb_field *f)
 }
 
 /*
+ * The date d in English words for an attribution, into buf (size at least
+ * 32 for a whole answer): "9 October 2023" for 2023-10-09, "October 2023"
+ * for 2023-10, "2023" for 2023; any other EDTF form (qualified, an
+ * interval, unspecified digits) as written.  Returns buf, or NULL when d
+ * is absent.  Inline, so the LaTeX data plugin spells dates as `render`
+ * does without linking the library.
+ */
+static inline const char *qdb_date_words(char *buf, size_t size, qdb_str d)
+{
+	static const char *const month[] = { "January", "February", "March",
+		"April", "May", "June", "July", "August", "September",
+		"October", "November", "December" };
+	size_t i;
+	int m = 0, day = 0;
+	if (!d.ptr || size == 0)
+		return NULL;
+	for (i = 0; i < d.len; i++)
+		if (!((d.ptr[i] >= '0' && d.ptr[i] <= '9') ||
+		      (d.ptr[i] == '-' && (i == 4 || i == 7))))
+			break;
+	if (i == d.len && (d.len == 7 || d.len == 10) && d.ptr[4] == '-' &&
+	    (d.len == 7 || d.ptr[7] == '-')) {
+		m = (d.ptr[5] - '0') * 10 + (d.ptr[6] - '0');
+		if (d.len == 10)
+			day = (d.ptr[8] - '0') * 10 + (d.ptr[9] - '0');
+	}
+	if (i != d.len || d.len < 4 || (d.len != 4 && !(m >= 1 && m <= 12)) ||
+	    (d.len == 10 && !(day >= 1 && day <= 31)) || d.len + 1 > size ||
+	    size < 32) {
+		size_t n = d.len < size - 1 ? d.len : size - 1;
+		for (i = 0; i < n; i++)
+			buf[i] = d.ptr[i];
+		buf[n] = '\0';
+		return buf;
+	}
+	/* "31 September 2023" and longer are at most 18 bytes */
+	char *o = buf;
+	if (day) {
+		if (day >= 10)
+			*o++ = (char)('0' + day / 10);
+		*o++ = (char)('0' + day % 10);
+		*o++ = ' ';
+	}
+	if (m) {
+		for (const char *p = month[m - 1]; *p; p++)
+			*o++ = *p;
+		*o++ = ' ';
+	}
+	for (i = 0; i < 4; i++)
+		*o++ = d.ptr[i];
+	*o = '\0';
+	return buf;
+}
+
+/*
  * Where a parse or validation error was found (like jansson's json_error_t).
  * line and column are 1-based; 0 when they do not apply.
  */
@@ -280,8 +335,10 @@ typedef enum qdb_sort {
 /*
  * Which quotes to walk.  Each list holds n strings; a quote must match one
  * entry of every non-empty list (a repeated filter is OR, different filters
- * are AND).  from/to are EDTF dates (NULL: open); a quote matches when its
- * day range overlaps [from, to], or lies wholly inside with strict_dates.
+ * are AND).  Lists take at most 64 strings each, except ids, which takes
+ * any number.  from/to are EDTF dates (NULL: open); a quote matches when
+ * its day range overlaps [from, to], or lies wholly inside with
+ * strict_dates.
  * search (NULL: none) is looked for in text and context as words: every
  * word must occur, "a phrase" as a phrase, word* as a prefix; punctuation
  * only separates words (kind-hearted is the phrase "kind hearted"), and
@@ -771,6 +828,50 @@ int qdb_extract_yaml(const char *source, size_t len,
 		     const char *source_file, const qdb_extract_options *opt,
 		     qdb_write_fn write, void *payload, size_t *out_quotes,
 		     size_t *out_scare, qdb_error *err);
+/* ---- Manuscripts that cite quotes by id ------------------------------ */
+
+/* What qdb_render writes. */
+typedef enum qdb_render_format {
+	QDB_RENDER_MARKDOWN = 0,  /* Markdown (CommonMark, pandoc) */
+	QDB_RENDER_HTML,          /* HTML */
+	QDB_RENDER_TEXT           /* plain text */
+} qdb_render_format;
+
+typedef struct qdb_render_options {
+	size_t size;
+	qdb_render_format to;
+	int appendix;        /* add the cited quotes, in order of first
+			      * citation, after the text */
+} qdb_render_options;
+
+#define QDB_RENDER_OPTIONS_INIT { .size = sizeof(qdb_render_options) }
+
+/*
+ * Renders the manuscript in_path ("-": standard input) into out_path (NULL
+ * or "-": standard output), as o says (NULL: Markdown, no appendix).  Each
+ * {{q:ID}} becomes the quote's exact text inline, in the quotation marks of
+ * its language, and {{q:ID|block}} a block quotation with its attribution
+ * line, escaped for o->to so no text turns into markup; the rest is copied
+ * as it is.  The manuscript is streamed.  The output is written to a
+ * temporary file and renamed into place (or copied to standard output) only
+ * when all of it rendered: after an unknown id or an unclosed marker (err
+ * says where: file, line, column) nothing is written.
+ */
+int qdb_render(qdb *db, const qdb_render_options *o, const char *in_path,
+	       const char *out_path, qdb_error *err);
+
+/* Called with each id a manuscript cites; a non-zero return stops. */
+typedef int (*qdb_id_cb)(const char *id, void *payload);
+
+/*
+ * Calls cb once with each id the manuscript at path cites, in order of
+ * first citation: the {{q:ID}} markers of any text, or, in a file whose
+ * name ends in .tex, the keys of quotedb.sty's \qdbquote, \qdbblockquote
+ * and \qdbattrib (+HH read back as the byte HH) outside comments.  The
+ * ids are not looked up.
+ */
+int qdb_cited_foreach(const char *path, qdb_id_cb cb, void *payload,
+		      qdb_error *err);
 
 /* ---- Words ----------------------------------------------------------- */
 
