@@ -229,7 +229,7 @@ _quotedb()
 		fi ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
-			-O --option --cited-in" ;;
+			-O --option --cited-in --force" ;;
 	extract)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "-o --output --db --help"
