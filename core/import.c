@@ -48,6 +48,7 @@ typedef struct raw_reader {
 	int gap;
 	struct { size_t line, col; } hash[HASH_RING];
 	size_t nhash;
+	uint64_t fnv;              /* of every byte read (sync.c) */
 } raw_reader;
 
 static void note_cr(raw_reader *r)
@@ -195,6 +196,7 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 		r->mempos += n;
 	}
 	scan(r, buf, n);
+	r->fnv = qdb__fnv1a(r->fnv, buf, n);
 	*size_read = n;
 	return 1;
 }
@@ -240,6 +242,7 @@ typedef struct parse {
 	int have_ev;
 	qdb_error *err;
 	qdb_import_stats *stats;
+	qdb__import_hooks *hooks;
 	source_rec file_source;
 	source_rec quote_source;
 	keyset quote_keys, source_keys;
@@ -806,8 +809,20 @@ static int parse_quote(parse *p)
 
 	qdb_error qe;
 	memset(&qe, 0, sizeof qe);
-	int added = 0;
-	rc = qdb__quote_put(p->db, &q, &added, NULL, &qe);
+	int what = 0;
+	qdb__import_hooks *h = p->hooks;
+	char *id = NULL;
+	if (h) {
+		yaml_mark_t m = start;
+		field_mark(p, src, "id", &m);
+		h->line = (int)m.line + 1;
+		h->column = (int)m.column + 1;
+	}
+	rc = qdb__quote_put(p->db, &q, h ? &h->put : NULL, &what,
+			    h && h->stored ? &id : NULL, &qe);
+	if (!rc && h && h->stored)
+		rc = h->stored(h, id, what, &qe);
+	free(id);
 	if (rc) {
 		/* Point at the offending field's value when we know it. */
 		yaml_mark_t m = start;
@@ -825,7 +840,7 @@ static int parse_quote(parse *p)
 	p->stats->quotes_read++;
 	if ((rc = qdb__progress_step(p->db, p->stats->quotes_read)) != 0)
 		return fail_at(p, NULL, NULL, rc, "%s", qdb_errmsg(p->db));
-	if (added)
+	if (what == QDB__PUT_ADDED)
 		p->stats->quotes_added++;
 	else
 		p->stats->quotes_same++;
@@ -904,7 +919,8 @@ static int parse_document(parse *p)
 
 /* Parses one input into the open transaction. */
 static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
-		      size_t len, qdb_import_stats *stats, qdb_error *err)
+		      size_t len, qdb__import_hooks *hooks,
+		      qdb_import_stats *stats, qdb_error *err)
 {
 	parse *p = calloc(1, sizeof *p);
 	if (!p)
@@ -913,6 +929,8 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	p->name = name;
 	p->err = err;
 	p->stats = stats;
+	p->hooks = hooks;
+	p->raw.fnv = QDB_FNV_INIT;
 	init_keys(p);
 	p->raw.f = f;
 	p->raw.mem = buf;
@@ -926,6 +944,8 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	yaml_parser_set_encoding(&p->parser, YAML_UTF8_ENCODING);
 	yaml_parser_set_input(&p->parser, read_handler, &p->raw);
 	rc = parse_document(p);
+	if (hooks)
+		hooks->hash = p->raw.fnv;
 	release(p);
 	yaml_parser_delete(&p->parser);
 	qdb__buf_free(&p->arena);
@@ -946,12 +966,46 @@ static int import_path(qdb *db, const char *path, qdb_import_stats *stats,
 				      : QDB_EIO, "cannot open: %s",
 				      strerror(errno));
 	}
-	int rc = import_one(db, path, f, NULL, 0, stats, err);
+	qdb__import_hooks h = { 0 };
+	int rc = qdb__file_row(&h.put.file, db, path, NULL);
+	if (rc)
+		*err = *qdb_last_error(db);
+	qdb__scope_set(db, h.put.file);
+	if (!rc)
+		rc = import_one(db, path, f, NULL, 0, &h, stats, err);
+	qdb__scope_set(db, 0);
 	if (!rc && ferror(f)) {
 		snprintf(err->file, sizeof err->file, "%s", path);
 		rc = qdb__error_set(err, QDB_EIO, "read error");
 	}
 	fclose(f);
+	return rc;
+}
+
+int qdb__import_stream(qdb *db, const char *name, FILE *f,
+			qdb__import_hooks *hooks, qdb_import_stats *stats,
+			qdb_error *err)
+{
+	return import_one(db, name, f, NULL, 0, hooks, stats, err);
+}
+
+int qdb__file_row(sqlite3_int64 *out, qdb *db, const char *path,
+		  const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, "INSERT INTO files (path, hash) "
+			      "VALUES (?1, ?2) ON CONFLICT (path) DO UPDATE "
+			      "SET hash = ?2 RETURNING id");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (hash)
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		rc = qdb__fail_sql(db, "files");
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -969,10 +1023,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The YAML files directly in dir, in name order. */
-static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
-		      qdb_error *err)
+int qdb__yaml_files(char ***out, size_t *out_n, const char *dir,
+		    qdb_error *err)
 {
+	*out = NULL;
+	*out_n = 0;
 	DIR *d = opendir(dir);
 	if (!d) {
 		snprintf(err->file, sizeof err->file, "%s", dir);
@@ -1005,17 +1060,43 @@ static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
 		n++;
 	}
 	closedir(d);
-	if (!rc) {
-		qsort(names, n, sizeof *names, cmp_str);
-		for (size_t i = 0; i < n && !rc; i++) {
-			struct stat st;
-			if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
-				rc = import_path(db, names[i], stats, err);
-		}
+	if (rc) {
+		qdb__yaml_files_free(names, n);
+		return rc;
 	}
+	/* Regular files only, in name order. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
+			names[kept++] = names[i];
+		else
+			free(names[i]);
+	}
+	if (kept)
+		qsort(names, kept, sizeof *names, cmp_str);
+	*out = names;
+	*out_n = kept;
+	return 0;
+}
+
+void qdb__yaml_files_free(char **names, size_t n)
+{
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* The YAML files directly in dir, in name order. */
+static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
+		      qdb_error *err)
+{
+	char **names;
+	size_t n;
+	int rc = qdb__yaml_files(&names, &n, dir, err);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = import_path(db, names[i], stats, err);
+	qdb__yaml_files_free(names, n);
 	return rc;
 }
 
@@ -1127,6 +1208,10 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 	}
 	if (!rc && rebuild && (rc = qdb__exec(db, qdb__quote_indexes)) != 0)
 		mine = *qdb_last_error(db);
+	/* What a file only declared (a speakers: entry without aliases
+	 * or quotes) goes, as a sync would remove it. */
+	if (!rc && (rc = qdb__gc(db)) != 0)
+		mine = *qdb_last_error(db);
 	return finish(db, rc, err, &mine, stats, &before);
 }
 
@@ -1151,7 +1236,16 @@ int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 	int rc = import_begin(db, err);
 	if (rc)
 		return rc;
-	rc = import_one(db, name ? name : "<buffer>", NULL, buf ? buf : "",
-			len, s, &mine);
+	qdb__import_hooks h = { 0 };
+	name = name ? name : "<buffer>";
+	if ((rc = qdb__file_row(&h.put.file, db, name, NULL)) != 0)
+		mine = *qdb_last_error(db);
+	qdb__scope_set(db, h.put.file);
+	if (!rc)
+		rc = import_one(db, name, NULL, buf ? buf : "", len, &h, s,
+				&mine);
+	qdb__scope_set(db, 0);
+	if (!rc && (rc = qdb__gc(db)) != 0)
+		mine = *qdb_last_error(db);
 	return finish(db, rc, err, &mine, stats, &before);
 }
