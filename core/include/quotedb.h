@@ -392,6 +392,45 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 		      qdb_import_stats *stats, qdb_error *err);
 
+/* ---- Sync ---------------------------------------------------------- */
+
+/*
+ * What a sync did (or, dry, would do).  For a quote: file, change ('+'
+ * added, '~' changed in place, '-' removed) and id; other is the file a
+ * quote moved from ('+') or to ('-'), else NULL.  For a file's summary,
+ * sent after every quote: id is NULL, change is 0, and the counts are
+ * set; unchanged is 1 for a file skipped because its content hash is the
+ * one of the last sync.  All borrowed for the call.
+ */
+typedef struct qdb_sync_event {
+	size_t size;
+	const char *file;
+	int change;
+	const char *id;
+	const char *other;
+	int64_t added, changed, removed;
+	int unchanged;
+} qdb_sync_event;
+
+typedef int (*qdb_sync_cb)(const qdb_sync_event *e, void *payload);
+
+#define QDB_SYNC_DRY_RUN 0x1   /* report, then leave the database as it was */
+
+/*
+ * Makes the database mirror the YAML files paths stand for (a directory:
+ * its *.yaml and *.yml files), in one transaction: quotes are added,
+ * changed in place and removed; a known file under paths that is gone
+ * takes its quotes with it; a quote that moves between files keeps its
+ * id; quotes added by hand (no file's) are left alone.  A file whose
+ * content hash is the one of the last sync is not read.  With n == 0 the
+ * paths of the last sync are used, or "quotes".  Two files claiming one
+ * id is an error naming both.  On any error nothing changes and err (if
+ * not NULL) says where.  cb (may be NULL) hears of every change.
+ */
+int qdb_sync_paths(qdb *db, const char *const *paths, size_t n,
+		   unsigned flags, qdb_sync_cb cb, void *payload,
+		   qdb_error *err);
+
 /* ---- Dates --------------------------------------------------------- */
 
 /*
