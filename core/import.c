@@ -225,7 +225,8 @@ typedef struct keyset {
 static const char *const top_keys[] = {
 	"source", "speakers", "outlets", "quotes"
 };
-static const char *const entity_keys[] = { "name", "aliases" };
+/* role: a speaker's default role (parse_entities). */
+static const char *const entity_keys[] = { "name", "aliases", "role" };
 
 /* A source: mapping's values, by index in the source keyset. */
 typedef struct source_rec {
@@ -245,7 +246,13 @@ typedef struct parse {
 	qdb__import_hooks *hooks;
 	source_rec file_source;
 	source_rec quote_source;
-	keyset quote_keys, source_keys;
+	keyset quote_keys, source_keys, default_keys;
+	/* The file's source: defaults:, by index in quote_keys; and the
+	 * roles its speakers: entries give, by speaker. */
+	source_rec defaults;
+	struct role { sqlite3_int64 speaker; field f; } *roles;
+	size_t nroles, rolecap;
+	qdb_buf role_arena;
 	qdb_buf arena;             /* the current quote's strings */
 	field qf[MAX_KEYS];        /* by index in quote_keys */
 	field tags[QDB_MAX_TAGS];
@@ -490,6 +497,76 @@ static void init_keys(parse *p)
 	}
 	q->key[q->n] = "source";
 	q->field[q->n++] = NULL;
+	/* After the last source key, for key_index only: the file's
+	 * source: may carry defaults: (parse_source). */
+	s->key[s->n] = "defaults";
+	keyset *d = &p->default_keys;
+	d->n = 0;
+	for (int i = 0; i < q->n; i++)
+		if (q->field[i] && (q->field[i]->flags & QDB_FIELD_DEFAULT)) {
+			d->key[d->n] = q->key[i];
+			d->field[d->n++] = q->field[i];
+		}
+}
+
+/* Index in quote_keys of f. */
+static int quote_key_of(const parse *p, const qdb_field *f)
+{
+	for (int k = 0; k < p->quote_keys.n; k++)
+		if (p->quote_keys.field[k] == f)
+			return k;
+	return -1;
+}
+
+/* defaults: { date: ..., outlet: ... } into p->defaults, by index in
+ * quote_keys.  Only the fields marked QDB_FIELD_DEFAULT. */
+static int take_string(parse *p, qdb_buf *arena, field *f, const char *where,
+		       int is_text);
+static void path_key(char *buf, size_t cap, size_t wlen, const char *key);
+
+static int parse_defaults(parse *p, const char *where)
+{
+	const keyset *keys = &p->default_keys;
+	int rc;
+	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where, "a mapping of "
+			 "quote fields")))
+		return rc;
+	unsigned long seen = 0;
+	char fname[64];
+	size_t wlen = strlen(where);
+	memcpy(fname, where, wlen + 1);
+	for (;;) {
+		if ((rc = next(p, where)))
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
+			return rc;
+		const char *name = (const char *)p->ev.data.scalar.value;
+		const qdb_field *qf = qdb_field_find(name);
+		if (qf && !(qf->flags & QDB_FIELD_DEFAULT) &&
+		    !(qf->flags & QDB_FIELD_SOURCE)) {
+			char list[256];
+			size_t n = 0;
+			for (int i = 0; i < keys->n && n < sizeof list; i++)
+				n += (size_t)snprintf(list + n, sizeof list - n,
+						      "%s%s", i ? ", " : "",
+						      keys->key[i]);
+			return fail_at(p, &p->ev.start_mark, where,
+				       QDB_EINVALID, "'%s' is given quote by "
+				       "quote, not as a default (defaults: "
+				       "takes %s)", qf->key, list);
+		}
+		int k = key_index(p, keys->key, keys->n, &seen, where);
+		if (k < 0)
+			return k;
+		int qk = quote_key_of(p, keys->field[k]);
+		path_key(fname, sizeof fname, wlen, keys->key[k]);
+		if ((rc = next(p, fname)) ||
+		    (rc = take_string(p, &p->defaults.arena,
+				      &p->defaults.f[qk], fname, 0)))
+			return rc;
+	}
 }
 
 /* Takes the current event as a string value: checks the traps and
@@ -578,12 +655,22 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 			break;
 		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
 			return rc;
-		int k = key_index(p, keys->key, keys->n, &seen, where);
+		/* keys->n + 1: defaults: too (init_keys). */
+		int k = key_index(p, keys->key, keys->n + 1, &seen, where);
 		if (k < 0)
 			return k;
 		path_key(fname, sizeof fname, wlen, keys->key[k]);
-		if ((rc = next(p, fname)) ||
-		    (rc = take_string(p, &rec->arena, &rec->f[k], fname, 0)))
+		if ((rc = next(p, fname)))
+			return rc;
+		if (k == keys->n && rec != &p->file_source)
+			return fail_at(p, &p->ev.start_mark, fname,
+				       QDB_EINVALID, "defaults: belongs in "
+				       "the file's source:");
+		if (k == keys->n)
+			rc = parse_defaults(p, fname);
+		else
+			rc = take_string(p, &rec->arena, &rec->f[k], fname, 0);
+		if (rc)
 			return rc;
 	}
 	for (int k = 0; k < keys->n; k++)
@@ -594,7 +681,36 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 	return 0;
 }
 
-/* speakers: or outlets: a list of { name:, aliases: [...] }. */
+/* role: the role of speaker id in the file's quotes that leave it out. */
+static int entity_role(parse *p, qdb_entity_kind kind, sqlite3_int64 id,
+		       const char *where)
+{
+	char rf[80];
+	snprintf(rf, sizeof rf, "%s.role", where);
+	int rc = next(p, rf);
+	if (rc)
+		return rc;
+	if (kind != QDB_SPEAKER)
+		return fail_at(p, &p->ev.start_mark, rf, QDB_EINVALID,
+			       "only a speaker has a role");
+	if (p->nroles == p->rolecap) {
+		size_t cap = p->rolecap ? p->rolecap * 2 : 16;
+		void *n = realloc(p->roles, cap * sizeof *p->roles);
+		if (!n)
+			return fail_at(p, NULL, NULL, QDB_ENOMEM,
+				       "out of memory");
+		p->roles = n;
+		p->rolecap = cap;
+	}
+	struct role *r = &p->roles[p->nroles];
+	r->speaker = id;
+	if ((rc = take_string(p, &p->role_arena, &r->f, rf, 0)))
+		return rc;
+	p->nroles++;
+	return 0;
+}
+
+/* speakers: or outlets: a list of { name:, aliases: [...], role: }. */
 static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 {
 	int rc;
@@ -623,7 +739,7 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 				break;
 			if ((rc = expect(p, YAML_SCALAR_EVENT, fname, "a key")))
 				break;
-			int k = key_index(p, entity_keys, 2, &seen, fname);
+			int k = key_index(p, entity_keys, 3, &seen, fname);
 			if ((rc = k < 0 ? k : 0))
 				break;
 			if (k == 0) {
@@ -653,8 +769,13 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 			if (!have_id) {
 				rc = fail_at(p, &p->ev.start_mark, fname,
 					     QDB_EINVALID, "name: must come "
-					     "before aliases:");
+					     "before %s:", entity_keys[k]);
 				break;
+			}
+			if (k == 2) {
+				if ((rc = entity_role(p, kind, id, fname)))
+					break;
+				continue;
 			}
 			char af[80];
 			snprintf(af, sizeof af, "%s.aliases", fname);
@@ -742,6 +863,59 @@ static int parse_tags(parse *p, const char *fname)
 	}
 }
 
+/* Copies a default value from arena a into the quote's field k, with
+ * the default's place for messages. */
+static int copy_default(parse *p, int k, const qdb_buf *a, const field *d)
+{
+	field *f = &p->qf[k];
+	f->off = p->arena.len;
+	f->len = d->len;
+	f->set = 1;
+	f->mark = d->mark;
+	if (qdb__buf_add(&p->arena, a->data + d->off, d->len) ||
+	    qdb__buf_add(&p->arena, "", 1))
+		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * The fields the quote leaves out that the file's defaults: give, and
+ * the role its speakers: entry gives its speaker.  Copied into the
+ * quote's own arena: what is stored is the resolved value.
+ */
+static int apply_defaults(parse *p)
+{
+	int rc;
+	int role = -1, speaker = -1;
+	for (int k = 0; k < p->quote_keys.n; k++) {
+		const qdb_field *f = p->quote_keys.field[k];
+		if (!f)
+			continue;
+		if (f->offset == offsetof(qdb_quote, role))
+			role = k;
+		if (f->kind == QDB_FIELD_SPEAKER)
+			speaker = k;
+		if (!p->qf[k].set && p->defaults.f[k].set &&
+		    (rc = copy_default(p, k, &p->defaults.arena,
+				       &p->defaults.f[k])))
+			return rc;
+	}
+	if (!p->nroles || role < 0 || speaker < 0 || p->qf[role].set ||
+	    !p->qf[speaker].set)
+		return 0;
+	qdb_str name = arena_str(&p->arena, &p->qf[speaker]);
+	sqlite3_int64 id;
+	/* A bad name is left for validation to report. */
+	if (qdb__str_validate(name, "speaker", 0, NULL) || !name.len ||
+	    qdb__entity_ensure(&id, p->db, QDB_SPEAKER, name.ptr, name.len))
+		return 0;
+	for (size_t i = 0; i < p->nroles; i++)
+		if (p->roles[i].speaker == id)
+			return copy_default(p, role, &p->role_arena,
+					    &p->roles[i].f);
+	return 0;
+}
+
 static int parse_quote(parse *p)
 {
 	int rc;
@@ -787,6 +961,9 @@ static int parse_quote(parse *p)
 				return rc;
 		}
 	}
+
+	if ((rc = apply_defaults(p)))
+		return rc;
 
 	/* The record, pointing into the arenas. */
 	qdb_quote q = QDB_QUOTE_INIT;
@@ -951,6 +1128,9 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	qdb__buf_free(&p->arena);
 	qdb__buf_free(&p->file_source.arena);
 	qdb__buf_free(&p->quote_source.arena);
+	qdb__buf_free(&p->defaults.arena);
+	qdb__buf_free(&p->role_arena);
+	free(p->roles);
 	free(p->raw.cr);
 	free(p);
 	return rc;

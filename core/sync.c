@@ -107,6 +107,8 @@ static int in_scope(const char *path, char *const *given, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(given[i]);
+		if (!strcmp(given[i], ".") && !strchr(path, '/'))
+			return 1;   /* "./a.yaml" is stored as "a.yaml" */
 		if (!strcmp(path, given[i]) || (!strncmp(path, given[i], l) &&
 						path[l] == '/' &&
 						!strchr(path + l + 1, '/')))

@@ -5,8 +5,8 @@
 # It needs nothing from bash-completion but uses its _filedir when there.
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
-_quotedb_commands="init import add list search show delete speakers speaker
-outlets outlet export formats verify info help"
+_quotedb_commands="init import sync add list search show delete speakers
+speaker outlets outlet export formats verify info help"
 
 _quotedb_filters="--speaker --outlet --reported-by --tag --language --from
 --to --strict-dates --id --search --sort --limit --db --help"
@@ -196,6 +196,12 @@ _quotedb()
 	import)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "--db --help"
+		else
+			_quotedb_files '@(yaml|yml)'
+		fi ;;
+	sync)
+		if [[ $cur == -* ]]; then
+			_quotedb_words "-n --dry-run --db --help"
 		else
 			_quotedb_files '@(yaml|yml)'
 		fi ;;

@@ -25,7 +25,9 @@ const cli_cmd cli_cmd_delete = {
 	.name = "delete",
 	.args = "ID...",
 	.summary = "delete quotes by id",
-	.description = "Deletes the quotes with these ids.\n",
+	.description = "Deletes the quotes with these ids.  A quote that "
+		"comes from a YAML\nfile is refused: delete it there and run "
+		"'quotedb sync'.\n",
 	.db = CLI_DB_WRITE,
 	.check = check,
 	.run = run,

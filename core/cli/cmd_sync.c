@@ -78,7 +78,8 @@ const cli_cmd cli_cmd_sync = {
 		"takes its quotes with it.  Files\nunchanged since the last "
 		"sync are not read; quotes added with 'add'\nare left alone.  "
 		"Without PATH: the paths of the last sync, or quotes/.\n"
-		"Prints +added ~changed -removed for each file that changed.\n",
+		"For each file that changed it prints how many quotes were "
+		"added,\nchanged and removed.\n",
 	.db = CLI_DB_WRITE,
 	.opts = opts,
 	.run = run,

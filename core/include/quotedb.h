@@ -138,6 +138,8 @@ typedef enum qdb_field_kind {
 #define QDB_FIELD_MULTILINE 0x2  /* may hold line breaks (LF, NEL) and tabs */
 #define QDB_FIELD_SOURCE    0x4  /* describes the source document: stored
 				  * once per source, under source: in YAML */
+#define QDB_FIELD_DEFAULT   0x8  /* a YAML file's source: may give it under
+				  * defaults: for quotes that leave it out */
 
 /*
  * One field of a quote.  name is what every flat output calls it (a CSV
