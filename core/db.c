@@ -255,6 +255,15 @@ void qdb__scope_set(qdb *db, sqlite3_int64 file)
 	names_clear(db);
 }
 
+void qdb_warnings(qdb *db, qdb_warning_cb cb, void *payload, int strict)
+{
+	if (!db)
+		return;
+	db->warn = cb;
+	db->warn_payload = payload;
+	db->strict = strict;
+}
+
 void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload)
 {
 	if (!db)

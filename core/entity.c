@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct kind_sql {
 	const char *label;      /* for messages */
@@ -132,6 +133,56 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		qdb__slot_set(s, name, len, *out);
 	}
 	return rc;
+}
+
+/* The last word of s (all of it when it has one): a surname. */
+static const char *last_word(const char *s)
+{
+	const char *sp = strrchr(s, ' ');
+	return sp ? sp + 1 : s;
+}
+
+int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
+		     const char *name, size_t len)
+{
+	static const char *const all[2] = {
+		"SELECT name FROM speakers UNION ALL SELECT alias FROM "
+		"speaker_aliases WHERE file_id IN (0, ?1)",
+		"SELECT name FROM outlets UNION ALL SELECT alias FROM "
+		"outlet_aliases WHERE file_id IN (0, ?1)",
+	};
+	sqlite3_int64 id;
+	int rc = step_id(&id, db, kind, name, len);
+	if (rc != QDB_ENOTFOUND)
+		return rc;
+	char *word = strndup(name, len);
+	if (!word)
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	sqlite3_stmt *st;
+	if ((rc = qdb__prepare(&st, db, all[kind]))) {
+		free(word);
+		return rc;
+	}
+	sqlite3_bind_int64(st, 1, db->scope);
+	/* A typo of a short name is as likely a different name. */
+	size_t max = len >= 8 ? 2 : 1;
+	const char *sur = last_word(word);
+	int found = 0, s;
+	while (!found && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		const char *csur = last_word(c);
+		found = qdb_suggest(word, &c, 1, max) != NULL ||
+			(strlen(sur) >= 4 && strlen(csur) >= 4 &&
+			 (!strcasecmp(sur, csur) ||
+			  qdb_suggest(sur, &csur, 1, 1) != NULL));
+		if (found)
+			snprintf(near, cap, "%s", c);
+	}
+	if (!found && s != SQLITE_DONE)
+		found = qdb__fail_sql(db, "lookup");
+	sqlite3_finalize(st);
+	free(word);
+	return found;
 }
 
 /* The entity an alias of db->scope names: 0 and *out, or QDB_ENOTFOUND. */

@@ -916,6 +916,52 @@ static int apply_defaults(parse *p)
 	return 0;
 }
 
+/*
+ * The speaker guard (qdb_warnings): a new speaker or outlet close to a
+ * known one is a warning, or with strict an error, at its value.
+ */
+static int guard(parse *p, const char *where)
+{
+	qdb *db = p->db;
+	if (!db->warn && !db->strict)
+		return 0;
+	for (int k = 0; k < p->quote_keys.n; k++) {
+		const qdb_field *f = p->quote_keys.field[k];
+		if (!f || (f->kind != QDB_FIELD_SPEAKER &&
+			   f->kind != QDB_FIELD_OUTLET) || !p->qf[k].set)
+			continue;
+		qdb_str name = arena_str(&p->arena, &p->qf[k]);
+		if (qdb__str_validate(name, f->key, 0, NULL) || !name.len)
+			continue;   /* validation reports it */
+		char near[256];
+		int kind = f->kind == QDB_FIELD_SPEAKER ? QDB_SPEAKER
+			: QDB_OUTLET;
+		int rc = qdb__entity_near(near, sizeof near, db, kind,
+					  name.ptr, name.len);
+		if (rc < 0)
+			return fail_at(p, NULL, NULL, rc, "%s", qdb_errmsg(db));
+		if (!rc)
+			continue;
+		char full[64];
+		snprintf(full, sizeof full, "%.40s.%.20s", where, f->key);
+		if (db->strict)
+			return fail_at(p, &p->qf[k].mark, full, QDB_EINVALID,
+				       "new %s '%s' (did you mean '%s'? "
+				       "declare it in %ss: to keep it)",
+				       f->key, name.ptr, near, f->key);
+		qdb_error w;
+		memset(&w, 0, sizeof w);
+		snprintf(w.file, sizeof w.file, "%s", p->name);
+		w.line = (int)p->qf[k].mark.line + 1;
+		w.column = (int)p->qf[k].mark.column + 1;
+		snprintf(w.field, sizeof w.field, "%s", full);
+		qdb__error_set(&w, 0, "new %s '%s' (did you mean '%s'?)",
+			       f->key, name.ptr, near);
+		db->warn(&w, db->warn_payload);
+	}
+	return 0;
+}
+
 static int parse_quote(parse *p)
 {
 	int rc;
@@ -962,7 +1008,7 @@ static int parse_quote(parse *p)
 		}
 	}
 
-	if ((rc = apply_defaults(p)))
+	if ((rc = apply_defaults(p)) || (rc = guard(p, where)))
 		return rc;
 
 	/* The record, pointing into the arenas. */

@@ -174,6 +174,10 @@ struct qdb {
 	/* The files row of the YAML file being read, whose aliases names
 	 * resolve through first (entity.c); 0 outside one. */
 	sqlite3_int64 scope;
+	/* the speaker guard (qdb_warnings) */
+	qdb_warning_cb warn;
+	void *warn_payload;
+	int strict;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;
@@ -234,6 +238,14 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		       const char *name, size_t len);
 /* Resolves an entity by name or alias; QDB_ENOTFOUND when unknown. */
 int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
+		     const char *name, size_t len);
+/*
+ * The speaker guard: 1 when name names no entity in db->scope but is
+ * close to a known name or alias (or shares a surname with one), which
+ * is copied into near (cap bytes); 0 when name is known or nothing is
+ * close; a negative code on an SQL failure.
+ */
+int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 		     const char *name, size_t len);
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,

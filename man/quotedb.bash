@@ -195,13 +195,13 @@ _quotedb()
 		[[ -z $sub ]] && _quotedb_words "$_quotedb_commands" ;;
 	import)
 		if [[ $cur == -* ]]; then
-			_quotedb_words "--db --help"
+			_quotedb_words "--strict --db --help"
 		else
 			_quotedb_files '@(yaml|yml)'
 		fi ;;
 	sync)
 		if [[ $cur == -* ]]; then
-			_quotedb_words "-n --dry-run --db --help"
+			_quotedb_words "-n --dry-run --strict --db --help"
 		else
 			_quotedb_files '@(yaml|yml)'
 		fi ;;

@@ -543,6 +543,58 @@ static void test_defaults(void)
 	qdb_close(db);
 }
 
+static void collect(const qdb_error *w, void *payload)
+{
+	log_buf *l = payload;
+	char buf[1024];
+	int n = snprintf(l->text + l->len, sizeof l->text - l->len, "%s\n",
+			 qdb_error_format(w, buf, sizeof buf));
+	if (n > 0 && (size_t)n < sizeof l->text - l->len)
+		l->len += (size_t)n;
+}
+
+/* The speaker guard: a new name close to a known one, or sharing its
+ * surname, is a warning; with strict an error that changes nothing. */
+static void test_guard(void)
+{
+	static const char doc[] =
+		"speakers:\n  - name: \"Ant\u00f3nio Guterres\"\n"
+		"outlets:\n  - name: \"The Guardian\"\n"
+		"quotes:\n"
+		"  - text: \"one\"\n    speaker: \"Guteres\"\n"
+		"  - text: \"two\"\n    speaker: \"Jill Guterres\"\n"
+		"  - text: \"three\"\n    speaker: \"Joe Biden\"\n"
+		"    outlet: \"The Guardain\"\n";
+	qdb *db = th_open_fresh("guard.db");
+	log_buf l = { .len = 0 };
+	qdb_warnings(db, collect, &l, 0);
+	qdb_error err;
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "g.yaml", doc, sizeof doc - 1,
+					  NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(l.text,
+		"g.yaml:7:14: quotes[0].speaker: new speaker 'Guteres' (did "
+		"you mean 'Ant\xc3\xb3nio Guterres'?)\n"
+		"g.yaml:9:14: quotes[1].speaker: new speaker 'Jill Guterres' "
+		"(did you mean 'Ant\xc3\xb3nio Guterres'?)\n"
+		"g.yaml:12:13: quotes[2].outlet: new outlet 'The Guardain' "
+		"(did you mean 'The Guardian'?)\n");
+	qdb_close(db);
+
+	db = th_open_fresh("guard-strict.db");
+	qdb_warnings(db, NULL, NULL, 1);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "g.yaml", doc, sizeof doc - 1,
+					  NULL, &err), QDB_EINVALID);
+	char got[1024];
+	CU_ASSERT_STRING_EQUAL(qdb_error_format(&err, got, sizeof got),
+		"g.yaml:7:14: quotes[0].speaker: new speaker 'Guteres' (did "
+		"you mean 'Ant\xc3\xb3nio Guterres'? declare it in speakers: "
+		"to keep it)");
+	int64_t n = -1;
+	CU_ASSERT_EQUAL(qdb_count(&n, db, NULL), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	qdb_close(db);
+}
+
 /* ---- the property test ------------------------------------------------ */
 
 #define NNAMES 8          /* file names a.yaml .. h.yaml */
@@ -890,6 +942,7 @@ void test_sync_register(void)
 		QDB_TEST(test_paths_and_import),
 		QDB_TEST(test_cli),
 		QDB_TEST(test_defaults),
+		QDB_TEST(test_guard),
 		QDB_TEST(test_random_edits),
 	};
 	TH_SUITE("sync", NULL, suite_clean, tests);

@@ -138,6 +138,9 @@ void cli_put_json_str(qdb_str s);
 void cli_progress_on(qdb *db, const char *verb);
 void cli_progress_off(void);
 
+/* The speaker guard's warnings on stderr; strict makes them errors. */
+void cli_warnings_on(qdb *db, int strict);
+
 /* Flushes stdout; 1 after a message when a write failed, else 0. */
 int cli_flush(void);
 

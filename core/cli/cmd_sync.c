@@ -6,11 +6,13 @@
 
 #include <string.h>
 
-static int dry_run;
+static int dry_run, strict;
 
 static const cli_opt opts[] = {
 	{ CLI_FLAG, "dry-run", 'n', NULL, "list the changes quote by quote; "
 	  "write nothing", &dry_run, NULL },
+	{ CLI_FLAG, "strict", 0, NULL, "a new speaker or outlet close to a "
+	  "known one is\nan error, not a warning", &strict, NULL },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -49,6 +51,7 @@ static int run(qdb *db, int argc, char **argv)
 	totals t = { 0, 0, 0, 0, 0 };
 	qdb_error err;
 	cli_progress_on(db, "syncing:");
+	cli_warnings_on(db, strict);
 	int rc = qdb_sync_paths(db, (const char *const *)argv, (size_t)argc,
 				dry_run ? QDB_SYNC_DRY_RUN : 0, event, &t,
 				&err);

@@ -364,6 +364,18 @@ int qdb_entity_merge(qdb *db, qdb_entity_kind kind, const char *into,
 
 /* ---- Import -------------------------------------------------------- */
 
+/*
+ * The speaker guard.  A quote read from a file (import, sync) whose
+ * speaker or outlet is new, but within a small edit distance of a known
+ * name or alias, or sharing a surname with one ("Guteres", "António
+ * Guterres"), draws a warning: cb (may be NULL) is called with where and
+ * a "did you mean" text.  With strict, each such quote is an error
+ * instead, and the import or sync changes nothing.  Borrowed for the
+ * call; stays set on db until changed.
+ */
+typedef void (*qdb_warning_cb)(const qdb_error *w, void *payload);
+void qdb_warnings(qdb *db, qdb_warning_cb cb, void *payload, int strict);
+
 typedef struct qdb_import_stats {
 	size_t size;
 	int64_t quotes_read;     /* records in the file */
