@@ -151,6 +151,15 @@ static int add_filters(qdb_buf *sql, binds *b, const qdb_filter *f)
 		       "quote_tags WHERE tag IN (", "))");
 	rc |= add_list(sql, b, &f->languages,
 		       "q.language COLLATE NOCASE IN (", ")");
+	/* A source by its title or its text's path, or the YAML file. */
+	if (f->sources.n) {
+		rc |= add_list(sql, b, &f->sources, "(q.source_id IN (SELECT "
+			       "id FROM sources WHERE title IN (", ")");
+		rc |= add_values(sql, b, &f->sources, " OR file IN (", "))");
+		rc |= add_values(sql, b, &f->sources, " OR q.file_id IN "
+				 "(SELECT id FROM files WHERE path IN (",
+				 ")))");
+	}
 	return rc ? QDB_EINVALID : 0;
 }
 

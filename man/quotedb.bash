@@ -5,11 +5,11 @@
 # It needs nothing from bash-completion but uses its _filedir when there.
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
-_quotedb_commands="init import sync add list search show delete speakers
-speaker outlets outlet export formats verify info help"
+_quotedb_commands="init import sync add list search show delete sources
+speakers speaker outlets outlet export formats verify info help"
 
-_quotedb_filters="--speaker --outlet --reported-by --tag --language --from
---to --strict-dates --id --search --sort --limit --db --help"
+_quotedb_filters="--speaker --outlet --reported-by --tag --language --source
+--from --to --strict-dates --id --search --sort --limit --db --help"
 
 _quotedb_add_opts="--text --speaker --role --date --date-text --outlet
 --programme --occasion --reported-by --source --source-author --source-date
@@ -157,7 +157,10 @@ _quotedb()
 		_quotedb_files
 		return ;;
 	--source)
-		[[ $cmd == verify ]] && _quotedb_files
+		[[ $cmd != add ]] && _quotedb_files
+		return ;;
+	--against)
+		_quotedb_files
 		return ;;
 	-O|--option)
 		local j fmt=""
@@ -187,6 +190,8 @@ _quotedb()
 	fi
 
 	case $cmd in
+	sources)
+		_quotedb_words "--json --db --help" ;;
 	init|speakers|outlets|info)
 		_quotedb_words "--db --help" ;;
 	formats)
@@ -211,7 +216,7 @@ _quotedb()
 		[[ $cur == -* ]] && _quotedb_words "$_quotedb_filters --json" ;;
 	verify)
 		[[ $cur == -* ]] &&
-			_quotedb_words "$_quotedb_filters --source" ;;
+			_quotedb_words "$_quotedb_filters --against" ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
 			-O --option" ;;

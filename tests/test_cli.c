@@ -1179,7 +1179,7 @@ static size_t count_char(const char *s, const char *end, char c)
 /* verify's report on tests/data/cli/verify/quotes.yaml is expected.txt:
  * a line per quote, tab-separated, and a second line for one that
  * differs, with valid UTF-8 and no line break or tab of the texts in it.
- * --source checks every selected quote against one file; a file that
+ * --against checks every selected quote against one file; a file that
  * cannot be read stops verify. */
 static void test_verify_report(void)
 {
@@ -1209,20 +1209,20 @@ static void test_verify_report(void)
 	}
 	free(out);
 	free(err);
-	/* --source: the file for every selected quote, theirs or none. */
+	/* --against: the file for every selected quote, theirs or none. */
 	EXPECT(0, "verified\tno-source\n", "quotedb: 1 verified, 0 not "
-	       "verified\n", "--db '%s' verify --source " DATA "/verify/"
+	       "verified\n", "--db '%s' verify --against " DATA "/verify/"
 	       "source.txt --id no-source", db);
 	EXPECT(1, "verified\tverified\nnot found\tdiffers-crlf\n", "quotedb: 1 "
-	       "verified, 1 not verified\n", "--db '%s' verify --source " DATA
+	       "verified, 1 not verified\n", "--db '%s' verify --against " DATA
 	       "/verify/source.txt --id verified --id differs-crlf", db);
 	EXPECT(1, "", "quotedb: verify: " DATA "/verify/absent.txt: cannot "
 	       "read: No such file or directory\nquotedb: 0 verified, 0 not "
-	       "verified\n", "--db '%s' verify --source " DATA
+	       "verified\n", "--db '%s' verify --against " DATA
 	       "/verify/absent.txt", db);
 	EXPECT(1, "", "quotedb: verify: " DATA "/verify: cannot read: Is a "
 	       "directory\nquotedb: 0 verified, 0 not verified\n",
-	       "--db '%s' verify --source " DATA "/verify", db);
+	       "--db '%s' verify --against " DATA "/verify", db);
 }
 
 /* ---- misuse, one by one --------------------------------------------- */

@@ -595,6 +595,67 @@ static void test_guard(void)
 	qdb_close(db);
 }
 
+/* Two articles: sources lists both; --source by title, by the text's
+ * file or by the YAML file selects one; verify --source checks only its
+ * quotes. */
+static void test_sources(void)
+{
+	const char *dir = mkdir_in("two");
+	char dbp[1024];
+	snprintf(dbp, sizeof dbp, "%s", th_path("two.db"));
+	put(dir, "one.txt", "The first article says: peace is near.\n");
+	put(dir, "two.txt", "The second article says: war is far.\n");
+	put(dir, "one.yaml", "source:\n  title: \"One\"\n"
+	    "  url: \"https://example.org/1\"\n  file: \"one.txt\"\n"
+	    "quotes:\n  - id: \"o1\"\n    text: \"peace is near\"\n"
+	    "    speaker: \"Ada\"\n");
+	put(dir, "two.yaml", "source:\n  title: \"Two\"\n"
+	    "  file: \"two.txt\"\n"
+	    "quotes:\n  - id: \"t1\"\n    text: \"war is far\"\n"
+	    "    speaker: \"Ada\"\n  - id: \"t2\"\n"
+	    "    text: \"war is far.\"\n    speaker: \"Ada\"\n");
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(th_run(NULL, NULL, "cd '%s' && '%s' --db '%s' sync .",
+			       dir, th_cli(), dbp), 0);
+	CU_ASSERT_EQUAL(th_run(&out, NULL, "cd '%s' && '%s' --db '%s' sources "
+			       "| cat", dir, th_cli(), dbp), 0);
+	CU_ASSERT_STRING_EQUAL(out, "1\tOne\t\t\thttps://example.org/1\t"
+			       "one.txt\tone.yaml\n2\tTwo\t\t\t\ttwo.txt\t"
+			       "two.yaml\n");
+	free(out);
+	CU_ASSERT_EQUAL(th_run(&out, NULL, "cd '%s' && '%s' --db '%s' sources "
+			       "--json", dir, th_cli(), dbp), 0);
+	CU_ASSERT_STRING_EQUAL(out, "[\n  {\"title\": \"One\", \"author\": "
+			       "null, \"date\": null, \"url\": "
+			       "\"https://example.org/1\", \"file\": "
+			       "\"one.txt\", \"yaml\": \"one.yaml\", "
+			       "\"quotes\": 1},\n  {\"title\": \"Two\", "
+			       "\"author\": null, \"date\": null, \"url\": "
+			       "null, \"file\": \"two.txt\", \"yaml\": "
+			       "\"two.yaml\", \"quotes\": 2}\n]\n");
+	free(out);
+	static const char *const by[] = { "Two", "two.txt", "two.yaml" };
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(th_run(&out, NULL, "cd '%s' && '%s' --db '%s' "
+				       "list --source '%s' | cut -f1", dir,
+				       th_cli(), dbp, by[i]), 0);
+		CU_ASSERT_STRING_EQUAL(out, "t1\nt2\n");
+		free(out);
+	}
+	/* verify --source: that source's quotes, each against its text. */
+	CU_ASSERT_EQUAL(th_run(&out, &err, "cd '%s' && '%s' --db '%s' verify "
+			       "--source one.txt", dir, th_cli(), dbp), 0);
+	CU_ASSERT_STRING_EQUAL(out, "verified\to1\n");
+	CU_ASSERT_STRING_EQUAL(err, "quotedb: 1 verified, 0 not verified\n");
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(th_run(&out, &err, "cd '%s' && '%s' --db '%s' verify "
+			       "--source Two", dir, th_cli(), dbp), 0);
+	CU_ASSERT_STRING_EQUAL(out, "verified\tt1\nverified\tt2\n");
+	free(out);
+	free(err);
+}
+
 /* ---- the property test ------------------------------------------------ */
 
 #define NNAMES 8          /* file names a.yaml .. h.yaml */
@@ -943,6 +1004,7 @@ void test_sync_register(void)
 		QDB_TEST(test_cli),
 		QDB_TEST(test_defaults),
 		QDB_TEST(test_guard),
+		QDB_TEST(test_sources),
 		QDB_TEST(test_random_edits),
 	};
 	TH_SUITE("sync", NULL, suite_clean, tests);

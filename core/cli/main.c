@@ -21,7 +21,8 @@
 static const cli_cmd *const commands[] = {
 	&cli_cmd_init, &cli_cmd_import, &cli_cmd_sync, &cli_cmd_add,
 	&cli_cmd_list,
-	&cli_cmd_search, &cli_cmd_show, &cli_cmd_delete, &cli_cmd_speakers,
+	&cli_cmd_search, &cli_cmd_show, &cli_cmd_delete, &cli_cmd_sources,
+	&cli_cmd_speakers,
 	&cli_cmd_speaker, &cli_cmd_outlets, &cli_cmd_outlet, &cli_cmd_export,
 	&cli_cmd_formats, &cli_cmd_verify, &cli_cmd_info,
 };

@@ -299,6 +299,9 @@ typedef struct qdb_filter {
 	const char *search;
 	qdb_sort sort;
 	int64_t limit;            /* 0: no limit */
+	/* Appended in 0.3: a source's title, the path of its text
+	 * (source.file), or the YAML file a quote came from. */
+	qdb_strlist sources;
 } qdb_filter;
 
 #define QDB_FILTER_INIT { .size = sizeof(qdb_filter) }
@@ -361,6 +364,30 @@ int qdb_entity_alias(qdb *db, qdb_entity_kind kind, const char *name,
  */
 int qdb_entity_merge(qdb *db, qdb_entity_kind kind, const char *into,
 		     const char *from);
+
+/* ---- Sources ------------------------------------------------------- */
+
+/*
+ * One source document: its fields (NULL when absent), the YAML files its
+ * quotes come from ("a.yaml,b.yaml", NULL for none) and its quote count.
+ * Borrowed for the call; size is sizeof(qdb_source) of the library.
+ */
+typedef struct qdb_source {
+	size_t size;
+	const char *title;
+	const char *author;
+	const char *date;
+	const char *url;
+	const char *file;
+	const char *yaml;
+	int64_t quotes;
+} qdb_source;
+
+typedef int (*qdb_source_cb)(const qdb_source *s, void *payload);
+
+/* Walks every source by title; a non-zero return from cb stops the walk
+ * and is returned. */
+int qdb_source_foreach(qdb *db, qdb_source_cb cb, void *payload);
 
 /* ---- Import -------------------------------------------------------- */
 
