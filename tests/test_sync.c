@@ -656,6 +656,48 @@ static void test_sources(void)
 	free(err);
 }
 
+/* The README's two-article walk-through runs as written, in an empty
+ * directory, with the quotedb under test first on PATH. */
+static void test_readme_walkthrough(void)
+{
+	char *readme = th_read_file("README.md", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
+	char *sec = strstr(readme, "\n## Two articles");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sec);
+	char *end = strstr(sec + 1, "\n## ");
+	if (end)
+		*end = '\0';
+	th_buf script = { 0 };
+	th_buf_write("set -e\n", 7, &script);
+	for (char *p = sec; (p = strstr(p, "```sh\n")) != NULL;) {
+		p += 6;
+		char *q = strstr(p, "```");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		th_buf_write(p, (size_t)(q - p), &script);
+		p = q + 3;
+	}
+	th_buf_write("", 1, &script);
+	const char *dir = mkdir_in("readme");
+	char sh[1024];
+	snprintf(sh, sizeof sh, "%s/walk.sh", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(sh, script.data,
+					    strlen(script.data)), 0);
+	char *out = NULL, *err = NULL;
+	int rc = th_run(&out, &err, "cd '%s' && mkdir -p bin && ln -sf '%s' "
+			"bin/quotedb && PATH=\"$PWD/bin:$PATH\" QUOTEDB_DB="
+			"\"$PWD/my.db\" bash walk.sh", dir, th_cli());
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc)
+		fprintf(stderr, "\n%s\n%s\n", out ? out : "", err ? err : "");
+	CU_ASSERT(out && strstr(out, "~ quotes/eu.yaml eu-2\n"));
+	CU_ASSERT(out && strstr(out, "verified\tun-1\nverified\tun-2\n"
+				"verified\teu-1\nverified\teu-2\n"));
+	free(out);
+	free(err);
+	th_buf_free(&script);
+	free(readme);
+}
+
 /* ---- the property test ------------------------------------------------ */
 
 #define NNAMES 8          /* file names a.yaml .. h.yaml */
@@ -1005,6 +1047,7 @@ void test_sync_register(void)
 		QDB_TEST(test_defaults),
 		QDB_TEST(test_guard),
 		QDB_TEST(test_sources),
+		QDB_TEST(test_readme_walkthrough),
 		QDB_TEST(test_random_edits),
 	};
 	TH_SUITE("sync", NULL, suite_clean, tests);
