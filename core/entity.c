@@ -185,6 +185,81 @@ int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 	return found;
 }
 
+/*
+ * An alias two files give two entities, or that is another entity's
+ * name, would resolve differently in one file: left out, so an export
+ * that declares every alias in one file reads back the same.
+ */
+int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
+			void *payload)
+{
+	static const char *const sql[2] = {
+		"SELECT e.name, a.alias FROM speakers e JOIN (SELECT DISTINCT "
+		"alias, speaker_id FROM speaker_aliases) a ON a.speaker_id = "
+		"e.id WHERE NOT EXISTS (SELECT 1 FROM speaker_aliases b WHERE "
+		"b.alias = a.alias AND b.speaker_id <> e.id) AND NOT EXISTS "
+		"(SELECT 1 FROM speakers o WHERE o.name = a.alias AND o.id <> "
+		"e.id) ORDER BY e.name, e.id, a.alias",
+		"SELECT e.name, a.alias FROM outlets e JOIN (SELECT DISTINCT "
+		"alias, outlet_id FROM outlet_aliases) a ON a.outlet_id = "
+		"e.id WHERE NOT EXISTS (SELECT 1 FROM outlet_aliases b WHERE "
+		"b.alias = a.alias AND b.outlet_id <> e.id) AND NOT EXISTS "
+		"(SELECT 1 FROM outlets o WHERE o.name = a.alias AND o.id <> "
+		"e.id) ORDER BY e.name, e.id, a.alias",
+	};
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, sql[kind]);
+	if (rc)
+		return rc;
+	char *name = NULL;
+	char **al = NULL;
+	size_t n = 0, cap = 0;
+	int s;
+	for (;;) {
+		s = sqlite3_step(st);
+		const char *row = s == SQLITE_ROW
+			? (const char *)sqlite3_column_text(st, 0) : NULL;
+		/* The previous entity is complete at a new name or the end. */
+		if (name && (!row || strcmp(row, name))) {
+			rc = cb(name, (const char *const *)al, n, payload);
+			for (size_t i = 0; i < n; i++)
+				free(al[i]);
+			n = 0;
+			free(name);
+			name = NULL;
+			if (rc)
+				break;
+		}
+		if (!row)
+			break;
+		if (!name && !(name = strdup(row)))
+			goto oom;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			char **a = realloc(al, c * sizeof *a);
+			if (!a)
+				goto oom;
+			al = a;
+			cap = c;
+		}
+		if (!(al[n] = strdup((const char *)sqlite3_column_text(st, 1))))
+			goto oom;
+		n++;
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = qdb__fail_sql(db, kinds[kind].label);
+	goto out;
+oom:
+	rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+out:
+	for (size_t i = 0; i < n; i++)
+		free(al[i]);
+	free(al);
+	free(name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The entity an alias of db->scope names: 0 and *out, or QDB_ENOTFOUND. */
 static int scoped_alias(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 			const char *alias, size_t len)

@@ -247,6 +247,15 @@ int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
  */
 int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 		     const char *name, size_t len);
+/*
+ * Walks the entities of kind that have aliases, by name, with the
+ * aliases one file could declare for all of them (see qdb_plugin_host's
+ * entities): cb's non-zero return stops the walk and is returned.
+ */
+typedef int (*qdb__aliases_cb)(const char *name, const char *const *aliases,
+			       size_t naliases, void *payload);
+int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
+			void *payload);
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);

@@ -698,6 +698,113 @@ static void test_readme_walkthrough(void)
 	free(readme);
 }
 
+static void show_first_difference(const char *a, const char *b)
+{
+	size_t line = 1, i = 0;
+	while (a[i] && a[i] == b[i])
+		line += a[i++] == '\n';
+	const char *la = a + i, *lb = b + i;
+	while (la > a && la[-1] != '\n')
+		la--;
+	while (lb > b && lb[-1] != '\n')
+		lb--;
+	fprintf(stderr, "\n  dump line %zu:\n  sync:   %.*s\n  import: %.*s\n",
+		line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
+}
+
+/* What an export to one YAML file keeps: every table but the files, with
+ * each alias once, whatever its scope. */
+static const char *const content_sql[] = {
+	"SELECT q.id, q.text, s.name, q.role, q.date, q.date_lo, q.date_hi, "
+	"  q.date_text, o.name, q.programme, q.occasion, q.reported_by, "
+	"  src.title, src.author, src.date, src.url, src.file, q.locator, "
+	"  q.language, q.translated, q.context, q.tags "
+	"FROM quotes q JOIN speakers s ON s.id = q.speaker_id "
+	"LEFT JOIN outlets o ON o.id = q.outlet_id "
+	"LEFT JOIN sources src ON src.id = q.source_id ORDER BY q.id",
+	"SELECT name FROM speakers ORDER BY name",
+	"SELECT name FROM outlets ORDER BY name",
+	"SELECT DISTINCT a.alias, s.name FROM speaker_aliases a JOIN speakers "
+	"s ON s.id = a.speaker_id ORDER BY 1, 2",
+	"SELECT DISTINCT a.alias, o.name FROM outlet_aliases a JOIN outlets "
+	"o ON o.id = a.outlet_id ORDER BY 1, 2",
+	"SELECT title, author, date, url, file FROM sources ORDER BY 1, 2, 3, "
+	"  4, 5",
+	"SELECT t.tag, q.id FROM quote_tags t JOIN quotes q ON q.qid = t.qid "
+	"ORDER BY 1, 2",
+};
+
+static char *content(const char *path)
+{
+	sqlite3 *db = NULL;
+	th_buf b = { 0 };
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof content_sql / sizeof content_sql[0];
+	     i++) {
+		sqlite3_stmt *st;
+		th_buf_write("--\n", 3, &b);
+		if (sqlite3_prepare_v2(db, content_sql[i], -1, &st, NULL))
+			continue;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				const char *v = (const char *)
+					sqlite3_column_text(st, c);
+				th_buf_write("|", 1, &b);
+				th_buf_write(v ? v : "NULL",
+					     strlen(v ? v : "NULL"), &b);
+			}
+			th_buf_write("\n", 1, &b);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	th_buf_write("", 1, &b);
+	return b.data;
+}
+
+/* The whole database exported as YAML imports into the same database:
+ * quotes, names, aliases (written under speakers: and outlets:), sources
+ * and tags. */
+static void test_yaml_round_trip(void)
+{
+	const char *dir = mkdir_in("round");
+	char dbp[1024], again[1024], yaml[1024];
+	snprintf(dbp, sizeof dbp, "%s", th_path("round.db"));
+	snprintf(again, sizeof again, "%s", th_path("round-again.db"));
+	snprintf(yaml, sizeof yaml, "%s/all.yaml", dir);
+	put(dir, "a.yaml", a1);
+	put(dir, "b.yaml", "speakers:\n  - name: \"Ada Lovelace\"\n"
+	    "    aliases: [\"Ada\", \"Lovelace\"]\n"
+	    "outlets:\n  - name: \"CBS\"\n    aliases: [\"CBS News\"]\n"
+	    "quotes:\n  - id: \"b1\"\n    text: \"bee\"\n"
+	    "    speaker: \"Ada\"\n    outlet: \"CBS News\"\n"
+	    "    tags: [\"x\"]\n");
+	char *out = NULL, *err = NULL;
+	CU_ASSERT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' sync '%s' && '%s' "
+			       "--db '%s' import quotes && '%s' --db '%s' "
+			       "export --format yaml -o '%s' && '%s' --db '%s' "
+			       "import '%s'", th_cli(), dbp, dir, th_cli(), dbp,
+			       th_cli(), dbp, yaml, th_cli(), again, yaml), 0);
+	if (err && strstr(err, "error"))
+		fprintf(stderr, "\n%s\n", err);
+	free(err);
+	char *a = content(dbp), *b = content(again);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(strstr(a, "|Lovelace|Ada Lovelace\n") != NULL);
+	CU_ASSERT(strstr(a, "|CBS News|CBS\n") != NULL);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	if (strcmp(a, b))
+		show_first_difference(a, b);
+	free(a);
+	free(b);
+	free(out);
+}
+
 /* ---- the property test ------------------------------------------------ */
 
 #define NNAMES 8          /* file names a.yaml .. h.yaml */
@@ -953,19 +1060,6 @@ static void edit(model *m, char *what, size_t cap)
 	snprintf(what, cap, "nothing");
 }
 
-static void show_first_difference(const char *a, const char *b)
-{
-	size_t line = 1, i = 0;
-	while (a[i] && a[i] == b[i])
-		line += a[i++] == '\n';
-	const char *la = a + i, *lb = b + i;
-	while (la > a && la[-1] != '\n')
-		la--;
-	while (lb > b && lb[-1] != '\n')
-		lb--;
-	fprintf(stderr, "\n  dump line %zu:\n  sync:   %.*s\n  import: %.*s\n",
-		line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
-}
 
 static void test_random_edits(void)
 {
@@ -1048,6 +1142,7 @@ void test_sync_register(void)
 		QDB_TEST(test_guard),
 		QDB_TEST(test_sources),
 		QDB_TEST(test_readme_walkthrough),
+		QDB_TEST(test_yaml_round_trip),
 		QDB_TEST(test_random_edits),
 	};
 	TH_SUITE("sync", NULL, suite_clean, tests);
