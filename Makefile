@@ -152,7 +152,7 @@ test check: deps
 # commas: an object may call the qdb_ functions of lower layers only, so
 # no two files call each other (core/internal.h says what each layer is).
 LAYERS = util date,field,schema,verify,extract,draft db,extract_yaml \
-	entity,cursor,plugin quote import,export,check,render
+	entity,cursor,plugin,source quote import,export,check,render sync
 check-layers: $(LIB_OBJ)
 	@sh tests/layers.sh "$(LAYERS)" $(LIB_OBJ) && \
 	  echo "check-layers: the library's calls only go down its layers"

@@ -32,10 +32,11 @@ struct qdb_cursor {
 	" LEFT JOIN sources src ON src.id = q.source_id"
 
 /* Values to bind, in the order their '?' appear in the SQL: room for
- * every filter full at once (the names twice: name and alias), the
- * search, the dates and the limit.  Each filter takes
- * QDB_MAX_FILTER_VALUES, as the man page says, whatever the others. */
-#define MAX_BINDS (1 + 8 * QDB_MAX_FILTER_VALUES + 4)
+ * every filter full at once (the names twice: name and alias; a source
+ * three times: title, text, YAML file), the search, the dates and the
+ * limit.  Each filter takes QDB_MAX_FILTER_VALUES, as the man page says,
+ * whatever the others. */
+#define MAX_BINDS (1 + 11 * QDB_MAX_FILTER_VALUES + 4)
 typedef struct binds {
 	const char *v[MAX_BINDS];
 	int32_t ints[4];
@@ -195,6 +196,15 @@ static int add_filters(qdb_buf *sql, binds *b, const qdb_filter *f)
 		       "quote_tags WHERE tag COLLATE NOCASE IN (", "))");
 	rc |= add_list(sql, b, &f->languages,
 		       "q.language COLLATE NOCASE IN (", ")");
+	/* A source by its title or its text's path, or the YAML file. */
+	if (f->sources.n) {
+		rc |= add_list(sql, b, &f->sources, "(q.source_id IN (SELECT "
+			       "id FROM sources WHERE title IN (", ")");
+		rc |= add_values(sql, b, &f->sources, " OR file IN (", "))");
+		rc |= add_values(sql, b, &f->sources, " OR q.file_id IN "
+				 "(SELECT id FROM files WHERE path IN (",
+				 ")))");
+	}
 	return rc ? QDB_EINVALID : 0;
 }
 

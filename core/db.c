@@ -287,6 +287,21 @@ void qdb__rollback(qdb *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
 
+void qdb__scope_set(qdb *db, sqlite3_int64 file)
+{
+	db->scope = file;
+	names_clear(db);
+}
+
+void qdb_warnings(qdb *db, qdb_warning_cb cb, void *payload, int strict)
+{
+	if (!db)
+		return;
+	db->warn = cb;
+	db->warn_payload = payload;
+	db->strict = strict;
+}
+
 void qdb_progress(qdb *db, qdb_progress_cb cb, int64_t every, void *payload)
 {
 	if (!db)

@@ -55,6 +55,7 @@ void qdb_export_interrupt(void)
 
 typedef struct host {
 	qdb_plugin_host pub;
+	qdb *db;
 	const qdb_plugin *desc;
 	const char *values[HOST_OPTIONS];
 	long long nums[HOST_OPTIONS];
@@ -110,6 +111,20 @@ static void host_error(const qdb_plugin_host *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int host_entities(const qdb_plugin_host *h, qdb_entity_kind kind,
+			 int (*cb)(const char *name, const char *const *aliases,
+				   size_t naliases, void *payload),
+			 void *payload)
+{
+	host *x = h->host_data;
+	if (kind != QDB_SPEAKER && kind != QDB_OUTLET)
+		return QDB_EINVALID;
+	int rc = qdb__entity_aliases(x->db, kind, cb, payload);
+	if (rc < 0)
+		host_error(h, "%s", qdb_errmsg(x->db));
+	return rc;
+}
+
 /* The host for one export of d, its options checked; NULL with the
  * reason on db. */
 static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
@@ -146,6 +161,8 @@ static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
 	h->pub.host_data = h;
 	h->pub.sort = sort;
 	h->pub.fields = qdb_fields(&h->pub.nfields);
+	h->pub.entities = host_entities;
+	h->db = db;
 	h->desc = d;
 	h->write = write;
 	h->payload = payload;

@@ -48,6 +48,7 @@ typedef struct raw_reader {
 	int gap;
 	struct { size_t line, col; } hash[HASH_RING];
 	size_t nhash;
+	uint64_t fnv;              /* of every byte read (sync.c) */
 } raw_reader;
 
 static void note_cr(raw_reader *r)
@@ -195,6 +196,7 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 		r->mempos += n;
 	}
 	scan(r, buf, n);
+	r->fnv = qdb__fnv1a(r->fnv, buf, n);
 	*size_read = n;
 	return 1;
 }
@@ -223,7 +225,8 @@ typedef struct keyset {
 static const char *const top_keys[] = {
 	"source", "speakers", "outlets", "quotes"
 };
-static const char *const entity_keys[] = { "name", "aliases" };
+/* role: a speaker's default role (parse_entities). */
+static const char *const entity_keys[] = { "name", "aliases", "role" };
 
 /* A source: mapping's values, by index in the source keyset. */
 typedef struct source_rec {
@@ -240,9 +243,16 @@ typedef struct parse {
 	int have_ev;
 	qdb_error *err;
 	qdb_import_stats *stats;
+	qdb__import_hooks *hooks;
 	source_rec file_source;
 	source_rec quote_source;
-	keyset quote_keys, source_keys;
+	keyset quote_keys, source_keys, default_keys;
+	/* The file's source: defaults:, by index in quote_keys; and the
+	 * roles its speakers: entries give, by speaker. */
+	source_rec defaults;
+	struct role { sqlite3_int64 speaker; field f; } *roles;
+	size_t nroles, rolecap;
+	qdb_buf role_arena;
 	qdb_buf arena;             /* the current quote's strings */
 	field qf[MAX_KEYS];        /* by index in quote_keys */
 	field tags[QDB_MAX_TAGS];
@@ -487,6 +497,76 @@ static void init_keys(parse *p)
 	}
 	q->key[q->n] = "source";
 	q->field[q->n++] = NULL;
+	/* After the last source key, for key_index only: the file's
+	 * source: may carry defaults: (parse_source). */
+	s->key[s->n] = "defaults";
+	keyset *d = &p->default_keys;
+	d->n = 0;
+	for (int i = 0; i < q->n; i++)
+		if (q->field[i] && (q->field[i]->flags & QDB_FIELD_DEFAULT)) {
+			d->key[d->n] = q->key[i];
+			d->field[d->n++] = q->field[i];
+		}
+}
+
+/* Index in quote_keys of f. */
+static int quote_key_of(const parse *p, const qdb_field *f)
+{
+	for (int k = 0; k < p->quote_keys.n; k++)
+		if (p->quote_keys.field[k] == f)
+			return k;
+	return -1;
+}
+
+/* defaults: { date: ..., outlet: ... } into p->defaults, by index in
+ * quote_keys.  Only the fields marked QDB_FIELD_DEFAULT. */
+static int take_string(parse *p, qdb_buf *arena, field *f, const char *where,
+		       int is_text);
+static void path_key(char *buf, size_t cap, size_t wlen, const char *key);
+
+static int parse_defaults(parse *p, const char *where)
+{
+	const keyset *keys = &p->default_keys;
+	int rc;
+	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where, "a mapping of "
+			 "quote fields")))
+		return rc;
+	unsigned long seen = 0;
+	char fname[64];
+	size_t wlen = strlen(where);
+	memcpy(fname, where, wlen + 1);
+	for (;;) {
+		if ((rc = next(p, where)))
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
+			return rc;
+		const char *name = (const char *)p->ev.data.scalar.value;
+		const qdb_field *qf = qdb_field_find(name);
+		if (qf && !(qf->flags & QDB_FIELD_DEFAULT) &&
+		    !(qf->flags & QDB_FIELD_SOURCE)) {
+			char list[256];
+			size_t n = 0;
+			for (int i = 0; i < keys->n && n < sizeof list; i++)
+				n += (size_t)snprintf(list + n, sizeof list - n,
+						      "%s%s", i ? ", " : "",
+						      keys->key[i]);
+			return fail_at(p, &p->ev.start_mark, where,
+				       QDB_EINVALID, "'%s' is given quote by "
+				       "quote, not as a default (defaults: "
+				       "takes %s)", qf->key, list);
+		}
+		int k = key_index(p, keys->key, keys->n, &seen, where);
+		if (k < 0)
+			return k;
+		int qk = quote_key_of(p, keys->field[k]);
+		path_key(fname, sizeof fname, wlen, keys->key[k]);
+		if ((rc = next(p, fname)) ||
+		    (rc = take_string(p, &p->defaults.arena,
+				      &p->defaults.f[qk], fname, 0)))
+			return rc;
+	}
 }
 
 /* Takes the current event as a string value: checks the traps and
@@ -575,12 +655,22 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 			break;
 		if ((rc = expect(p, YAML_SCALAR_EVENT, where, "a key")))
 			return rc;
-		int k = key_index(p, keys->key, keys->n, &seen, where);
+		/* keys->n + 1: defaults: too (init_keys). */
+		int k = key_index(p, keys->key, keys->n + 1, &seen, where);
 		if (k < 0)
 			return k;
 		path_key(fname, sizeof fname, wlen, keys->key[k]);
-		if ((rc = next(p, fname)) ||
-		    (rc = take_string(p, &rec->arena, &rec->f[k], fname, 0)))
+		if ((rc = next(p, fname)))
+			return rc;
+		if (k == keys->n && rec != &p->file_source)
+			return fail_at(p, &p->ev.start_mark, fname,
+				       QDB_EINVALID, "defaults: belongs in "
+				       "the file's source:");
+		if (k == keys->n)
+			rc = parse_defaults(p, fname);
+		else
+			rc = take_string(p, &rec->arena, &rec->f[k], fname, 0);
+		if (rc)
 			return rc;
 	}
 	for (int k = 0; k < keys->n; k++)
@@ -591,7 +681,36 @@ static int parse_source(parse *p, source_rec *rec, const char *where)
 	return 0;
 }
 
-/* speakers: or outlets: a list of { name:, aliases: [...] }. */
+/* role: the role of speaker id in the file's quotes that leave it out. */
+static int entity_role(parse *p, qdb_entity_kind kind, sqlite3_int64 id,
+		       const char *where)
+{
+	char rf[80];
+	snprintf(rf, sizeof rf, "%s.role", where);
+	int rc = next(p, rf);
+	if (rc)
+		return rc;
+	if (kind != QDB_SPEAKER)
+		return fail_at(p, &p->ev.start_mark, rf, QDB_EINVALID,
+			       "only a speaker has a role");
+	if (p->nroles == p->rolecap) {
+		size_t cap = p->rolecap ? p->rolecap * 2 : 16;
+		void *n = realloc(p->roles, cap * sizeof *p->roles);
+		if (!n)
+			return fail_at(p, NULL, NULL, QDB_ENOMEM,
+				       "out of memory");
+		p->roles = n;
+		p->rolecap = cap;
+	}
+	struct role *r = &p->roles[p->nroles];
+	r->speaker = id;
+	if ((rc = take_string(p, &p->role_arena, &r->f, rf, 0)))
+		return rc;
+	p->nroles++;
+	return 0;
+}
+
+/* speakers: or outlets: a list of { name:, aliases: [...], role: }. */
 static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 {
 	int rc;
@@ -620,7 +739,7 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 				break;
 			if ((rc = expect(p, YAML_SCALAR_EVENT, fname, "a key")))
 				break;
-			int k = key_index(p, entity_keys, 2, &seen, fname);
+			int k = key_index(p, entity_keys, 3, &seen, fname);
 			if ((rc = k < 0 ? k : 0))
 				break;
 			if (k == 0) {
@@ -650,8 +769,13 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 			if (!have_id) {
 				rc = fail_at(p, &p->ev.start_mark, fname,
 					     QDB_EINVALID, "name: must come "
-					     "before aliases:");
+					     "before %s:", entity_keys[k]);
 				break;
+			}
+			if (k == 2) {
+				if ((rc = entity_role(p, kind, id, fname)))
+					break;
+				continue;
 			}
 			char af[80];
 			snprintf(af, sizeof af, "%s.aliases", fname);
@@ -739,6 +863,105 @@ static int parse_tags(parse *p, const char *fname)
 	}
 }
 
+/* Copies a default value from arena a into the quote's field k, with
+ * the default's place for messages. */
+static int copy_default(parse *p, int k, const qdb_buf *a, const field *d)
+{
+	field *f = &p->qf[k];
+	f->off = p->arena.len;
+	f->len = d->len;
+	f->set = 1;
+	f->mark = d->mark;
+	if (qdb__buf_add(&p->arena, a->data + d->off, d->len) ||
+	    qdb__buf_add(&p->arena, "", 1))
+		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * The fields the quote leaves out that the file's defaults: give, and
+ * the role its speakers: entry gives its speaker.  Copied into the
+ * quote's own arena: what is stored is the resolved value.
+ */
+static int apply_defaults(parse *p)
+{
+	int rc;
+	int role = -1, speaker = -1;
+	for (int k = 0; k < p->quote_keys.n; k++) {
+		const qdb_field *f = p->quote_keys.field[k];
+		if (!f)
+			continue;
+		if (f->offset == offsetof(qdb_quote, role))
+			role = k;
+		if (f->kind == QDB_FIELD_SPEAKER)
+			speaker = k;
+		if (!p->qf[k].set && p->defaults.f[k].set &&
+		    (rc = copy_default(p, k, &p->defaults.arena,
+				       &p->defaults.f[k])))
+			return rc;
+	}
+	if (!p->nroles || role < 0 || speaker < 0 || p->qf[role].set ||
+	    !p->qf[speaker].set)
+		return 0;
+	qdb_str name = arena_str(&p->arena, &p->qf[speaker]);
+	sqlite3_int64 id;
+	/* A bad name is left for validation to report. */
+	if (qdb__str_validate(name, "speaker", 0, NULL) || !name.len ||
+	    qdb__entity_ensure(&id, p->db, QDB_SPEAKER, name.ptr, name.len))
+		return 0;
+	for (size_t i = 0; i < p->nroles; i++)
+		if (p->roles[i].speaker == id)
+			return copy_default(p, role, &p->role_arena,
+					    &p->roles[i].f);
+	return 0;
+}
+
+/*
+ * The speaker guard (qdb_warnings): a new speaker or outlet close to a
+ * known one is a warning, or with strict an error, at its value.
+ */
+static int guard(parse *p, const char *where)
+{
+	qdb *db = p->db;
+	if (!db->warn && !db->strict)
+		return 0;
+	for (int k = 0; k < p->quote_keys.n; k++) {
+		const qdb_field *f = p->quote_keys.field[k];
+		if (!f || (f->kind != QDB_FIELD_SPEAKER &&
+			   f->kind != QDB_FIELD_OUTLET) || !p->qf[k].set)
+			continue;
+		qdb_str name = arena_str(&p->arena, &p->qf[k]);
+		if (qdb__str_validate(name, f->key, 0, NULL) || !name.len)
+			continue;   /* validation reports it */
+		char near[256];
+		int kind = f->kind == QDB_FIELD_SPEAKER ? QDB_SPEAKER
+			: QDB_OUTLET;
+		int rc = qdb__entity_near(near, sizeof near, db, kind,
+					  name.ptr, name.len);
+		if (rc < 0)
+			return fail_at(p, NULL, NULL, rc, "%s", qdb_errmsg(db));
+		if (!rc)
+			continue;
+		char full[64];
+		snprintf(full, sizeof full, "%.40s.%.20s", where, f->key);
+		if (db->strict)
+			return fail_at(p, &p->qf[k].mark, full, QDB_EINVALID,
+				       "new %s '%s' (did you mean '%s'? "
+				       "declare it in %ss: to keep it)",
+				       f->key, name.ptr, near, f->key);
+		qdb_error w;
+		memset(&w, 0, sizeof w);
+		snprintf(w.file, sizeof w.file, "%s", p->name);
+		w.line = (int)p->qf[k].mark.line + 1;
+		w.column = (int)p->qf[k].mark.column + 1;
+		snprintf(w.field, sizeof w.field, "%s", full);
+		qdb__error_set(&w, 0, "new %s '%s' (did you mean '%s'?)",
+			       f->key, name.ptr, near);
+		db->warn(&w, db->warn_payload);
+	}
+	return 0;
+}
+
 static int parse_quote(parse *p)
 {
 	int rc;
@@ -785,6 +1008,9 @@ static int parse_quote(parse *p)
 		}
 	}
 
+	if ((rc = apply_defaults(p)) || (rc = guard(p, where)))
+		return rc;
+
 	/* The record, pointing into the arenas. */
 	qdb_quote q = QDB_QUOTE_INIT;
 	source_rec *src = own_source ? &p->quote_source : &p->file_source;
@@ -806,8 +1032,20 @@ static int parse_quote(parse *p)
 
 	qdb_error qe;
 	memset(&qe, 0, sizeof qe);
-	int added = 0;
-	rc = qdb__quote_put(p->db, &q, &added, NULL, &qe);
+	int what = 0;
+	qdb__import_hooks *h = p->hooks;
+	char *id = NULL;
+	if (h) {
+		yaml_mark_t m = start;
+		field_mark(p, src, "id", &m);
+		h->line = (int)m.line + 1;
+		h->column = (int)m.column + 1;
+	}
+	rc = qdb__quote_put(p->db, &q, h ? &h->put : NULL, &what,
+			    h && h->stored ? &id : NULL, &qe);
+	if (!rc && h && h->stored)
+		rc = h->stored(h, id, what, &qe);
+	free(id);
 	if (rc) {
 		/* Point at the offending field's value when we know it. */
 		yaml_mark_t m = start;
@@ -825,7 +1063,7 @@ static int parse_quote(parse *p)
 	p->stats->quotes_read++;
 	if ((rc = qdb__progress_step(p->db, p->stats->quotes_read)) != 0)
 		return fail_at(p, NULL, NULL, rc, "%s", qdb_errmsg(p->db));
-	if (added)
+	if (what == QDB__PUT_ADDED)
 		p->stats->quotes_added++;
 	else
 		p->stats->quotes_same++;
@@ -904,7 +1142,8 @@ static int parse_document(parse *p)
 
 /* Parses one input into the open transaction. */
 static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
-		      size_t len, qdb_import_stats *stats, qdb_error *err)
+		      size_t len, qdb__import_hooks *hooks,
+		      qdb_import_stats *stats, qdb_error *err)
 {
 	parse *p = calloc(1, sizeof *p);
 	if (!p)
@@ -913,6 +1152,8 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	p->name = name;
 	p->err = err;
 	p->stats = stats;
+	p->hooks = hooks;
+	p->raw.fnv = QDB_FNV_INIT;
 	init_keys(p);
 	p->raw.f = f;
 	p->raw.mem = buf;
@@ -926,11 +1167,16 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	yaml_parser_set_encoding(&p->parser, YAML_UTF8_ENCODING);
 	yaml_parser_set_input(&p->parser, read_handler, &p->raw);
 	rc = parse_document(p);
+	if (hooks)
+		hooks->hash = p->raw.fnv;
 	release(p);
 	yaml_parser_delete(&p->parser);
 	qdb__buf_free(&p->arena);
 	qdb__buf_free(&p->file_source.arena);
 	qdb__buf_free(&p->quote_source.arena);
+	qdb__buf_free(&p->defaults.arena);
+	qdb__buf_free(&p->role_arena);
+	free(p->roles);
 	free(p->raw.cr);
 	free(p);
 	return rc;
@@ -946,12 +1192,46 @@ static int import_path(qdb *db, const char *path, qdb_import_stats *stats,
 				      : QDB_EIO, "cannot open: %s",
 				      strerror(errno));
 	}
-	int rc = import_one(db, path, f, NULL, 0, stats, err);
+	qdb__import_hooks h = { 0 };
+	int rc = qdb__file_row(&h.put.file, db, path, NULL);
+	if (rc)
+		*err = *qdb_last_error(db);
+	qdb__scope_set(db, h.put.file);
+	if (!rc)
+		rc = import_one(db, path, f, NULL, 0, &h, stats, err);
+	qdb__scope_set(db, 0);
 	if (!rc && ferror(f)) {
 		snprintf(err->file, sizeof err->file, "%s", path);
 		rc = qdb__error_set(err, QDB_EIO, "read error");
 	}
 	fclose(f);
+	return rc;
+}
+
+int qdb__import_stream(qdb *db, const char *name, FILE *f,
+			qdb__import_hooks *hooks, qdb_import_stats *stats,
+			qdb_error *err)
+{
+	return import_one(db, name, f, NULL, 0, hooks, stats, err);
+}
+
+int qdb__file_row(sqlite3_int64 *out, qdb *db, const char *path,
+		  const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, "INSERT INTO files (path, hash) "
+			      "VALUES (?1, ?2) ON CONFLICT (path) DO UPDATE "
+			      "SET hash = ?2 RETURNING id");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (hash)
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		rc = qdb__fail_sql(db, "files");
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -969,10 +1249,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The YAML files directly in dir, in name order. */
-static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
-		      qdb_error *err)
+int qdb__yaml_files(char ***out, size_t *out_n, const char *dir,
+		    qdb_error *err)
 {
+	*out = NULL;
+	*out_n = 0;
 	DIR *d = opendir(dir);
 	if (!d) {
 		snprintf(err->file, sizeof err->file, "%s", dir);
@@ -1005,17 +1286,43 @@ static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
 		n++;
 	}
 	closedir(d);
-	if (!rc) {
-		qsort(names, n, sizeof *names, cmp_str);
-		for (size_t i = 0; i < n && !rc; i++) {
-			struct stat st;
-			if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
-				rc = import_path(db, names[i], stats, err);
-		}
+	if (rc) {
+		qdb__yaml_files_free(names, n);
+		return rc;
 	}
+	/* Regular files only, in name order. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
+			names[kept++] = names[i];
+		else
+			free(names[i]);
+	}
+	if (kept)
+		qsort(names, kept, sizeof *names, cmp_str);
+	*out = names;
+	*out_n = kept;
+	return 0;
+}
+
+void qdb__yaml_files_free(char **names, size_t n)
+{
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* The YAML files directly in dir, in name order. */
+static int import_dir(qdb *db, const char *dir, qdb_import_stats *stats,
+		      qdb_error *err)
+{
+	char **names;
+	size_t n;
+	int rc = qdb__yaml_files(&names, &n, dir, err);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = import_path(db, names[i], stats, err);
+	qdb__yaml_files_free(names, n);
 	return rc;
 }
 
@@ -1127,6 +1434,10 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 	}
 	if (!rc && rebuild && (rc = qdb__exec(db, qdb__quote_indexes)) != 0)
 		mine = *qdb_last_error(db);
+	/* What a file only declared (a speakers: entry without aliases
+	 * or quotes) goes, as a sync would remove it. */
+	if (!rc && (rc = qdb__gc(db)) != 0)
+		mine = *qdb_last_error(db);
 	return finish(db, rc, err, &mine, stats, &before);
 }
 
@@ -1151,7 +1462,16 @@ int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 	int rc = import_begin(db, err);
 	if (rc)
 		return rc;
-	rc = import_one(db, name ? name : "<buffer>", NULL, buf ? buf : "",
-			len, s, &mine);
+	qdb__import_hooks h = { 0 };
+	name = name ? name : "<buffer>";
+	if ((rc = qdb__file_row(&h.put.file, db, name, NULL)) != 0)
+		mine = *qdb_last_error(db);
+	qdb__scope_set(db, h.put.file);
+	if (!rc)
+		rc = import_one(db, name, NULL, buf ? buf : "", len, &h, s,
+				&mine);
+	qdb__scope_set(db, 0);
+	if (!rc && (rc = qdb__gc(db)) != 0)
+		mine = *qdb_last_error(db);
 	return finish(db, rc, err, &mine, stats, &before);
 }

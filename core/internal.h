@@ -8,10 +8,12 @@
  *   date, field, schema,        texts and tables that need only util
  *   verify, extract, draft
  *   db, extract_yaml            the handle, errors, statements
- *   entity, cursor, plugin      speakers and outlets, reading, plugins
+ *   entity, cursor, plugin,     speakers and outlets, reading, plugins,
+ *   source                      sources
  *   quote                       storing one quote
  *   import, export, check,      files in, plugins out, drafts checked,
  *   render                      manuscripts rendered
+ *   sync                        the database mirroring the YAML files
  *
  * Each section below belongs to the file named in its heading.
  */
@@ -19,6 +21,7 @@
 #define QDB_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include "quotedb.h"
 
@@ -163,7 +166,10 @@ enum qdb_stmt_slot {
 	QDB_ST_OUTLET_FIND, QDB_ST_OUTLET_INSERT,
 	QDB_ST_SOURCE_FIND, QDB_ST_SOURCE_INSERT, QDB_ST_SPEAKER_NAME,
 	QDB_ST_QUOTE_SAME, QDB_ST_QUOTE_INSERT, QDB_ST_FTS_INSERT,
-	QDB_ST_TAG_INSERT, QDB_ST_TRIGGERS, QDB_ST_COUNT
+	QDB_ST_TAG_INSERT, QDB_ST_TRIGGERS,
+	/* a sync's changes */
+	QDB_ST_QUOTE_FIND, QDB_ST_QUOTE_UPDATE, QDB_ST_QUOTE_REMOVE,
+	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET, QDB_ST_COUNT
 };
 
 struct qdb {
@@ -178,6 +184,13 @@ struct qdb {
 	/* The busy handler's (db.c): the wait allowed, and the last wait's
 	 * start and length, for a message that tells the truth. */
 	long busy_timeout_ms, busy_since_ms, busy_waited_ms;
+	/* The files row of the YAML file being read, whose aliases names
+	 * resolve through first (entity.c); 0 outside one. */
+	sqlite3_int64 scope;
+	/* the speaker guard (qdb_warnings) */
+	qdb_warning_cb warn;
+	void *warn_payload;
+	int strict;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;
@@ -205,6 +218,10 @@ int qdb__exec(qdb *db, const char *sql);
 int qdb__begin(qdb *db);
 int qdb__commit(qdb *db);
 void qdb__rollback(qdb *db);
+
+/* Sets db->scope and empties the name caches, which hold what names
+ * meant in the previous scope. */
+void qdb__scope_set(qdb *db, sqlite3_int64 file);
 
 /* Reports done quotes to the progress callback when one is due; returns
  * QDB_EUSER (with a message) when the callback asks to stop. */
@@ -235,6 +252,23 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 /* Resolves an entity by name or alias; QDB_ENOTFOUND when unknown. */
 int qdb__entity_find(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 		     const char *name, size_t len);
+/*
+ * The speaker guard: 1 when name names no entity in db->scope but is
+ * close to a known name or alias (or shares a surname with one), which
+ * is copied into near (cap bytes); 0 when name is known or nothing is
+ * close; a negative code on an SQL failure.
+ */
+int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
+		     const char *name, size_t len);
+/*
+ * Walks the entities of kind that have aliases, by name, with the
+ * aliases one file could declare for all of them (see qdb_plugin_host's
+ * entities): cb's non-zero return stops the walk and is returned.
+ */
+typedef int (*qdb__aliases_cb)(const char *name, const char *const *aliases,
+			       size_t naliases, void *payload);
+int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
+			void *payload);
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);
@@ -276,11 +310,73 @@ size_t qdb__plugin_noptions(const struct qdb_plugin *d);
 int qdb__quote_validate(const qdb_quote *q, qdb_error *err);
 
 /*
- * Stores one quote inside the caller's transaction.  *out_added is 1 for
- * a new row, 0 when an identical quote with that id was already there.
- * The id comes back through out_id when not NULL (caller frees).
+ * How qdb__quote_put stores a quote.  file is the files row of the YAML
+ * file it comes from (0: none, added by hand).  Without claim (add,
+ * import) a quote whose id is taken must be identical to the row, which
+ * keeps its file.  With claim (sync), claim is called once the id is
+ * known, with whether a row has it and that row's file (0: none); a
+ * non-zero return refuses the quote (err filled).  Then a row with other
+ * content is changed in place, and takes the quote's file.
  */
-int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
-		   qdb_error *err);
+typedef int (*qdb__claim_fn)(void *payload, qdb_str id, int exists,
+			     sqlite3_int64 old_file, qdb_error *err);
+typedef struct qdb__put {
+	sqlite3_int64 file;
+	qdb__claim_fn claim;
+	void *payload;
+} qdb__put;
+
+/* What qdb__quote_put did. */
+enum { QDB__PUT_SAME = 0, QDB__PUT_ADDED = 1, QDB__PUT_CHANGED = 2 };
+
+/*
+ * Stores one quote inside the caller's transaction, as how says (NULL:
+ * by hand).  *out_what says what it did.  The id comes back through
+ * out_id when not NULL (caller frees).
+ */
+int qdb__quote_put(qdb *db, const qdb_quote *q, const qdb__put *how,
+		   int *out_what, char **out_id, qdb_error *err);
+
+/* Removes row qid, its tags and its place in the full-text index, inside
+ * the caller's transaction. */
+int qdb__quote_remove(qdb *db, sqlite3_int64 qid);
+
+/* Removes the speakers, outlets and sources nothing refers to any more:
+ * no quote, and for an entity no alias either. */
+int qdb__gc(qdb *db);
+
+/* ==== import.c: reading YAML files ================================= */
+
+/*
+ * What sync.c adds to the parse of one file.  put says how each quote is
+ * stored (its file, the claim hook); the parse sets line and column to
+ * where the quote's id is (or the quote starts) before it stores one,
+ * then calls stored (when set) with the quote's id and what
+ * qdb__quote_put did.  hash comes back as the FNV-1a of every byte read.
+ */
+typedef struct qdb__import_hooks {
+	qdb__put put;
+	int (*stored)(struct qdb__import_hooks *h, const char *id, int what,
+		      qdb_error *err);
+	int line, column;
+	uint64_t hash;
+} qdb__import_hooks;
+
+/* Parses the YAML file f (called name in messages) into the caller's
+ * transaction; db->scope must be the file's row (qdb__scope_set). */
+int qdb__import_stream(qdb *db, const char *name, FILE *f,
+		       qdb__import_hooks *hooks, qdb_import_stats *stats,
+		       qdb_error *err);
+
+/* The files row of path, added when new, its hash set to hash (NULL:
+ * not known to match the database, so the next sync reads it). */
+int qdb__file_row(sqlite3_int64 *out, qdb *db, const char *path,
+		  const char *hash);
+
+/* The regular *.yaml and *.yml files directly in dir ("dir/name"), in
+ * name order; *out is the caller's, for qdb__yaml_files_free. */
+int qdb__yaml_files(char ***out, size_t *out_n, const char *dir,
+		    qdb_error *err);
+void qdb__yaml_files_free(char **names, size_t n);
 
 #endif

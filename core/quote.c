@@ -141,32 +141,25 @@ static void append(qdb_buf *b, const char *s)
 
 /* The columns of quotes a row binds, in the order bind_row binds them:
  * each field's column (source fields share source_id, bound last), then
- * the date's range. */
-static void quote_columns(qdb_buf *b, const char *fmt_sep, int numbered)
+ * the date's range.  With op ("IS", "="), each is "column op ?n". */
+static void quote_columns(qdb_buf *b, const char *sep, const char *op)
 {
 	int n = 0;
 	char piece[64];
-	for (size_t i = 0; i < qdb__nfields; i++) {
-		const char *col = qdb__field_quote_column(&qdb__fields[i]);
-		if (!col)
-			continue;
-		if (numbered)
-			snprintf(piece, sizeof piece, "%s%s IS ?%d",
-				 n ? fmt_sep : "", col, n + 1);
-		else
-			snprintf(piece, sizeof piece, "%s%s", n ? fmt_sep : "",
-				 col);
-		append(b, piece);
-		n++;
-	}
 	static const char *const rest[] = { "source_id", "date_lo",
 					    "date_hi" };
-	for (size_t i = 0; i < 3; i++) {
-		if (numbered)
-			snprintf(piece, sizeof piece, "%s%s IS ?%d", fmt_sep,
-				 rest[i], n + 1);
+	for (size_t i = 0; i < qdb__nfields + 3; i++) {
+		const char *col = i < qdb__nfields
+			? qdb__field_quote_column(&qdb__fields[i])
+			: rest[i - qdb__nfields];
+		if (!col)
+			continue;
+		if (op)
+			snprintf(piece, sizeof piece, "%s%s %s ?%d",
+				 n ? sep : "", col, op, n + 1);
 		else
-			snprintf(piece, sizeof piece, "%s%s", fmt_sep, rest[i]);
+			snprintf(piece, sizeof piece, "%s%s", n ? sep : "",
+				 col);
 		append(b, piece);
 		n++;
 	}
@@ -181,17 +174,31 @@ static int quote_ncolumns(void)
 	return n;
 }
 
+/* The row's file (origin) is bound after the columns, as ?n+1: it is
+ * not content, so build_same leaves it out. */
 static void build_insert(qdb_buf *b)
 {
 	char piece[16];
 	append(b, "INSERT INTO quotes (");
-	quote_columns(b, ", ", 0);
-	append(b, ") VALUES (");
-	for (int i = 1, n = quote_ncolumns(); i <= n; i++) {
+	quote_columns(b, ", ", NULL);
+	append(b, ", file_id) VALUES (");
+	for (int i = 1, n = quote_ncolumns(); i <= n + 1; i++) {
 		snprintf(piece, sizeof piece, i > 1 ? ",?%d" : "?%d", i);
 		append(b, piece);
 	}
 	append(b, ") ON CONFLICT (id) DO NOTHING");
+}
+
+/* A sync's change in place: every column, the file, for row ?n+2. */
+static void build_update(qdb_buf *b)
+{
+	char piece[48];
+	int n = quote_ncolumns();
+	append(b, "UPDATE quotes SET ");
+	quote_columns(b, ", ", "=");
+	snprintf(piece, sizeof piece, ", file_id = ?%d WHERE qid = ?%d", n + 1,
+		 n + 2);
+	append(b, piece);
 }
 
 /* 1 when the row with the id holds exactly what bind_row binds.  The id
@@ -199,7 +206,7 @@ static void build_insert(qdb_buf *b)
 static void build_same(qdb_buf *b)
 {
 	append(b, "SELECT (");
-	quote_columns(b, " AND ", 1);
+	quote_columns(b, " AND ", "IS");
 	append(b, ") FROM quotes WHERE id = ?1");
 }
 
@@ -500,6 +507,64 @@ static int index_row(qdb *db, const qdb_quote *q, sqlite3_int64 qid)
 	return rc;
 }
 
+/*
+ * The full-text index and the tag table forget row qid.  The index is
+ * external content: it needs the old text and context to forget a row,
+ * so it is told while the row still holds them.
+ */
+static int unindex_row(qdb *db, sqlite3_int64 qid)
+{
+	static const struct { int slot; const char *sql; } steps[] = {
+		{ QDB_ST_FTS_FORGET, "INSERT INTO quotes_fts (quotes_fts, "
+		  "rowid, text, context) SELECT 'delete', qid, text, context "
+		  "FROM quotes WHERE qid = ?1" },
+		{ QDB_ST_TAGS_FORGET, "DELETE FROM quote_tags WHERE qid = ?1" },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_stmt *st;
+		int rc = qdb__cached(&st, db, steps[i].slot, steps[i].sql);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(st, 1, qid);
+		rc = sqlite3_step(st) != SQLITE_DONE
+			? qdb__fail_sql(db, "index") : 0;
+		qdb__done(db, st);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int qdb__quote_remove(qdb *db, sqlite3_int64 qid)
+{
+	int rc = unindex_row(db, qid);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = qdb__cached(&st, db, QDB_ST_QUOTE_REMOVE, "DELETE FROM "
+			      "quotes WHERE qid = ?1")))
+		return rc;
+	sqlite3_bind_int64(st, 1, qid);
+	rc = sqlite3_step(st) != SQLITE_DONE ? qdb__fail_sql(db, "delete") : 0;
+	qdb__done(db, st);
+	return rc;
+}
+
+int qdb__gc(qdb *db)
+{
+	/* NOT EXISTS probes an index per entity, where NOT IN would list
+	 * every quote's speaker first. */
+	return qdb__exec(db,
+		"DELETE FROM speakers WHERE NOT EXISTS (SELECT 1 FROM quotes "
+		"  WHERE speaker_id = speakers.id) AND NOT EXISTS (SELECT 1 "
+		"  FROM speaker_aliases WHERE speaker_id = speakers.id);"
+		"DELETE FROM outlets WHERE NOT EXISTS (SELECT 1 FROM quotes "
+		"  WHERE outlet_id = outlets.id) AND NOT EXISTS (SELECT 1 "
+		"  FROM outlet_aliases WHERE outlet_id = outlets.id);"
+		"DELETE FROM sources WHERE NOT EXISTS (SELECT 1 FROM quotes "
+		"  WHERE source_id = sources.id);");
+}
+
 /* Whether the row with q's id holds exactly q: *same 1 or 0. */
 static int same_row(int *same, qdb *db, const qdb_quote *q, qdb_str id,
 		    const row_refs *r)
@@ -520,25 +585,37 @@ static int same_row(int *same, qdb *db, const qdb_quote *q, qdb_str id,
 	return rc;
 }
 
+/* Binds the file and (for an update) the row after bind_row's values. */
+static void bind_tail(sqlite3_stmt *st, sqlite3_int64 file,
+		      sqlite3_int64 qid)
+{
+	int n = quote_ncolumns();
+	bind_id(st, file, n + 1);
+	if (qid)
+		sqlite3_bind_int64(st, n + 2, qid);
+}
+
 /*
  * Inserts unless the id is taken; only then compares with the row that
  * has it: identical content is a no-op, anything else a clash.  (Most
  * imports add new quotes: one index probe each, not two.)
  */
-static int insert_row(int *added, qdb *db, const qdb_quote *q, qdb_str id,
-		      const row_refs *r, qdb_error *err)
+static int insert_row(int *what, qdb *db, const qdb_quote *q, qdb_str id,
+		      const row_refs *r, const qdb__put *how, qdb_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = cached_built(&st, db, QDB_ST_QUOTE_INSERT, build_insert);
 	if (rc)
 		return rc;
 	bind_row(st, q, id, r);
+	bind_tail(st, how->file, 0);
 	rc = sqlite3_step(st) != SQLITE_DONE ? qdb__fail_sql(db, "insert") : 0;
 	qdb__done(db, st);
 	if (rc)
 		return rc;
-	*added = sqlite3_changes64(db->sql) != 0;
-	if (*added)
+	*what = sqlite3_changes64(db->sql) != 0 ? QDB__PUT_ADDED
+		: QDB__PUT_SAME;
+	if (*what == QDB__PUT_ADDED)
 		return index_row(db, q, sqlite3_last_insert_rowid(db->sql));
 	int same = 0;
 	if ((rc = same_row(&same, db, q, id, r)) || same)
@@ -549,17 +626,78 @@ static int insert_row(int *added, qdb *db, const qdb_quote *q, qdb_str id,
 			"one first", (int)id.len, id.ptr));
 }
 
-int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
-		   qdb_error *err)
+/* The row holding id: *qid (0: none) and its file (0: none). */
+static int find_row(sqlite3_int64 *qid, sqlite3_int64 *file, qdb *db,
+		    qdb_str id)
 {
+	sqlite3_stmt *st;
+	int rc = qdb__cached(&st, db, QDB_ST_QUOTE_FIND, "SELECT qid, "
+			     "file_id FROM quotes WHERE id = ?1");
+	if (rc)
+		return rc;
+	qdb__bind_str(st, 1, id);
+	int s = sqlite3_step(st);
+	*qid = *file = 0;
+	if (s == SQLITE_ROW) {
+		*qid = sqlite3_column_int64(st, 0);
+		*file = sqlite3_column_int64(st, 1);
+	} else if (s != SQLITE_DONE) {
+		rc = qdb__fail_sql(db, "lookup");
+	}
+	qdb__done(db, st);
+	return rc;
+}
+
+/*
+ * A sync's put: the claim hook may refuse the id; a row with the id is
+ * then made to hold q, in place: same qid, so the row keeps its place in
+ * the added order, the index and the tags forget the old content first.
+ */
+static int sync_row(int *what, qdb *db, const qdb_quote *q, qdb_str id,
+		    const row_refs *r, const qdb__put *how, qdb_error *err)
+{
+	sqlite3_int64 qid, file;
+	int rc = find_row(&qid, &file, db, id);
+	if (rc)
+		return rc;
+	if ((rc = how->claim(how->payload, id, qid != 0, file, err)))
+		return rc;
+	if (!qid)
+		return insert_row(what, db, q, id, r, how, err);
+	int same = 0;
+	if ((rc = same_row(&same, db, q, id, r)))
+		return rc;
+	*what = same ? QDB__PUT_SAME : QDB__PUT_CHANGED;
+	if (same && file == how->file)
+		return 0;
+	if (!same && (rc = unindex_row(db, qid)))
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = cached_built(&st, db, QDB_ST_QUOTE_UPDATE, build_update)))
+		return rc;
+	bind_row(st, q, id, r);
+	bind_tail(st, how->file, qid);
+	rc = sqlite3_step(st) != SQLITE_DONE ? qdb__fail_sql(db, "update") : 0;
+	qdb__done(db, st);
+	if (!rc && !same)
+		rc = index_row(db, q, qid);
+	return rc;
+}
+
+int qdb__quote_put(qdb *db, const qdb_quote *q, const qdb__put *how,
+		   int *out_what, char **out_id, qdb_error *err)
+{
+	static const qdb__put by_hand = { 0 };
 	row_refs r;
 	memset(&r, 0, sizeof r);
+	if (!how)
+		how = &by_hand;
 	int rc = validate(q, &r.date_lo, &r.date_hi, err);
 	if (rc)
 		return rc;
 	char key[20], legacy[20] = "";
 	qdb_str id = q->id;
-	int added = 0, same = 0;
+	int what = QDB__PUT_SAME, same = 0;
 	if ((rc = resolve_refs(&r, db, q)) ||
 	    (!id.ptr && (rc = derive_id(key, legacy, db, q, r.speaker,
 					r.outlet))))
@@ -581,14 +719,18 @@ int qdb__quote_put(qdb *db, const qdb_quote *q, int *out_added, char **out_id,
 		if (same)
 			id = old;
 	}
-	if (!same && (rc = insert_row(&added, db, q, id, &r, err)))
+	if (how->claim)
+		rc = sync_row(&what, db, q, id, &r, how, err);
+	else if (!same)
+		rc = insert_row(&what, db, q, id, &r, how, err);
+	if (rc)
 		goto out;
 	if (out_id && !(*out_id = strndup(id.ptr, id.len))) {
 		rc = qdb__error_set(err, QDB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (out_added)
-		*out_added = added;
+	if (out_what)
+		*out_what = what;
 out:
 	qdb__buf_free(&r.tags);
 	/* A failure from SQLite (out of memory included) left its reason
@@ -617,7 +759,7 @@ int qdb_quote_add(char **out_id, int *out_added, qdb *db, const qdb_quote *in)
 	}
 	if ((rc = qdb__begin(db)) != 0)
 		return rc;
-	rc = qdb__quote_put(db, &q, out_added, out_id, &err);
+	rc = qdb__quote_put(db, &q, NULL, out_added, out_id, &err);
 	if (rc) {
 		qdb__rollback(db);
 		qdb__error_to_db(db, &err);
@@ -634,6 +776,11 @@ int qdb_quote_add(char **out_id, int *out_added, qdb *db, const qdb_quote *in)
 	return 0;
 }
 
+/*
+ * A quote that came from a YAML file is refused: the file is the source
+ * of truth, and the next sync would only bring the quote back.  The
+ * message names the file to edit.
+ */
 int qdb_quote_delete(qdb *db, const char *id)
 {
 	if (!db || !id)
@@ -642,51 +789,39 @@ int qdb_quote_delete(qdb *db, const char *id)
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = NULL;
-	/* The index is external content: it needs the old text and context
-	 * to forget a row, so it is told before the row goes. */
-	rc = qdb__prepare(&st, db, "INSERT INTO quotes_fts (quotes_fts, rowid, "
-			  "text, context) SELECT 'delete', qid, text, context "
-			  "FROM quotes WHERE id = ?1");
-	if (rc)
+	if ((rc = qdb__prepare(&st, db, "SELECT q.qid, f.path FROM quotes q "
+			       "LEFT JOIN files f ON f.id = q.file_id "
+			       "WHERE q.id = ?1")))
 		goto fail;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = qdb__fail_sql(db, "delete");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	if ((rc = qdb__prepare(&st, db, "DELETE FROM quotes WHERE id = ?1")))
-		goto fail;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = qdb__fail_sql(db, "delete");
-		goto fail;
-	}
-	if (sqlite3_changes(db->sql) == 0) {
+	int s = sqlite3_step(st);
+	if (s == SQLITE_DONE) {
 		rc = qdb__fail(db, QDB_ENOTFOUND, "no quote with id '%s'", id);
 		goto fail;
 	}
+	if (s != SQLITE_ROW) {
+		rc = qdb__fail_sql(db, "delete");
+		goto fail;
+	}
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		rc = qdb__fail(db, QDB_EINVALID, "the quote '%s' comes from "
+			       "%s: delete it there, then run 'quotedb sync'",
+			       id, sqlite3_column_text(st, 1));
+		goto fail;
+	}
+	sqlite3_int64 qid = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	st = NULL;
 	/* Speakers, outlets and sources no quote uses any more go too, so
 	 * listings do not fill up with names of deleted quotes. */
-	rc = qdb__exec(db,
-		"DELETE FROM speakers WHERE id NOT IN "
-		"  (SELECT speaker_id FROM quotes) AND id NOT IN "
-		"  (SELECT speaker_id FROM speaker_aliases);"
-		"DELETE FROM outlets WHERE id NOT IN (SELECT outlet_id FROM "
-		"  quotes WHERE outlet_id IS NOT NULL) AND id NOT IN "
-		"  (SELECT outlet_id FROM outlet_aliases);"
-		"DELETE FROM sources WHERE id NOT IN (SELECT source_id FROM "
-		"  quotes WHERE source_id IS NOT NULL);");
-	if (rc)
-		goto fail2;
+	if ((rc = qdb__quote_remove(db, qid)) || (rc = qdb__gc(db)))
+		goto fail;
 	if ((rc = qdb__commit(db)))
 		return rc;
 	qdb__ok(db);
 	return 0;
 fail:
 	sqlite3_finalize(st);
-fail2:
 	qdb__rollback(db);
 	return rc;
 }

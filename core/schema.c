@@ -13,10 +13,32 @@
 	"CREATE INDEX quotes_date ON quotes(date_lo, date_hi);" \
 	"CREATE INDEX quotes_source ON quotes(source_id);"
 
-const char qdb__quote_indexes[] = QUOTE_INDEXES;
+/* QUOTE_INDEXES is part of a released step and never changes: the
+ * indexes later steps add are listed after it. */
+const char qdb__quote_indexes[] = QUOTE_INDEXES
+	"CREATE INDEX quotes_file ON quotes(file_id);";
 const char qdb__quote_indexes_drop[] =
 	"DROP INDEX quotes_speaker; DROP INDEX quotes_outlet;"
-	"DROP INDEX quotes_date; DROP INDEX quotes_source;";
+	"DROP INDEX quotes_date; DROP INDEX quotes_source;"
+	"DROP INDEX quotes_file;";
+
+/* An alias table with a scope (2 -> 3): file_id 0 is a global alias
+ * (`speaker alias`, a merge), any other the files row of the YAML file
+ * that declared it, which alone resolves through it.  0 rather than
+ * NULL: a WITHOUT ROWID key may not be NULL. */
+#define SCOPED_ALIASES(kind, table) \
+	"CREATE TABLE " kind "_aliases_3 ("				\
+	"  alias TEXT NOT NULL COLLATE NOCASE,"				\
+	"  file_id INTEGER NOT NULL DEFAULT 0,"				\
+	"  " kind "_id INTEGER NOT NULL REFERENCES " table "(id)"	\
+	"    ON DELETE CASCADE,"					\
+	"  PRIMARY KEY (alias, file_id)) WITHOUT ROWID;"		\
+	"INSERT INTO " kind "_aliases_3 (alias, file_id, " kind "_id)"	\
+	"  SELECT alias, 0, " kind "_id FROM " kind "_aliases;"		\
+	"DROP TABLE " kind "_aliases;"					\
+	"ALTER TABLE " kind "_aliases_3 RENAME TO " kind "_aliases;"	\
+	"CREATE INDEX " kind "_aliases_" kind " ON "			\
+	"  " kind "_aliases(" kind "_id);"
 
 /*
  * Migrations, in order: migrations[i] brings a file from version i to
@@ -88,6 +110,24 @@ const char *const qdb__migrations[] = {
 	"  tokenize='porter unicode61 remove_diacritics 2');"
 	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');"
 	"CREATE INDEX quote_tags_nocase ON quote_tags(tag COLLATE NOCASE);",
+
+	/* 4 -> 5: the YAML files quotes come from, for sync.c.  A quote's
+	 * file_id is its origin (NULL: added by hand, no file's); a file's
+	 * hash is the FNV-1a of its bytes at the last sync (NULL after a
+	 * plain import, so the next sync reads it).  sync_paths are the
+	 * paths the last sync was given.  Aliases gain a scope.  A file
+	 * from version 4 has no origins: a sync adopts its quotes. */
+	"CREATE TABLE files ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  hash TEXT);"
+	"ALTER TABLE quotes ADD COLUMN file_id INTEGER REFERENCES files(id);"
+	"CREATE INDEX quotes_file ON quotes(file_id);"
+	"CREATE TABLE sync_paths ("
+	"  pos INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL);"
+	SCOPED_ALIASES("speaker", "speakers")
+	SCOPED_ALIASES("outlet", "outlets"),
 };
 _Static_assert(QDB_DATE_OPEN_HI == 100000000, "migration 2 -> 3 writes it");
 

@@ -5,11 +5,12 @@
 # It needs nothing from bash-completion but uses its _filedir when there.
 # The option lists follow each command's --help (core/cli/cmd_*.c).
 
-_quotedb_commands="init import add list search show delete speakers speaker
-outlets outlet export formats verify check extract render info help"
+_quotedb_commands="init import sync add list search show delete sources
+speakers speaker outlets outlet export formats verify check extract render
+info help"
 
-_quotedb_filters="--speaker --outlet --reported-by --tag --language --from
---to --strict-dates --id --search --fts --sort --limit --db --help"
+_quotedb_filters="--speaker --outlet --reported-by --tag --language --source
+--from --to --strict-dates --id --search --fts --sort --limit --db --help"
 
 _quotedb_add_opts="--text --speaker --role --date --date-text --outlet
 --programme --occasion --reported-by --source --source-author --source-date
@@ -171,7 +172,10 @@ _quotedb()
 		[[ $cmd == render ]] && _quotedb_words "markdown html text"
 		return ;;
 	--source)
-		[[ $cmd == verify ]] && _quotedb_files
+		[[ $cmd != add ]] && _quotedb_files
+		return ;;
+	--against)
+		_quotedb_files
 		return ;;
 	-O|--option)
 		local j fmt=""
@@ -201,6 +205,8 @@ _quotedb()
 	fi
 
 	case $cmd in
+	sources)
+		_quotedb_words "--json --db --help" ;;
 	init)
 		_quotedb_words "--db --help" ;;
 	speakers|outlets|info|formats)
@@ -209,7 +215,13 @@ _quotedb()
 		[[ -z $sub ]] && _quotedb_words "$_quotedb_commands" ;;
 	import)
 		if [[ $cur == -* ]]; then
-			_quotedb_words "--db --help"
+			_quotedb_words "--strict --db --help"
+		else
+			_quotedb_files '@(yaml|yml)'
+		fi ;;
+	sync)
+		if [[ $cur == -* ]]; then
+			_quotedb_words "-n --dry-run --strict --db --help"
 		else
 			_quotedb_files '@(yaml|yml)'
 		fi ;;
@@ -219,7 +231,7 @@ _quotedb()
 		[[ $cur == -* ]] && _quotedb_words "$_quotedb_filters --json" ;;
 	verify)
 		[[ $cur == -* ]] &&
-			_quotedb_words "$_quotedb_filters --source" ;;
+			_quotedb_words "$_quotedb_filters --against" ;;
 	check)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "-f --format --json -a --all --strict

@@ -30,6 +30,9 @@ typedef struct yaml_state {
 	const qdb_plugin_host *host;
 	yaml_emitter_t emitter;
 	int write_failed;
+	/* speakers: or outlets: while the host walks them (ABI 1.2) */
+	const char *list_key;
+	int list_open;
 } yaml_state;
 
 /* libyaml's convention: 1 is success. */
@@ -203,6 +206,57 @@ static int emit_sequence_end(yaml_state *st)
 	return emit(st, &ev);
 }
 
+/* One speakers:/outlets: entry: the name with its aliases, so that the
+ * aliases survive an export and an import (the key comes first). */
+static int emit_entity(const char *name, const char *const *aliases,
+		       size_t naliases, void *payload)
+{
+	yaml_state *st = payload;
+	qdb_quote q = { .size = sizeof q };   /* names the entity in messages */
+	q.id.ptr = name;
+	int rc = 0;
+	if (!st->list_open) {
+		if ((rc = emit_key(st, st->list_key)) ||
+		    (rc = emit_sequence_start(st, YAML_BLOCK_SEQUENCE_STYLE)))
+			return rc;
+		st->list_open = 1;
+	}
+	qdb_str s = { name, strlen(name) };
+	if ((rc = emit_mapping_start(st)) || (rc = emit_key(st, "name")) ||
+	    (rc = emit_value(st, &q, "", "name", -1, s)) ||
+	    (rc = emit_key(st, "aliases")) ||
+	    (rc = emit_sequence_start(st, YAML_FLOW_SEQUENCE_STYLE)))
+		return rc;
+	for (size_t i = 0; i < naliases && !rc; i++) {
+		qdb_str a = { aliases[i], strlen(aliases[i]) };
+		rc = emit_value(st, &q, "", "aliases", (long)i, a);
+	}
+	if (!rc && !(rc = emit_sequence_end(st)))
+		rc = emit_mapping_end(st);
+	return rc;
+}
+
+/* speakers: and outlets: from the host, when it can walk them. */
+static int emit_entities(yaml_state *st)
+{
+	const qdb_plugin_host *h = st->host;
+	static const char *const keys[2] = { "speakers", "outlets" };
+	if (h->abi_minor < 2 || h->size < offsetof(qdb_plugin_host, entities)
+	    + sizeof h->entities || !h->entities)
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		st->list_key = keys[k];
+		st->list_open = 0;
+		int rc = h->entities(h, k == 0 ? QDB_SPEAKER : QDB_OUTLET,
+				     emit_entity, st);
+		if (rc)
+			return rc < 0 ? rc : QDB_ERROR;
+		if (st->list_open && (rc = emit_sequence_end(st)))
+			return rc;
+	}
+	return 0;
+}
+
 static int yaml_begin(void **state, const qdb_plugin_host *host)
 {
 	yaml_event_t ev;
@@ -234,6 +288,8 @@ static int yaml_begin(void **state, const qdb_plugin_host *host)
 	}
 	if (!rc)
 		rc = emit_mapping_start(st);
+	if (!rc)
+		rc = emit_entities(st);
 	if (!rc)
 		rc = emit_key(st, "quotes");
 	if (!rc)

@@ -58,6 +58,29 @@ static void fh_error(const qdb_plugin_host *h, const char *fmt, ...)
 	fh->nerrors++;
 }
 
+/* The entities the test gave, each line split at its tabs. */
+static int fh_entities(const qdb_plugin_host *h, qdb_entity_kind kind,
+		       int (*cb)(const char *name, const char *const *aliases,
+				 size_t naliases, void *payload),
+		       void *payload)
+{
+	const fake_host *fh = (const fake_host *)h;
+	const char *const *lines = fh->entities[kind == QDB_OUTLET];
+	for (size_t i = 0; lines && lines[i]; i++) {
+		char buf[512], *parts[16];
+		size_t n = 0;
+		snprintf(buf, sizeof buf, "%s", lines[i]);
+		for (char *save = NULL, *t = strtok_r(buf, "\t", &save);
+		     t && n < 16; t = strtok_r(NULL, "\t", &save))
+			parts[n++] = t;
+		int rc = cb(parts[0], (const char *const *)parts + 1, n - 1,
+			    payload);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 void fh_init(fake_host *fh, const qdb_plugin *p,
 		    const char *const *options)
 {
@@ -71,6 +94,7 @@ void fh_init(fake_host *fh, const qdb_plugin *p,
 	fh->h.error = fh_error;
 	fh->h.sort = p->sort;
 	fh->h.fields = qdb_fields(&fh->h.nfields);
+	fh->h.entities = fh_entities;
 	fh->plugin = p;
 	fh->options = options;
 	/* The host's own check of the options (core/plugin.c). */

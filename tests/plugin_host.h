@@ -27,6 +27,9 @@ typedef struct fake_host {
 	size_t fail_after;            /* writes fail past this many bytes */
 	size_t nwrites;
 	size_t max_write;
+	/* What host->entities walks (ABI 1.2), by kind: "name\talias\t..."
+	 * lines, NULL-terminated; none when NULL. */
+	const char *const *entities[2];
 } fake_host;
 
 /* Sets fh up for plugin p with the given options (borrowed), checked

@@ -1427,7 +1427,7 @@ static size_t count_char(const char *s, const char *end, char c)
  * a line per quote, tab-separated, and a second line for one that
  * differs, with valid UTF-8 and no line break or tab of the texts in it;
  * where a quote was found or differs as line, column in characters,
- * paragraph and byte offset.  --source checks every selected quote
+ * paragraph and byte offset.  --against checks every selected quote
  * against one file; a file that cannot be read is named once and its
  * quotes counted as not checked, and the others are still checked. */
 static void test_verify_report(void)
@@ -1459,26 +1459,26 @@ static void test_verify_report(void)
 	}
 	free(out);
 	free(err);
-	/* --source: the file for every selected quote, theirs or none. */
+	/* --against: the file for every selected quote, theirs or none. */
 	EXPECT(0, "verified\tno-source\tline 4, column 39, paragraph 2 (byte "
 	       "offset 182)\n", "quotedb: 1 verified, 0 not verified\n",
-	       "--db '%s' verify --source " DATA "/verify/source.txt --id "
+	       "--db '%s' verify --against " DATA "/verify/source.txt --id "
 	       "no-source", db);
 	EXPECT(1, "verified\tverified\tline 3, column 43, paragraph 2 (byte "
 	       "offset 126)\nnot found\tdiffers-crlf\n", "quotedb: 1 "
-	       "verified, 1 not verified\n", "--db '%s' verify --source " DATA
+	       "verified, 1 not verified\n", "--db '%s' verify --against " DATA
 	       "/verify/source.txt --id verified --id differs-crlf", db);
 	EXPECT(1, "not checked\tverified\tcannot read " DATA "/verify/"
 	       "absent.txt\nnot checked\tnot-found\tcannot read " DATA
 	       "/verify/absent.txt\n", "quotedb: verify: " DATA "/verify/"
 	       "absent.txt: cannot read: No such file or directory\nquotedb: 0 "
 	       "verified, 0 not verified, 2 not checked (no readable "
-	       "source)\n", "--db '%s' verify --source " DATA
+	       "source)\n", "--db '%s' verify --against " DATA
 	       "/verify/absent.txt --id verified --id not-found", db);
 	EXPECT(1, "not checked\tverified\tcannot read " DATA "/verify\n",
 	       "quotedb: verify: " DATA "/verify: cannot read: Is a "
 	       "directory\nquotedb: 0 verified, 0 not verified, 1 not checked "
-	       "(no readable source)\n", "--db '%s' verify --source " DATA
+	       "(no readable source)\n", "--db '%s' verify --against " DATA
 	       "/verify --id verified", db);
 	/* Selecting nothing verifies nothing: an error naming the filter. */
 	EXPECT(1, "", "quotedb: verify: no quote is selected by --id "

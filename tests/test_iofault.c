@@ -573,6 +573,15 @@ static int iofault_init(void)
 	if (rc)
 		fprintf(stderr, "\n  base database: %s\n", qdb_errmsg(db));
 	qdb_close(db);
+	/* lone-1 as if added by hand: a quote from a file is deleted in
+	 * its file, not by qdb_quote_delete. */
+	sqlite3 *raw = NULL;
+	if (!rc && (sqlite3_open(base, &raw) != SQLITE_OK ||
+		    sqlite3_exec(raw, "UPDATE quotes SET file_id = NULL "
+				 "WHERE id = 'lone-1'", NULL, NULL,
+				 NULL) != SQLITE_OK))
+		rc = -1;
+	sqlite3_close(raw);
 	/* Closing the last connection checkpoints the WAL into the file
 	 * and deletes it: the file alone is the whole database. */
 	char why[512];

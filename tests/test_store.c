@@ -112,7 +112,7 @@ static void test_open_close(void)
 			qdb_schema_version());
 	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA application_id"),
 			QDB_APPLICATION_ID);
-	CU_ASSERT_EQUAL(qdb_schema_version(), 4);
+	CU_ASSERT_EQUAL(qdb_schema_version(), 5);
 	CU_ASSERT_STRING_EQUAL(qdb_version(), QDB_VERSION);
 	/* Opening again changes nothing; read-only works on it. */
 	CU_ASSERT_EQUAL(qdb_open(&db, path, 0), 0);
@@ -282,6 +282,74 @@ static void test_migrate_from_v2(void)
 	f.tags.n = 1;
 	CU_ASSERT_EQUAL(qdb_count(&n, db, &f), 0);
 	CU_ASSERT_EQUAL(n, 1);
+	qdb_close(db);
+	CU_ASSERT(fts_intact(path));
+}
+
+/* Schema version 2 exactly as released: version 1, then the full-text
+ * index of step 1 -> 2. */
+static const char schema_v2_step[] =
+	"CREATE VIRTUAL TABLE quotes_fts USING fts5("
+	"  text, context, content='quotes', content_rowid='qid',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');"
+	"PRAGMA user_version = 2;";
+
+/* A database of the release before sync: its aliases become global, its
+ * quotes belong to no file (a delete works, a sync adopts them), and
+ * everything else reads as before. */
+static void test_migrate_from_v2_to_sync(void)
+{
+	const char *path = keep_path("v2-sync.db");
+	CU_ASSERT_EQUAL_FATAL(sql_exec(path, schema_v1), SQLITE_OK);
+	char appid[64];
+	snprintf(appid, sizeof appid, "PRAGMA application_id = %d",
+		 QDB_APPLICATION_ID);
+	CU_ASSERT_EQUAL_FATAL(sql_exec(path, appid), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sql_exec(path,
+		"INSERT INTO speakers (id, name) VALUES (1, 'Old Speaker');"
+		"INSERT INTO speaker_aliases VALUES ('Oldie', 1);"
+		"INSERT INTO outlets (id, name) VALUES (1, 'Old Outlet');"
+		"INSERT INTO outlet_aliases VALUES ('OO', 1);"
+		"INSERT INTO quotes (id, text, speaker_id, outlet_id, context)"
+		"  VALUES ('old-1', 'words of version 2', 1, 1, 'ctx'),"
+		"  ('old-2', 'more words', 1, NULL, NULL);"), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sql_exec(path, schema_v2_step), SQLITE_OK);
+	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"), 2);
+
+	qdb *db = NULL;
+	CU_ASSERT_EQUAL_FATAL(qdb_open(&db, path, 0), 0);
+	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM files"), 0);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes "
+				   "WHERE file_id IS NULL"), 2);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM "
+				   "speaker_aliases WHERE file_id = 0"), 1);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM "
+				   "outlet_aliases WHERE file_id = 0"), 1);
+	const char *sp[] = { "OLDIE" }, *ou[] = { "oo" };
+	qdb_filter f = QDB_FILTER_INIT;
+	f.speakers.v = sp;
+	f.speakers.n = 1;
+	ASSERT_IDS(db, &f, "old-1 old-2");
+	f.outlets.v = ou;
+	f.outlets.n = 1;
+	ASSERT_IDS(db, &f, "old-1");
+	qdb_filter g = QDB_FILTER_INIT;
+	g.search = "version";
+	ASSERT_IDS(db, &g, "old-1");
+	/* A global alias still resolves a new quote. */
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.id = S("new-1");
+	q.text = S("new words");
+	q.speaker = S("oldie");
+	CU_ASSERT_EQUAL(qdb_quote_add(NULL, NULL, db, &q), 0);
+	qdb_quote *got = NULL;
+	CU_ASSERT_EQUAL_FATAL(qdb_quote_get(&got, db, "new-1"), 0);
+	CU_ASSERT_STRING_EQUAL(got->speaker.ptr, "Old Speaker");
+	qdb_quote_free(got);
+	/* No file: delete works as it did. */
+	CU_ASSERT_EQUAL(qdb_quote_delete(db, "old-2"), 0);
 	qdb_close(db);
 	CU_ASSERT(fts_intact(path));
 }
@@ -1434,6 +1502,7 @@ void test_store_register(void)
 		QDB_TEST(test_open_close),
 		QDB_TEST(test_migrate_from_v1),
 		QDB_TEST(test_migrate_from_v2),
+		QDB_TEST(test_migrate_from_v2_to_sync),
 		QDB_TEST(test_refuse_foreign_file),
 		QDB_TEST(test_refuse_newer_schema),
 		QDB_TEST(test_roundtrip_every_field),

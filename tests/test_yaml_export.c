@@ -369,6 +369,41 @@ static void test_no_quotes(void)
 	th_buf_free(&fh.out);
 }
 
+/* ABI 1.2: the speakers and outlets the host walks come first, with
+ * their aliases, so that an import of the file resolves them again. */
+static void test_entities(void)
+{
+	static const char *const speakers[] = {
+		"Ant\xc3\xb3nio Guterres\tGuterres\tthe Secretary-General",
+		"Joe Biden\tBiden", NULL
+	};
+	static const char *const outlets[] = { "CBS\tCBS News", NULL };
+	qdb_quote q = QDB_QUOTE_INIT;
+	q.text = (qdb_str){ "t", 1 };
+	q.speaker = (qdb_str){ "Joe Biden", 9 };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	fh.entities[0] = speakers;
+	fh.entities[1] = outlets;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), 0);
+	CU_ASSERT_STRING_EQUAL(fh.out.data ? fh.out.data : "",
+		"speakers:\n"
+		"- name: \"Ant\xc3\xb3nio Guterres\"\n"
+		"  aliases: [\"Guterres\", \"the Secretary-General\"]\n"
+		"- name: \"Joe Biden\"\n  aliases: [\"Biden\"]\n"
+		"outlets:\n- name: \"CBS\"\n  aliases: [\"CBS News\"]\n"
+		"quotes:\n- text: \"t\"\n  speaker: \"Joe Biden\"\n");
+	th_buf_free(&fh.out);
+	/* A host with nothing to walk: no lists, the quotes as before. */
+	fh_init(&fh, plugin, NULL);
+	fh.h.entities = NULL;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), 0);
+	CU_ASSERT_STRING_EQUAL(fh.out.data ? fh.out.data : "",
+			       "quotes:\n- text: \"t\"\n"
+			       "  speaker: \"Joe Biden\"\n");
+	th_buf_free(&fh.out);
+}
+
 static void test_bad_utf8(void)
 {
 	qdb_quote q = QDB_QUOTE_INIT;
@@ -422,6 +457,7 @@ void test_yaml_export_register(void)
 		QDB_TEST(test_round_trip_every_character),
 		QDB_TEST(test_no_folding),
 		QDB_TEST(test_no_quotes),
+		QDB_TEST(test_entities),
 		QDB_TEST(test_bad_utf8),
 		QDB_TEST(test_short_quote_refused),
 		QDB_TEST(test_streams),

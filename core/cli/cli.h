@@ -150,6 +150,9 @@ void cli_put_json_cstr(const char *s);
 void cli_progress_on(qdb *db, const char *verb);
 void cli_progress_off(void);
 
+/* The speaker guard's warnings on stderr; strict makes them errors. */
+void cli_warnings_on(qdb *db, int strict);
+
 /* Flushes stdout; 1 after a message when a write failed, else 0. */
 int cli_flush(void);
 
@@ -165,8 +168,9 @@ void cli_json_quote(const qdb_quote *q, const char *snippet);
 
 /* ---- the commands (cmd_*.c) ----------------------------------------- */
 
-extern const cli_cmd cli_cmd_init, cli_cmd_import, cli_cmd_add,
+extern const cli_cmd cli_cmd_init, cli_cmd_import, cli_cmd_sync, cli_cmd_add,
 	cli_cmd_list, cli_cmd_search, cli_cmd_show, cli_cmd_delete,
+	cli_cmd_sources,
 	cli_cmd_speakers, cli_cmd_speaker, cli_cmd_outlets, cli_cmd_outlet,
 	cli_cmd_export, cli_cmd_formats, cli_cmd_verify, cli_cmd_check,
 	cli_cmd_extract, cli_cmd_render, cli_cmd_info;

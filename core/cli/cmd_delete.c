@@ -28,7 +28,8 @@ const cli_cmd cli_cmd_delete = {
 	.args = "ID...",
 	.summary = "delete quotes by id",
 	.description = "Deletes the quotes with these ids, saying so for "
-		"each on stderr.\n",
+		"each on stderr.  A quote\nthat comes from a YAML file is "
+		"refused: delete it there and run\n'quotedb sync'.\n",
 	.db = CLI_DB_WRITE,
 	.check = check,
 	.run = run,

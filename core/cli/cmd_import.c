@@ -4,6 +4,14 @@
  */
 #include "cli.h"
 
+static int strict;
+
+static const cli_opt opts[] = {
+	{ CLI_FLAG, "strict", 0, NULL, "a new speaker or outlet close to a "
+	  "known one is\nan error, not a warning", &strict, NULL },
+	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
+};
+
 static int check(int argc, char **argv)
 {
 	(void)argv;
@@ -15,6 +23,7 @@ static int run(qdb *db, int argc, char **argv)
 	qdb_import_stats st = QDB_IMPORT_STATS_INIT;
 	qdb_error err;
 	cli_progress_on(db, "importing:");
+	cli_warnings_on(db, strict);
 	int rc = qdb_import_paths(db, (const char *const *)argv,
 				  (size_t)argc, &st, &err);
 	cli_progress_off();
@@ -38,6 +47,7 @@ const cli_cmd cli_cmd_import = {
 		"files)\nin one transaction: all of them or, on any error, "
 		"none.\nImporting the same file again adds nothing.\n",
 	.db = CLI_DB_WRITE,
+	.opts = opts,
 	.check = check,
 	.run = run,
 };

@@ -1,5 +1,5 @@
 /*
- * cmd_verify.c: `quotedb verify [--source FILE]`, each selected quote
+ * cmd_verify.c: `quotedb verify [--against FILE]`, each selected quote
  * against the text of its source document, under the matching contract of
  * docs/verify.md (the library's qdb_verify_text).
  */
@@ -160,7 +160,7 @@ static int verify_one(const qdb_quote *q, void *payload)
 	const char *path = v->source_flag ? v->source_flag
 		: q->source_file.ptr;
 	if (!path) {
-		printf("not checked\t%s\tno source file (give --source)\n",
+		printf("not checked\t%s\tno source file (give --against)\n",
 		       q->id.ptr);
 		v->unchecked++;
 		return 0;
@@ -220,7 +220,7 @@ static int verify_one(const qdb_quote *q, void *payload)
 static struct verify_state v;
 
 static const cli_opt opts[] = {
-	{ CLI_STRING, "source", 0, "FILE", "check against FILE, not each "
+	{ CLI_STRING, "against", 0, "FILE", "check against FILE, not each "
 	  "quote's source file", &v.source_flag, NULL },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
 };

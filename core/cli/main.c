@@ -20,8 +20,10 @@
 
 /* In the order `quotedb --help` lists them. */
 static const cli_cmd *const commands[] = {
-	&cli_cmd_init, &cli_cmd_import, &cli_cmd_add, &cli_cmd_list,
-	&cli_cmd_search, &cli_cmd_show, &cli_cmd_delete, &cli_cmd_speakers,
+	&cli_cmd_init, &cli_cmd_import, &cli_cmd_sync, &cli_cmd_add,
+	&cli_cmd_list,
+	&cli_cmd_search, &cli_cmd_show, &cli_cmd_delete, &cli_cmd_sources,
+	&cli_cmd_speakers,
 	&cli_cmd_speaker, &cli_cmd_outlets, &cli_cmd_outlet, &cli_cmd_export,
 	&cli_cmd_formats, &cli_cmd_verify, &cli_cmd_check, &cli_cmd_extract,
 	&cli_cmd_render, &cli_cmd_info,

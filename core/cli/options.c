@@ -22,6 +22,7 @@ static cli_list outlets = { .too_many = TOO_MANY };
 static cli_list reported = { .too_many = TOO_MANY };
 static cli_list tags = { .too_many = TOO_MANY };
 static cli_list languages = { .too_many = TOO_MANY };
+static cli_list sources = { .too_many = TOO_MANY };
 
 static int take_date(const cli_opt *o, const char *arg)
 {
@@ -76,6 +77,8 @@ static const cli_opt filter_opts[] = {
 	{ CLI_LIST, "tag", 0, "TAG", "a tag, any case", &tags, NULL },
 	{ CLI_LIST, "language", 0, "LANG", "the language of the text",
 	  &languages, NULL },
+	{ CLI_LIST, "source", 0, "TITLE|FILE", "a source: its title, its "
+	  "text's path\n(source.file) or its YAML file", &sources, NULL },
 	{ CLI_FUNC, "from", 0, "DATE", "EDTF date: quotes whose date range "
 	  "overlaps", &filter.from, take_date },
 	{ CLI_FUNC, "to", 0, "DATE", "  [from, to] (2023, 2023-10, "
@@ -99,6 +102,7 @@ qdb_filter *cli_filter(void)
 		{ &ids, &filter.ids }, { &speakers, &filter.speakers },
 		{ &outlets, &filter.outlets }, { &reported, &filter.reported_by },
 		{ &tags, &filter.tags }, { &languages, &filter.languages },
+		{ &sources, &filter.sources },
 	};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
 		lists[i].to->v = lists[i].l->v;

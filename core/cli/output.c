@@ -385,6 +385,21 @@ void cli_progress_on(qdb *db, const char *verb)
 	qdb_progress(db, show_progress, 10000, (void *)verb);
 }
 
+static void show_warning(const qdb_error *w, void *payload)
+{
+	(void)payload;
+	char buf[1024];
+	/* After the progress line, which the next update redraws. */
+	if (isatty(STDERR_FILENO))
+		fputs("\r\x1b[K", stderr);
+	cli_msg("warning: %s", qdb_error_format(w, buf, sizeof buf));
+}
+
+void cli_warnings_on(qdb *db, int strict)
+{
+	qdb_warnings(db, show_warning, NULL, strict);
+}
+
 void cli_progress_off(void)
 {
 	if (isatty(STDERR_FILENO))

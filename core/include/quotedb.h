@@ -139,6 +139,8 @@ typedef enum qdb_field_kind {
 #define QDB_FIELD_MULTILINE 0x2  /* may hold line breaks (LF, NEL) and tabs */
 #define QDB_FIELD_SOURCE    0x4  /* describes the source document: stored
 				  * once per source, under source: in YAML */
+#define QDB_FIELD_DEFAULT   0x8  /* a YAML file's source: may give it under
+				  * defaults: for quotes that leave it out */
 
 /*
  * One field of a quote.  name is what every flat output calls it (a CSV
@@ -375,6 +377,9 @@ typedef struct qdb_filter {
 	int64_t limit;            /* 0: no limit */
 	/* Appended in 0.3. */
 	int search_fts;           /* search is an FTS5 query, not words */
+	/* a source's title, the path of its text (source.file), or the
+	 * YAML file a quote came from */
+	qdb_strlist sources;
 } qdb_filter;
 
 #define QDB_FILTER_INIT { .size = sizeof(qdb_filter) }
@@ -438,7 +443,43 @@ int qdb_entity_alias(qdb *db, qdb_entity_kind kind, const char *name,
 int qdb_entity_merge(qdb *db, qdb_entity_kind kind, const char *into,
 		     const char *from);
 
+/* ---- Sources ------------------------------------------------------- */
+
+/*
+ * One source document: its fields (NULL when absent), the YAML files its
+ * quotes come from ("a.yaml,b.yaml", NULL for none) and its quote count.
+ * Borrowed for the call; size is sizeof(qdb_source) of the library.
+ */
+typedef struct qdb_source {
+	size_t size;
+	const char *title;
+	const char *author;
+	const char *date;
+	const char *url;
+	const char *file;
+	const char *yaml;
+	int64_t quotes;
+} qdb_source;
+
+typedef int (*qdb_source_cb)(const qdb_source *s, void *payload);
+
+/* Walks every source by title; a non-zero return from cb stops the walk
+ * and is returned. */
+int qdb_source_foreach(qdb *db, qdb_source_cb cb, void *payload);
+
 /* ---- Import -------------------------------------------------------- */
+
+/*
+ * The speaker guard.  A quote read from a file (import, sync) whose
+ * speaker or outlet is new, but within a small edit distance of a known
+ * name or alias, or sharing a surname with one ("Guteres", "António
+ * Guterres"), draws a warning: cb (may be NULL) is called with where and
+ * a "did you mean" text.  With strict, each such quote is an error
+ * instead, and the import or sync changes nothing.  Borrowed for the
+ * call; stays set on db until changed.
+ */
+typedef void (*qdb_warning_cb)(const qdb_error *w, void *payload);
+void qdb_warnings(qdb *db, qdb_warning_cb cb, void *payload, int strict);
 
 typedef struct qdb_import_stats {
 	size_t size;
@@ -469,6 +510,45 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 /* The same for a file already in memory; name is used in messages. */
 int qdb_import_buffer(qdb *db, const char *name, const void *buf, size_t len,
 		      qdb_import_stats *stats, qdb_error *err);
+
+/* ---- Sync ---------------------------------------------------------- */
+
+/*
+ * What a sync did (or, dry, would do).  For a quote: file, change ('+'
+ * added, '~' changed in place, '-' removed) and id; other is the file a
+ * quote moved from ('+') or to ('-'), else NULL.  For a file's summary,
+ * sent after every quote: id is NULL, change is 0, and the counts are
+ * set; unchanged is 1 for a file skipped because its content hash is the
+ * one of the last sync.  All borrowed for the call.
+ */
+typedef struct qdb_sync_event {
+	size_t size;
+	const char *file;
+	int change;
+	const char *id;
+	const char *other;
+	int64_t added, changed, removed;
+	int unchanged;
+} qdb_sync_event;
+
+typedef int (*qdb_sync_cb)(const qdb_sync_event *e, void *payload);
+
+#define QDB_SYNC_DRY_RUN 0x1   /* report, then leave the database as it was */
+
+/*
+ * Makes the database mirror the YAML files paths stand for (a directory:
+ * its *.yaml and *.yml files), in one transaction: quotes are added,
+ * changed in place and removed; a known file under paths that is gone
+ * takes its quotes with it; a quote that moves between files keeps its
+ * id; quotes added by hand (no file's) are left alone.  A file whose
+ * content hash is the one of the last sync is not read.  With n == 0 the
+ * paths of the last sync are used, or "quotes".  Two files claiming one
+ * id is an error naming both.  On any error nothing changes and err (if
+ * not NULL) says where.  cb (may be NULL) hears of every change.
+ */
+int qdb_sync_paths(qdb *db, const char *const *paths, size_t n,
+		   unsigned flags, qdb_sync_cb cb, void *payload,
+		   qdb_error *err);
 
 /* ---- Dates --------------------------------------------------------- */
 

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define QDB_PLUGIN_ABI_MAJOR 1
-#define QDB_PLUGIN_ABI_MINOR 1
+#define QDB_PLUGIN_ABI_MINOR 2
 #define QDB_PLUGIN_SYMBOL "qdb_plugin_descriptor"
 
 #if defined(__GNUC__)
@@ -111,6 +111,20 @@ typedef struct qdb_plugin_host {
 	 * Borrowed for the export. */
 	const qdb_field *fields;
 	size_t nfields;
+	/* ABI 1.2 */
+	/* Walks the speakers (QDB_SPEAKER) or the outlets (QDB_OUTLET) that
+	 * have aliases, by name, with the aliases one file may declare for
+	 * them all: each alias names that entity wherever it holds and is no
+	 * other entity's name.  cb gets the name and naliases aliases,
+	 * borrowed for the call; a non-zero return stops the walk and is
+	 * returned, as is a negative QDB_E* code of the host's.  May be NULL
+	 * (a host that has no entities to tell of). */
+	int (*entities)(const struct qdb_plugin_host *host,
+			qdb_entity_kind kind,
+			int (*cb)(const char *name,
+				  const char *const *aliases,
+				  size_t naliases, void *payload),
+			void *payload);
 } qdb_plugin_host;
 
 /*
