@@ -319,7 +319,8 @@ static void test_migrate_from_v2_to_sync(void)
 
 	qdb *db = NULL;
 	CU_ASSERT_EQUAL_FATAL(qdb_open(&db, path, 0), 0);
-	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"),
+			qdb_schema_version());
 	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM files"), 0);
 	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes "
 				   "WHERE file_id IS NULL"), 2);

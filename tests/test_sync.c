@@ -645,15 +645,39 @@ static void test_sources(void)
 	/* verify --source: that source's quotes, each against its text. */
 	CU_ASSERT_EQUAL(th_run(&out, &err, "cd '%s' && '%s' --db '%s' verify "
 			       "--source one.txt", dir, th_cli(), dbp), 0);
-	CU_ASSERT_STRING_EQUAL(out, "verified\to1\n");
+	CU_ASSERT_STRING_EQUAL(two_cols(out), "verified\to1\n");
 	CU_ASSERT_STRING_EQUAL(err, "quotedb: 1 verified, 0 not verified\n");
 	free(out);
 	free(err);
 	CU_ASSERT_EQUAL(th_run(&out, &err, "cd '%s' && '%s' --db '%s' verify "
 			       "--source Two", dir, th_cli(), dbp), 0);
-	CU_ASSERT_STRING_EQUAL(out, "verified\tt1\nverified\tt2\n");
+	CU_ASSERT_STRING_EQUAL(two_cols(out), "verified\tt1\nverified\tt2\n");
 	free(out);
 	free(err);
+}
+
+/* out with each line cut after its second tab-separated field: verify's
+ * lines, without where the quote was found (test_cli checks that).
+ * out is changed in place. */
+static char *two_cols(char *out)
+{
+	char *w = out;
+	for (char *r = out; r && *r;) {
+		char *nl = strchr(r, '\n');
+		size_t len = nl ? (size_t)(nl - r) : strlen(r);
+		char *t1 = memchr(r, '\t', len);
+		char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - r))
+			: NULL;
+		size_t keep = t2 ? (size_t)(t2 - r) : len;
+		memmove(w, r, keep);
+		w += keep;
+		if (nl)
+			*w++ = '\n';
+		r = nl ? nl + 1 : r + len;
+	}
+	if (out)
+		*w = '\0';
+	return out;
 }
 
 /* The README's two-article walk-through runs as written, in an empty
@@ -690,7 +714,7 @@ static void test_readme_walkthrough(void)
 	if (rc)
 		fprintf(stderr, "\n%s\n%s\n", out ? out : "", err ? err : "");
 	CU_ASSERT(out && strstr(out, "~ quotes/eu.yaml eu-2\n"));
-	CU_ASSERT(out && strstr(out, "verified\tun-1\nverified\tun-2\n"
+	CU_ASSERT(out && strstr(two_cols(out), "verified\tun-1\nverified\tun-2\n"
 				"verified\teu-1\nverified\teu-2\n"));
 	free(out);
 	free(err);
