@@ -595,6 +595,30 @@ static void test_guard(void)
 	qdb_close(db);
 }
 
+/* out with each line cut after its second tab-separated field: verify's
+ * lines, without where the quote was found (test_cli checks that).
+ * out is changed in place. */
+static char *two_cols(char *out)
+{
+	char *w = out;
+	for (char *r = out; r && *r;) {
+		char *nl = strchr(r, '\n');
+		size_t len = nl ? (size_t)(nl - r) : strlen(r);
+		char *t1 = memchr(r, '\t', len);
+		char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - r))
+			: NULL;
+		size_t keep = t2 ? (size_t)(t2 - r) : len;
+		memmove(w, r, keep);
+		w += keep;
+		if (nl)
+			*w++ = '\n';
+		r = nl ? nl + 1 : r + len;
+	}
+	if (out)
+		*w = '\0';
+	return out;
+}
+
 /* Two articles: sources lists both; --source by title, by the text's
  * file or by the YAML file selects one; verify --source checks only its
  * quotes. */
@@ -654,30 +678,6 @@ static void test_sources(void)
 	CU_ASSERT_STRING_EQUAL(two_cols(out), "verified\tt1\nverified\tt2\n");
 	free(out);
 	free(err);
-}
-
-/* out with each line cut after its second tab-separated field: verify's
- * lines, without where the quote was found (test_cli checks that).
- * out is changed in place. */
-static char *two_cols(char *out)
-{
-	char *w = out;
-	for (char *r = out; r && *r;) {
-		char *nl = strchr(r, '\n');
-		size_t len = nl ? (size_t)(nl - r) : strlen(r);
-		char *t1 = memchr(r, '\t', len);
-		char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - r))
-			: NULL;
-		size_t keep = t2 ? (size_t)(t2 - r) : len;
-		memmove(w, r, keep);
-		w += keep;
-		if (nl)
-			*w++ = '\n';
-		r = nl ? nl + 1 : r + len;
-	}
-	if (out)
-		*w = '\0';
-	return out;
 }
 
 /* The README's two-article walk-through runs as written, in an empty
