@@ -21,7 +21,9 @@ INSTALL ?= install
 # test (the LaTeX tests compile the appendix with both TeX engines).
 DEPS_BUILD = build-essential pkg-config libsqlite3-dev libyaml-dev sqlite3
 DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-utils \
-	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern
+	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
+	texlive-lang-greek texlive-lang-cyrillic cm-super fonts-noto-core \
+	fonts-noto-cjk mupdf-tools
 
 PKGS = sqlite3 yaml-0.1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

@@ -16,13 +16,21 @@
  * CRLF, NEL, U+2028, U+2029) is set as a paragraph break (\par); in other
  * fields it is a space.  TeX collapses runs of spaces, as typesetting does.
  *
- * Characters.  With charset=latin (the default) the plugin refuses a
- * character the standalone preamble cannot set in both engines (T1 + Latin
- * Modern in pdflatex, Latin Modern OpenType in lualatex): the list below
- * was measured with TeX Live 2022.  Control characters are always refused.
- * With charset=any every other character is passed through for the
- * writer's own fonts; \tracinglostchars=3 still makes a missing glyph an
- * error in the standalone document.
+ * Characters.  With charset=any (the default) every script is set: the
+ * standalone document compiles with lualatex (Noto Serif, a fallback font
+ * per script, babel's bidi=basic for right-to-left text) and with pdflatex
+ * while every text is Latin, Greek or Cyrillic (runs of the last two are
+ * wrapped in \qdbgreek / \qdbcyrillic, which switch to LGR and T2A).
+ * Before the first text pdflatex cannot set, \qdbneedslualatex stops
+ * pdflatex with a message that names lualatex.  With charset=latin the
+ * plugin refuses a character the old preamble cannot set in both engines
+ * (T1 + Latin Modern in pdflatex, Latin Modern OpenType in lualatex): the
+ * list below was measured with TeX Live 2022.  Control characters are
+ * always refused; \tracinglostchars=3 makes a missing glyph an error.
+ *
+ * Long content.  Long tokens get places to break (\qdbbreak{}), CJK text
+ * places between characters (\qdbcjkbreak{}), and output lines end before
+ * TeX's input buffer could fill (see before_char).
  *
  * Layout.  The host sorts (by speaker unless the user chose another
  * --sort); the plugin starts a new heading when what the quotes are
@@ -62,6 +70,10 @@ typedef struct latex_state {
 	int order;
 	int standalone;
 	int any_chars;
+	int needs_lua;           /* a character pdflatex cannot set was seen
+				  * by check_str */
+	int marked_lua;          /* and \qdbneedslualatex was written */
+	size_t col;              /* bytes written since the last newline */
 	unsigned long nquote;    /* quotes seen, for messages */
 	char *group;             /* the key of the current heading */
 	size_t group_len;
@@ -80,8 +92,13 @@ static int flush(latex_state *st)
 	return qdb_outbuf_flush(&st->out);
 }
 
+/* Writes n bytes, keeping count of the bytes since the last newline. */
 static int put(latex_state *st, const char *p, size_t n)
 {
+	size_t k = n;
+	while (k > 0 && p[k - 1] != '\n')
+		k--;
+	st->col = k ? n - k : st->col + n;
 	return qdb_outbuf_put(&st->out, p, n);
 }
 
@@ -177,7 +194,38 @@ static const uint16_t actual_text[] = {
 	0x012D, 0x012E, 0x012F, 0x0135, 0x0136, 0x0137, 0x013B, 0x013C,
 	0x0145, 0x0146, 0x0156, 0x0157, 0x0172, 0x0173, 0x01D0, 0x01EA,
 	0x01EB, 0x01F0, 0x0218, 0x0219, 0x021A, 0x021B, 0x02C6, 0x02DC,
+	/* LGR builds the capitals with tonos from two glyphs; T2A draws
+	 * the Ukrainian and Serbian I, J with the Latin ones */
+	0x0386, 0x0388, 0x0389, 0x038A, 0x038C, 0x038E, 0x038F, 0x0406,
+	0x0408, 0x0456, 0x0458,
 	0x2010, 0x2011, 0x20A6, 0x20B1, 0x2117,
+};
+
+/*
+ * Greek (LGR) and Cyrillic (T2A) that pdflatex sets with the standalone
+ * preamble of charset=any and pdftotext reads back (some through
+ * \qdbu): measured with TeX Live 2022, cbfonts and cm-super, by setting
+ * every assigned character of U+0370-U+03FF, U+0400-U+052F and
+ * U+1F00-U+1FFF.  The polytonic capitals, built from pieces, are left to
+ * lualatex.
+ */
+static const uint32_t pdftex_ranges[][2] = {
+	{ 0x0375, 0x0375 }, { 0x0384, 0x038A }, { 0x038C, 0x038C },
+	{ 0x038E, 0x03A1 }, { 0x03A3, 0x03CE }, { 0x03D8, 0x03DD },
+	{ 0x03DF, 0x03E1 }, { 0x0400, 0x045F }, { 0x0490, 0x0493 },
+	{ 0x0496, 0x049D }, { 0x04A0, 0x04A5 }, { 0x04AA, 0x04AB },
+	{ 0x04AE, 0x04B3 }, { 0x04B6, 0x04BB }, { 0x04C0, 0x04C2 },
+	{ 0x04D0, 0x04DF }, { 0x04E2, 0x04E9 }, { 0x04EC, 0x04F5 },
+	{ 0x04F8, 0x04F9 }, { 0x1F00, 0x1F07 }, { 0x1F10, 0x1F15 },
+	{ 0x1F20, 0x1F27 }, { 0x1F30, 0x1F37 }, { 0x1F40, 0x1F45 },
+	{ 0x1F50, 0x1F57 }, { 0x1F60, 0x1F67 }, { 0x1F70, 0x1F70 },
+	{ 0x1F72, 0x1F72 }, { 0x1F74, 0x1F74 }, { 0x1F76, 0x1F76 },
+	{ 0x1F78, 0x1F78 }, { 0x1F7A, 0x1F7A }, { 0x1F7C, 0x1F7C },
+	{ 0x1F80, 0x1F87 }, { 0x1F90, 0x1F97 }, { 0x1FA0, 0x1FA7 },
+	{ 0x1FB0, 0x1FB4 }, { 0x1FB6, 0x1FB9 }, { 0x1FBF, 0x1FC4 },
+	{ 0x1FC6, 0x1FC7 }, { 0x1FCD, 0x1FD2 }, { 0x1FD6, 0x1FD9 },
+	{ 0x1FDD, 0x1FE2 }, { 0x1FE4, 0x1FE9 }, { 0x1FED, 0x1FED },
+	{ 0x1FF2, 0x1FF4 }, { 0x1FF6, 0x1FF7 }, { 0x1FFE, 0x1FFE },
 };
 
 static int needs_actual_text(uint32_t c)
@@ -247,6 +295,95 @@ static int is_latin(uint32_t c)
 	return 0;
 }
 
+static int in_ranges(uint32_t c, const uint32_t (*r)[2], size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c < r[mid][0])
+			hi = mid;
+		else if (c > r[mid][1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/* What pdflatex sets with the preamble of charset=any; for the rest the
+ * document needs lualatex. */
+static int pdftex_ok(uint32_t c)
+{
+	return is_latin(c) ||
+	       in_ranges(c, pdftex_ranges,
+			 sizeof pdftex_ranges / sizeof pdftex_ranges[0]);
+}
+
+/*
+ * The scripts pdflatex sets in another font encoding than T1: a run of
+ * them is written inside \qdbgreek{...} or \qdbcyrillic{...}, which switch
+ * to LGR or T2A under pdflatex and do nothing under lualatex.
+ */
+enum { RUN_NONE, RUN_GREEK, RUN_CYRILLIC };
+
+static int run_of(uint32_t c)
+{
+	if ((c >= 0x0370 && c <= 0x03FF) || (c >= 0x1F00 && c <= 0x1FFF))
+		return RUN_GREEK;
+	if (c >= 0x0400 && c <= 0x052F)
+		return RUN_CYRILLIC;
+	return RUN_NONE;
+}
+
+/* Combining marks stay with the letter before them, in its run. */
+static int is_combining(uint32_t c)
+{
+	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+	       (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+	       (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+/*
+ * Chinese and Japanese are written without spaces, so TeX finds no place
+ * to break a line: the plugin puts \qdbcjkbreak{} (a line break allowed)
+ * between two CJK characters, except before closing punctuation and after
+ * opening punctuation, which stay with their neighbour (the basic rule of
+ * kinsoku shori).
+ */
+static int is_cjk(uint32_t c)
+{
+	return (c >= 0x2E80 && c <= 0x2FFF) || (c >= 0x3000 && c <= 0x30FF) ||
+	       (c >= 0x3100 && c <= 0x31FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+static int cjk_closing(uint32_t c)
+{
+	static const uint16_t closing[] = {
+		0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011,
+		0x3015, 0x3017, 0x3019, 0x301B, 0x301E, 0x303B, 0x3041,
+		0x3043, 0x3045, 0x3047, 0x3049, 0x3063, 0x3083, 0x3085,
+		0x3087, 0x308E, 0x309D, 0x309E, 0x30A1, 0x30A3, 0x30A5,
+		0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE,
+		0x30FC, 0x30FD, 0x30FE, 0xFF01, 0xFF09, 0xFF0C, 0xFF0E,
+		0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D, 0xFF5D, 0xFF60, 0xFF61,
+		0xFF63, 0xFF64,
+	};
+	for (size_t i = 0; i < sizeof closing / sizeof closing[0]; i++)
+		if (closing[i] == c)
+			return 1;
+	return 0;
+}
+
+static int cjk_opening(uint32_t c)
+{
+	return c == 0x3008 || c == 0x300A || c == 0x300C || c == 0x300E ||
+	       c == 0x3010 || c == 0x3014 || c == 0x3016 || c == 0x3018 ||
+	       c == 0x301A || c == 0x301D || c == 0xFF08 || c == 0xFF3B ||
+	       c == 0xFF5B || c == 0xFF5F || c == 0xFF62;
+}
+
 /*
  * Pairs the fonts would join into one glyph: -- (en dash), –- (em dash),
  * ‘‘ and ’’ (double quotes), !‘ and ?‘ (¡ ¿), ,, („), << and >> (« »).
@@ -282,6 +419,8 @@ static int check_str(latex_state *st, const char *what, const char *p,
 		}
 		uint32_t c;
 		size_t k = utf8_decode(&c, u + i, n - i);
+		if (k && st->any_chars && !pdftex_ok(c))
+			st->needs_lua = 1;
 		if (!what && (k == 0 || is_control(c) ||
 			      (!st->any_chars && !is_latin(c))))
 			return QDB_EINVALID;   /* the caller asks again */
@@ -298,10 +437,9 @@ static int check_str(latex_state *st, const char *what, const char *p,
 		}
 		if (!st->any_chars && !is_latin(c)) {
 			st->host->error(st->host, "%s: U+%04X \"%.*s\" at "
-					"byte %zu cannot be set by both "
-					"pdflatex and lualatex (use -O "
-					"charset=any if your own document's "
-					"fonts have it)", what, (unsigned)c,
+					"byte %zu cannot be set with "
+					"charset=latin (without it every "
+					"script is set)", what, (unsigned)c,
 					(int)k, p + i, i);
 			return QDB_EINVALID;
 		}
@@ -328,19 +466,114 @@ static int plain_ascii(unsigned char c)
 	return c >= 0x20 && c < 0x7f && !special[c];
 }
 
+/* Closes a run of \qdbgreek or \qdbcyrillic when c is not of it; opens
+ * one when c starts it. */
+static int switch_run(latex_state *st, int *run, uint32_t c)
+{
+	static const char *const open[] = { "", "\\qdbgreek{",
+					    "\\qdbcyrillic{" };
+	int want = run_of(c);
+	int rc;
+	if (want == *run || (*run != RUN_NONE && is_combining(c)))
+		return 0;
+	if (*run != RUN_NONE && (rc = puts_(st, "}")))
+		return rc;
+	*run = want;
+	return want != RUN_NONE ? puts_(st, open[want]) : 0;
+}
+
+/*
+ * Long content.  TeX breaks a line at spaces and hyphens (and hyphenates
+ * words); a URL or any other long token without them would run into the
+ * margin.  So a token gets \qdbbreak{} (a line break allowed, at a cost:
+ * \penalty1000, dearer than a hyphenation) after the characters that
+ * divide URLs and paths, and after every BREAK_EVERY characters without
+ * one.  A break there adds no character: nothing is printed in its place.
+ *
+ * TeX reads its input a line at a time into a buffer of 200,000 bytes,
+ * so no output line may grow near that: once a line holds LINE_MAX bytes,
+ * it ends with "%" before the next character that is not a space (TeX
+ * drops spaces at the start of a line; the % keeps the newline from
+ * becoming one).  That changes nothing in the PDF.
+ */
+#define BREAK_EVERY 20
+#define LINE_MAX_BYTES 4000
+
+typedef struct token_state {
+	unsigned unbroken;   /* characters since a place to break */
+	int after_divider;   /* the last character divides a URL */
+} token_state;
+
+static int url_divider(uint32_t c)
+{
+	return c == '/' || c == '.' || c == '?' || c == '&' || c == '=';
+}
+
+/* What goes before a character that is not a space. */
+static int before_char(latex_state *st, token_state *t)
+{
+	int rc;
+	if (t->after_divider || t->unbroken >= BREAK_EVERY) {
+		if ((rc = puts_(st, "\\qdbbreak{}")))
+			return rc;
+		t->unbroken = 0;
+	}
+	t->after_divider = 0;
+	if (st->col >= LINE_MAX_BYTES && (rc = puts_(st, "%\n")))
+		return rc;
+	return 0;
+}
+
+/* Notes character c, just written. */
+static void after_char(token_state *t, uint32_t c)
+{
+	if (c == ' ' || c == '\t' || is_break(c) || c == '-') {
+		t->unbroken = 0;
+		t->after_divider = 0;
+		return;
+	}
+	t->unbroken++;
+	t->after_divider = url_divider(c);
+}
+
+/* Writes the plain ASCII run p[0..n), with what before_char adds. */
+static int put_plain(latex_state *st, token_state *t, const char *p,
+		     size_t n)
+{
+	size_t seg = 0;
+	int rc;
+	for (size_t j = 0; j < n; j++) {
+		unsigned char b = (unsigned char)p[j];
+		if (b != ' ' && (t->after_divider ||
+				 t->unbroken >= BREAK_EVERY ||
+				 st->col + (j - seg) >= LINE_MAX_BYTES)) {
+			if ((rc = put(st, p + seg, j - seg)) ||
+			    (rc = before_char(st, t)))
+				return rc;
+			seg = j;
+		}
+		after_char(t, b);
+	}
+	return put(st, p + seg, n - seg);
+}
+
 /* Writes p escaped; check_str has accepted it. */
 static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	uint32_t prev = 0;
 	size_t i = 0;
-	int rc;
+	int rc, run = RUN_NONE;
+	token_state tok = { 0, 0 };
 	while (i < n) {
 		if (plain_ascii(u[i])) {
 			size_t j = i + 1;
 			while (j < n && plain_ascii(u[j]))
 				j++;
-			if ((rc = put(st, p + i, j - i)))
+			if (run != RUN_NONE &&
+			    (rc = switch_run(st, &run, u[i])))
+				return rc;
+			if ((rc = put_plain(st, &tok, p + i, j - i)))
 				return rc;
 			prev = u[j - 1];
 			i = j;
@@ -351,6 +584,8 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 		const char *cmd;
 		if (k == 0)
 			return QDB_EINVALID;
+		if (st->any_chars && (rc = switch_run(st, &run, c)))
+			return rc;
 		if (is_break(c)) {
 			/* a run of line breaks is one paragraph break */
 			while (i < n && utf8_decode(&c, u + i, n - i) &&
@@ -359,9 +594,19 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 			rc = puts_(st, mode == MODE_TEXT ? "\\par\n" : " ");
 			if (rc)
 				return rc;
+			after_char(&tok, '\n');
 			prev = 0;
 			continue;
 		}
+		if (is_cjk(c) && is_cjk(prev) && !cjk_closing(c) &&
+		    !cjk_opening(prev)) {
+			if ((rc = puts_(st, "\\qdbcjkbreak{}")))
+				return rc;
+			tok.unbroken = 0;
+		}
+		if (c != '\t' && !is_combining(c) &&
+		    (rc = before_char(st, &tok)))
+			return rc;
 		if (ligature(prev, c) && (rc = puts_(st, "\\kern0pt{}")))
 			return rc;
 		cmd = command_for(c);
@@ -381,9 +626,12 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 		}
 		if (rc)
 			return rc;
+		after_char(&tok, c);
 		prev = c;
 		i += k;
 	}
+	if (run != RUN_NONE && (rc = puts_(st, "}")))
+		return rc;
 	/* A field is followed by the plugin's own separators (", "): a
 	 * field ending in a character that could join the next one into a
 	 * ligature ("Smith," then ", " would print as „) ends with a break. */
@@ -482,23 +730,70 @@ static int speaker_cmp(const void *a, const void *b)
 
 /* ---- The document -------------------------------------------------- */
 
-static const char standalone_head[] =
-	"% quotedb appendix (latex plugin " LATEX_VERSION "), a standalone "
+/*
+ * The standalone preamble.  With charset=latin, the old one: T1 and Latin
+ * Modern in pdflatex, Latin Modern OpenType in lualatex.  With
+ * charset=any, pdflatex adds LGR and T2A for Greek and Cyrillic, and
+ * lualatex sets every script: Noto Serif (fonts-noto-core), with a
+ * luaotfload fallback per script for what it lacks (Noto Naskh Arabic,
+ * Noto Serif Hebrew, Noto Serif CJK ...), and babel's bidi=basic, which
+ * sets right-to-left text right to left.  Fonts are named by file, so
+ * nothing depends on fontconfig's names.
+ */
+static const char head_start[] =
+	"%% quotedb appendix (latex plugin " LATEX_VERSION "), a standalone "
 	"document.\n"
-	"% Compile it twice with pdflatex or lualatex, so the page numbers\n"
-	"% in the index of speakers are right; no shell escape is needed.\n"
-	"% A line break inside a quotation is set as a paragraph break.\n"
+	"%% Compile it twice with %s, so the page numbers\n"
+	"%% in the index of speakers are right; no shell escape is needed.\n"
+	"%% A line break inside a quotation is set as a paragraph break.\n"
 	"\\documentclass[11pt]{article}\n"
-	"\\usepackage{iftex}\n"
+	"\\usepackage{iftex}\n";
+
+static const char head_latin[] =
 	"\\ifPDFTeX\n"
 	"  \\usepackage[T1]{fontenc}\n"
 	"  \\usepackage[utf8]{inputenc}\n"
 	"  \\usepackage{lmodern}\n"
 	"\\else\n"
 	"  \\usepackage{fontspec}\n"
-	"\\fi\n"
+	"\\fi\n";
+
+static const char head_any[] =
+	"\\ifPDFTeX\n"
+	"  \\usepackage[LGR,T2A,T1]{fontenc}\n"
+	"  \\usepackage[utf8]{inputenc}\n"
+	"  \\usepackage{lmodern}\n"
+	"\\else\\ifLuaTeX\n"
+	"  \\usepackage[bidi=basic]{babel}\n"
+	"  \\babelprovide[import,main]{english}\n"
+	"  \\usepackage{fontspec}\n"
+	"  \\directlua{luaotfload.add_fallback('qdbfallback', {\n"
+	"    'NotoSerifHebrew-Regular.ttf:mode=harf;script=hebr',\n"
+	"    'NotoNaskhArabic-Regular.ttf:mode=harf;script=arab',\n"
+	"    'NotoSerifCJK-Regular.ttc(2):mode=harf',\n"
+	"    'NotoSerifArmenian-Regular.ttf:mode=harf',\n"
+	"    'NotoSerifGeorgian-Regular.ttf:mode=harf',\n"
+	"    'NotoSerifDevanagari-Regular.ttf:mode=harf;script=dev2',\n"
+	"    'NotoSerifThai-Regular.ttf:mode=harf',\n"
+	"    'NotoSerifEthiopic-Regular.ttf:mode=harf',\n"
+	"    'NotoSans-Regular.ttf:mode=harf',\n"
+	"    'NotoSansMath-Regular.ttf:mode=harf',\n"
+	"    'NotoSansSymbols-Regular.ttf:mode=harf',\n"
+	"    'NotoSansSymbols2-Regular.ttf:mode=harf'})}\n"
+	"  \\setmainfont{NotoSerif}[Extension=.ttf, UprightFont=*-Regular,\n"
+	"    BoldFont=*-Bold, ItalicFont=*-Italic,\n"
+	"    BoldItalicFont=*-BoldItalic,\n"
+	"    Renderer=HarfBuzz, Ligatures=TeXOff,\n"
+	"    RawFeature={fallback=qdbfallback}]\n"
+	"\\else\n"
+	"  \\usepackage{fontspec}\n"
+	"\\fi\\fi\n";
+
+static const char head_end[] =
 	"% A character the font does not have is an error, not a gap.\n"
 	"\\tracinglostchars=3\n"
+	"% Room to stretch a line rather than let it run into the margin.\n"
+	"\\setlength\\emergencystretch{3em}\n"
 	"\\usepackage{csquotes}\n"
 	"\\usepackage{refcount}\n"
 	"\\begin{document}\n";
@@ -510,7 +805,10 @@ static const char body_head[] =
 	"%   \\usepackage{csquotes}  % displayquote, for the quotations\n"
 	"%   \\usepackage{refcount}  % page numbers in the index of speakers\n"
 	"% and with pdflatex \\usepackage[T1]{fontenc} (UTF-8 input is the\n"
-	"% default since LaTeX 2018); with lualatex or xelatex, fontspec.\n"
+	"% default since LaTeX 2018), [LGR,T2A,T1] for Greek or Cyrillic;\n"
+	"% with lualatex fontspec and fonts for every script in the texts\n"
+	"% (and babel with bidi=basic for Arabic or Hebrew).  Texts pdflatex\n"
+	"% cannot set stop it with a message (\\qdbneedslualatex).\n"
 	"% Run LaTeX twice so the page numbers are right.  A line break\n"
 	"% inside a quotation is set as a paragraph break.  Labels are\n"
 	"% qdbspk<N>q<K>: \\input only one such body per document.  To\n"
@@ -553,6 +851,24 @@ static const char definitions[] =
 	"      \\qdb@this\\let\\qdb@last\\qdb@this\n"
 	"    \\fi\n"
 	"  \\repeat\\endgroup}\n"
+	"\\ifx\\directlua\\@undefined\\ifx\\XeTeXversion\\@undefined\n"
+	"  \\providecommand\\qdbneedslualatex{\\errmessage{quotedb: this "
+	"appendix\n"
+	"    holds text in scripts pdflatex cannot set (Arabic, Hebrew, CJK,\n"
+	"    combining marks...): compile it with lualatex}\\csname "
+	"@@end\\endcsname}\n"
+	"  \\@ifundefined{qdbgreek}{\\protected\\def\\qdbgreek#1{%\n"
+	"    {\\fontencoding{LGR}\\selectfont#1}}}{}\n"
+	"  \\@ifundefined{qdbcyrillic}{\\protected\\def\\qdbcyrillic#1{%\n"
+	"    {\\fontencoding{T2A}\\selectfont#1}}}{}\n"
+	"\\fi\\fi\n"
+	"\\providecommand\\qdbneedslualatex{}\n"
+	"\\providecommand\\qdbgreek[1]{#1}\n"
+	"\\providecommand\\qdbcyrillic[1]{#1}\n"
+	"\\@ifundefined{qdbbreak}{\\protected\\def\\qdbbreak{%\n"
+	"  \\penalty1000\\relax}}{}\n"
+	"\\@ifundefined{qdbcjkbreak}{\\protected\\def\\qdbcjkbreak{%\n"
+	"  \\hskip\\z@ plus .1em\\relax}}{}\n"
 	"\\providecommand\\qdbellipsis{\\qdb@ellipsis}\n"
 	"\\providecommand\\qdbu[2]{\\qdb@u{#1}{#2}}\n"
 	"\\def\\qdb@ellipsis{\\textellipsis}\n"
@@ -710,6 +1026,20 @@ static int put_attribution(latex_state *st, const qdb_quote *q)
 
 /* ---- Options ------------------------------------------------------- */
 
+/*
+ * Once a text pdflatex cannot set has been seen, the document says so
+ * before it: under pdflatex \qdbneedslualatex stops with a message that
+ * names lualatex, rather than failing on the first glyph.  Once is
+ * enough, as the first one stops pdflatex.
+ */
+static int mark_lua(latex_state *st)
+{
+	if (!st->needs_lua || st->marked_lua)
+		return 0;
+	st->marked_lua = 1;
+	return puts_(st, "\\qdbneedslualatex\n");
+}
+
 static int latex_begin(void **state, const qdb_plugin_host *host)
 {
 	int rc = 0;
@@ -731,13 +1061,25 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET : ORDER_NONE;
 	st->standalone = (int)host->option_int(host, "standalone");
 	st->any_chars = host->option_int(host, "charset") == CHARSET_ANY;
-	const char *title = host->option(host, "title");
-	if (st->standalone)
-		rc = check_str(st, "option title", title, strlen(title));
-	if (!rc)
-		rc = puts_(st, st->standalone ? standalone_head : body_head);
+	const char *title = st->standalone ? host->option(host, "title") : "";
+	rc = check_str(st, "option title", title, strlen(title));
+	if (!rc && st->standalone) {
+		char start[sizeof head_start + 128];
+		snprintf(start, sizeof start, head_start, st->any_chars
+			 ? "lualatex (or pdflatex when every text is\n% Latin, "
+			   "Greek or Cyrillic)" : "pdflatex or lualatex");
+		rc = puts_(st, start);
+		if (!rc)
+			rc = puts_(st, st->any_chars ? head_any : head_latin);
+		if (!rc)
+			rc = puts_(st, head_end);
+	} else if (!rc) {
+		rc = puts_(st, body_head);
+	}
 	if (!rc)
 		rc = puts_(st, definitions);
+	if (!rc)
+		rc = mark_lua(st);
 	if (!rc && st->standalone && *title) {
 		rc = puts_(st, "\\begin{center}\\LARGE\\bfseries ");
 		if (!rc)
@@ -796,7 +1138,7 @@ static int latex_quote(void *state, const qdb_quote *q,
 		    (rc = check_str(st, what, f[i].s.ptr, f[i].s.len)))
 			return rc;
 	}
-	if ((rc = put_heading(st, q)))
+	if ((rc = mark_lua(st)) || (rc = put_heading(st, q)))
 		return rc;
 	speaker *s = speaker_get(st, q->speaker);
 	if (!s) {
@@ -878,9 +1220,10 @@ static const qdb_plugin_option latex_options[] = {
 	  .help = "1: a whole document; 0: only the body, to \\input (see "
 	  "the packages listed at its top)" },
 	{ .name = "charset", .type = QDB_OPTION_ENUM, .values = charsets,
-	  .default_value = "latin",
-	  .help = "latin: refuse characters pdflatex and lualatex cannot both "
-	  "set; any: pass them to your own fonts" },
+	  .default_value = "any",
+	  .help = "any: every script (lualatex; pdflatex for Latin, Greek and "
+	  "Cyrillic); latin: refuse what pdflatex and lualatex cannot both "
+	  "set with Latin Modern" },
 	{ .name = NULL }
 };
 

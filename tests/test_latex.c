@@ -86,7 +86,7 @@ static void test_descriptor(void)
 	static const char *const options[][2] = {
 		{ "title", "Appendix: Quotations" },
 		{ "standalone", "1" },
-		{ "charset", "latin" }, { NULL, NULL }
+		{ "charset", "any" }, { NULL, NULL }
 	};
 	fh_check_descriptor(plugin, "latex", "tex", options);
 }
@@ -417,7 +417,8 @@ static void test_standalone_and_body(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\documentclass"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\ifPDFTeX\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[T1]{fontenc}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\\usepackage[LGR,T2A,T1]{fontenc}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage{fontspec}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\tracinglostchars=3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
@@ -466,9 +467,6 @@ static void test_options_refused(void)
 		  "any" },
 		{ "title=a\x01z", "option title: control character U+0001 at "
 		  "byte 1 cannot be set in LaTeX" },
-		{ "title=\xd0\x96", "option title: U+0416 \"\xd0\x96\" at byte "
-		  "0 cannot be set by both pdflatex and lualatex (use -O "
-		  "charset=any if your own document's fonts have it)" },
 		{ "title=caf\xe9", "option title: not valid UTF-8 at byte 3" },
 	};
 	for (size_t i = 0; i < NELEM(bad); i++) {
@@ -511,12 +509,12 @@ static void test_quotes_refused(void)
 		{ { sizeof(qdb_quote), .id = { "x", 1 }, .text = { "t", 1 },
 		    .speaker = { "S", 1 }, .role = { "\xe2\x84\x9d", 3 } },
 		  "quote x: role: U+211D \"\xe2\x84\x9d\" at byte 0 cannot be "
-		  "set by both pdflatex and lualatex (use -O charset=any if "
-		  "your own document's fonts have it)" },
+		  "set with charset=latin (without it every script is set)" },
 	};
+	const char *latin[] = { "charset=latin", NULL };
 	for (size_t i = 0; i < NELEM(bad); i++) {
 		fake_host fh;
-		fh_init(&fh, plugin, NULL);
+		fh_init(&fh, plugin, latin);
 		CU_ASSERT_EQUAL(fh_export(&fh, &bad[i].q, 1), QDB_EINVALID);
 		if (strcmp(fh.err, bad[i].err) != 0)
 			FAILF("quote %zu: error \"%s\", want \"%s\"", i,
@@ -533,15 +531,60 @@ static void test_quotes_refused(void)
 
 static void test_charset_any(void)
 {
-	qdb_quote q = mkquote("x", "\xd0\x96 \xe2\x80\x89 \xe2\x80\xa6",
-			      "\xce\xa3");
-	const char *opts[] = { "charset=any", "standalone=0", NULL };
-	char *out = export(&q, 1, opts);
+	qdb_quote q[3];
+	q[0] = mkquote("x", "\xd0\x96 \xe2\x80\x89 \xe2\x80\xa6", "\xce\xa3");
+	q[1] = mkquote("y", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", "S");
+	q[2] = mkquote("z", "\xe4\xbd\xa0\xe5\xa5\xbd", "S");
+	const char *opts[] = { "standalone=0", NULL };
+	char *out = export(q, 1, opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	char *frag = text_fragment(out);
-	CU_ASSERT_STRING_EQUAL(frag, "\xd0\x96 \\, \\qdbellipsis{}");
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbgroup{\xce\xa3}"));
+	CU_ASSERT_STRING_EQUAL(frag, "\\qdbcyrillic{\xd0\x96} \\, "
+			       "\\qdbellipsis{}");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbgroup{\\qdbgreek{\xce\xa3}}"));
+	/* Greek and Cyrillic: pdflatex sets them, nothing stops it */
+	CU_ASSERT_EQUAL(count(out, "\\qdbneedslualatex\n"), 0);
 	free(frag);
+	free(out);
+	/* Hebrew and Chinese: pdflatex stops once, before the first */
+	out = export(q, 3, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, "\\qdbneedslualatex\n"), 1);
+	const char *mark = strstr(out, "\\qdbneedslualatex\n");
+	const char *first = strstr(out, "\\qdbgroup{\\qdbgreek");
+	CU_ASSERT(mark && first && mark > first &&
+		  mark < strstr(out, "\xd7\xa9"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[bidi=basic]{babel}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\\usepackage[LGR,T2A,T1]{fontenc}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NotoSerif"));
+	free(out);
+	/* a title pdflatex cannot set: stopped before it */
+	const char *titled[] = { "title=\xd7\xa9", NULL };
+	out = export(q, 1, titled);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbneedslualatex\n"
+		"\\begin{center}\\LARGE\\bfseries \xd7\xa9\\end{center}"));
+	free(out);
+	/* charset=latin: the old preamble, no other scripts */
+	const char *latin[] = { "charset=latin", NULL };
+	fake_host fh;
+	fh_init(&fh, plugin, latin);
+	CU_ASSERT_EQUAL(fh_export(&fh, q, 1), QDB_EINVALID);
+	th_buf_free(&fh.out);
+	const char *latin_title[] = { "charset=latin", "title=\xd0\x96", NULL };
+	fh_init(&fh, plugin, latin_title);
+	CU_ASSERT_EQUAL(fh_export(&fh, q, 1), QDB_EINVALID);
+	CU_ASSERT_STRING_EQUAL(fh.err, "option title: U+0416 \"\xd0\x96\" at "
+			       "byte 0 cannot be set with charset=latin "
+			       "(without it every script is set)");
+	th_buf_free(&fh.out);
+	q[0].text = S("plain");
+	q[0].speaker = S("S");
+	out = export(q, 1, latin);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[T1]{fontenc}"));
+	CU_ASSERT_PTR_NULL(strstr(out, "babel"));
 	free(out);
 }
 
@@ -597,6 +640,14 @@ static const char *const hostile[] = {
 	"first paragraph\nsecond paragraph\n\nthird",
 	"crlf\r\nbreak and cr\rbreak", "tab\tseparated",
 	"no-break\xc2\xa0space", "soft\xc2\xadhyphen",
+	/* Greek and Cyrillic, which pdflatex sets too (LGR, T2A) */
+	"\xce\x97 \xce\xb3\xcf\x81\xce\xae\xce\xb3\xce\xbf\xcf\x81\xce\xb7 "
+	"\xce\x86\xcf\x81\xce\xb7\xcf\x82, \xce\x8f\xcf\x81\xce\xb1; "
+	"\xe1\xbc\x80\xce\xb8\xe1\xbf\x86\xce\xbd\xce\xb1\xce\xb9",
+	"\xd0\x96\xd1\x91\xd0\xbb\xd1\x82\xd1\x8b\xd0\xb9 "
+	"\xd0\xb4\xd0\xbe\xd0\xbc --- \xc2\xab\xd1\x82\xd0\xb5\xd1\x81"
+	"\xd1\x82\xc2\xbb, \xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2, "
+	"\xd1\x96\xd0\xbc'\xd1\x8f, \xd0\x88\xd1\x83\xd0\xb3",
 	"office affluent fluffy", "Donaudampfschifffahrtsgesellschafts"
 	"kapit\xc3\xa4nsm\xc3\xbctze and more words to reach the line end",
 };
@@ -618,12 +669,17 @@ static char *marked(size_t i, const char *text)
 static int have_tools(void)
 {
 	const char *tools[] = { "pdflatex", "lualatex", "pdftotext",
-				"python3" };
+				"python3", "mutool" };
 	int ok = 1;
 	for (size_t i = 0; i < NELEM(tools); i++) {
 		if (th_run(NULL, NULL, "command -v %s", tools[i]) != 0) {
 			FAILF("%s is not installed: the LaTeX tests need "
-			      "pdflatex, lualatex and pdftotext (make deps)",
+			      "pdflatex, lualatex, pdftotext and mutool: "
+			      "apt-get install texlive-latex-recommended "
+			      "texlive-latex-extra texlive-luatex lmodern "
+			      "texlive-lang-greek texlive-lang-cyrillic "
+			      "cm-super fonts-noto-core fonts-noto-cjk "
+			      "poppler-utils mupdf-tools python3",
 			      tools[i]);
 			ok = 0;
 		}
@@ -642,13 +698,47 @@ static const char *fresh_dir(const char *name)
 }
 
 /*
- * Compiles dir/main.tex with engine (twice when twice is set), then checks
- * with pdftotext that every text in texts is in the PDF.
+ * What the log of a compiled document must not hold: a glyph a font
+ * lacks, or a line more than 10pt too wide.  Returns a description of the
+ * first problem (static), or NULL.
+ */
+static const char *log_problem(const char *dir)
+{
+	static char why[300];
+	char path[600];
+	snprintf(path, sizeof path, "%s/main.log", dir);
+	char *log = th_read_file(path, NULL);
+	const char *p;
+	if (!log)
+		return "no main.log";
+	why[0] = '\0';
+	if ((p = strstr(log, "Missing character")))
+		snprintf(why, sizeof why, "%.200s", p);
+	for (p = log; !why[0] && (p = strstr(p, "Overfull \\hbox (")); p++) {
+		double pt = atof(p + 16);
+		if (pt > 10)
+			snprintf(why, sizeof why, "%.200s", p);
+	}
+	free(log);
+	return why[0] ? why : NULL;
+}
+
+#define CC_TWICE 1    /* run the engine twice (labels, the index) */
+#define CC_LOGICAL 2  /* read with mutool, which puts right-to-left text in
+		       * logical order, and compare without spaces (see
+		       * tests/tex/pdf_has_texts.py) */
+
+/*
+ * Compiles dir/main.tex with engine, then checks with pdftotext that every
+ * text in texts is in the PDF, and the log for missing glyphs and overfull
+ * lines.
  */
 static void compile_and_check(const char *dir, const char *engine,
 			      const char *const *texts, size_t ntexts,
-			      int twice)
+			      int flags)
 {
+	int twice = flags & CC_TWICE;
+	const char *problem;
 	char *out = NULL, *log = NULL, path[600], script[600], cwd[512];
 	th_buf expect = { 0 };
 	int rc = 0;
@@ -669,9 +759,13 @@ static void compile_and_check(const char *dir, const char *engine,
 	if (twice && log && strstr(log, "Label(s) may have changed"))
 		FAILF("%s: labels still changing after two runs", engine);
 	free(log);
+	if ((problem = log_problem(dir)))
+		FAILF("%s in %s: %s", engine, dir, problem);
 	/* -raw: the default mode drops a hyphen that ends a line */
-	if (th_run(NULL, NULL, "cd '%s' && pdftotext -raw -enc UTF-8 main.pdf "
-		   "main.txt", dir) != 0) {
+	if (th_run(NULL, NULL, flags & CC_LOGICAL
+		   ? "cd '%s' && mutool draw -q -F txt -o main.txt main.pdf"
+		   : "cd '%s' && pdftotext -raw -enc UTF-8 main.pdf main.txt",
+		   dir) != 0) {
 		FAILF("pdftotext failed in %s", dir);
 		return;
 	}
@@ -682,8 +776,9 @@ static void compile_and_check(const char *dir, const char *engine,
 	th_buf_free(&expect);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
 	snprintf(script, sizeof script, "%s/%s", cwd, CHECK_SCRIPT);
-	rc = th_run(&out, NULL, "cd '%s' && python3 '%s' main.txt "
-		    "expected.bin", dir, script);
+	rc = th_run(&out, NULL, "cd '%s' && python3 '%s' %s main.txt "
+		    "expected.bin", dir, script,
+		    flags & CC_LOGICAL ? "--no-spaces" : "");
 	if (rc != 0)
 		FAILF("%s: texts missing from the PDF:\n%.2000s", engine,
 		      out ? out : "");
@@ -751,7 +846,7 @@ static void compile_standalone(const char *engine)
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
 	texts[ntexts++] = "Appendix: 100% {hostile} \\input";
-	compile_and_check(dir, engine, texts, ntexts, 1);
+	compile_and_check(dir, engine, texts, ntexts, CC_TWICE);
 	free(doc);
 	free_hostile(q, marks, texts);
 }
@@ -776,8 +871,11 @@ static void compile_body(const char *engine)
 	static const char preamble[] =
 		"\\documentclass{book}\n"
 		"\\usepackage{iftex}\n"
-		"\\ifPDFTeX\\usepackage[T1]{fontenc}\\usepackage{lmodern}\n"
-		"\\else\\usepackage{fontspec}\\fi\n"
+		"\\ifPDFTeX\\usepackage[LGR,T2A,T1]{fontenc}"
+		"\\usepackage{lmodern}\n"
+		"\\else\\usepackage{fontspec}\n"
+		"\\setmainfont{NotoSerif}[Extension=.ttf,"
+		"UprightFont=*-Regular,BoldFont=*-Bold]\\fi\n"
 		"\\usepackage{csquotes}\n"
 		"\\usepackage{refcount}\n"
 		"\\usepackage{hyperref}\n"
@@ -804,7 +902,7 @@ static void compile_body(const char *engine)
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, preamble,
 					    strlen(preamble)), 0);
-	compile_and_check(dir, engine, texts, ntexts, 1);
+	compile_and_check(dir, engine, texts, ntexts, CC_TWICE);
 	free(body);
 	free_hostile(q, marks, texts);
 }
@@ -817,6 +915,115 @@ static void test_body_pdflatex(void)
 static void test_body_lualatex(void)
 {
 	compile_body("lualatex");
+}
+
+/* ---- Every script ---------------------------------------------------- */
+
+/* Texts in the scripts the appendix must set with lualatex. */
+static const char *const scripts[] = {
+	/* Persian, with a zero-width non-joiner */
+	"\xd9\x85\xd9\x86 \xd8\xa8\xd9\x87 \xd8\xb2\xd8\xa8\xd8\xa7\xd9\x86 "
+	"\xd9\x81\xd8\xa7\xd8\xb1\xd8\xb3\xdb\x8c \xd8\xb5\xd8\xad\xd8\xa8"
+	"\xd8\xaa \xd9\x85\xdb\x8c\xe2\x80\x8c\xda\xa9\xd9\x86\xd9\x85.",
+	/* Arabic, with lam-alef */
+	"\xd9\x82\xd8\xa7\xd9\x84 \xd8\xa7\xd9\x84\xd8\xb1\xd8\xa6\xd9\x8a"
+	"\xd8\xb3 \xd8\xa5\xd9\x86 \xd8\xa7\xd9\x84\xd8\xad\xd8\xb1\xd8\xa8 "
+	"\xd8\xb3\xd8\xaa\xd8\xb3\xd8\xaa\xd9\x85\xd8\xb1\xd8\x8c \xd9\x88"
+	"\xd9\x84\xd8\xa7 \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85.",
+	/* Hebrew */
+	"\xd7\xa8\xd7\x90\xd7\xa9 \xd7\x94\xd7\x9e\xd7\x9e\xd7\xa9\xd7\x9c"
+	"\xd7\x94 \xd7\x90\xd7\x9e\xd7\xa8: \xd7\x94\xd7\x9e\xd7\x9c\xd7\x97"
+	"\xd7\x9e\xd7\x94 \xd7\xaa\xd7\x99\xd7\x9e\xd7\xa9\xd7\x9a.",
+	/* Russian */
+	"\xd0\x96\xd1\x91\xd0\xbb\xd1\x82\xd1\x8b\xd0\xb9 \xd0\xb4\xd0\xbe"
+	"\xd0\xbc \xe2\x80\x94 \xd1\x8d\xd1\x82\xd0\xbe \xc2\xab\xd1\x82\xd0"
+	"\xb5\xd1\x81\xd1\x82\xc2\xbb.",
+	/* Greek, polytonic capitals: lualatex only */
+	"\xe1\xbc\x88\xce\xb8\xe1\xbf\x86\xce\xbd\xce\xb1\xce\xb9, "
+	"\xe1\xbc\x99\xce\xbb\xce\xbb\xce\xac\xcf\x82",
+	/* Chinese, long enough to need line breaks */
+	"\xe6\x88\x91\xe4\xbb\xac\xe5\xbf\x85\xe9\xa1\xbb\xe5\x9d\x9a\xe6"
+	"\x8c\x81\xe5\x92\x8c\xe5\xb9\xb3\xe5\x8f\x91\xe5\xb1\x95\xe9\x81"
+	"\x93\xe8\xb7\xaf\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\xad"
+	"\xe5\x9b\xbd\xe7\x9a\x84\xe9\x80\x89\xe6\x8b\xa9\xe3\x80\x82\xe6"
+	"\x88\x91\xe4\xbb\xac\xe5\xbf\x85\xe9\xa1\xbb\xe5\x9d\x9a\xe6\x8c"
+	"\x81\xe5\x92\x8c\xe5\xb9\xb3\xe5\x8f\x91\xe5\xb1\x95\xe9\x81\x93"
+	"\xe8\xb7\xaf\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\xad\xe5"
+	"\x9b\xbd\xe7\x9a\x84\xe9\x80\x89\xe6\x8b\xa9\xe3\x80\x82\xe6\x88"
+	"\x91\xe4\xbb\xac\xe5\xbf\x85\xe9\xa1\xbb\xe5\x9d\x9a\xe6\x8c\x81"
+	"\xe5\x92\x8c\xe5\xb9\xb3\xe5\x8f\x91\xe5\xb1\x95\xe9\x81\x93\xe8"
+	"\xb7\xaf\xe3\x80\x82",
+	/* Japanese */
+	"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3"
+	"\x82\xad\xe3\x82\xb9\xe3\x83\x88\xe3\x81\xa7\xe3\x81\x99\xe3\x80"
+	"\x82\xe3\x80\x8c\xe3\x81\xb2\xe3\x82\x89\xe3\x81\x8c\xe3\x81\xaa"
+	"\xe3\x80\x8d\xe3\x81\xa8\xe3\x82\xab\xe3\x82\xbf\xe3\x82\xab\xe3"
+	"\x83\x8a\xe3\x80\x82",
+	/* combining marks: decomposed Vietnamese, and marks with no
+	 * precomposed form */
+	"Tie\xcc\x82\xcc\x81ng Vie\xcc\xa3\xcc\x82t, x\xcc\x83, q\xcc\xa3, "
+	"o\xcc\x88\xcc\x84",
+	/* right-to-left inside left-to-right */
+	"He said \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 and \xd7\xa9\xd7\x9c\xd7\x95"
+	"\xd7\x9d twice.",
+};
+
+/* Speakers and an outlet in other scripts: headings and the index. */
+static const char *const script_speakers[] = {
+	"\xd8\xb9\xd9\x84\xdb\x8c \xd8\xae\xd8\xa7\xd9\x85\xd9\x86\xd9\x87"
+	"\xe2\x80\x8c\xd8\xa7\xdb\x8c",
+	"\xd0\x92\xd0\xbb\xd0\xb0\xd0\xb4\xd0\xb8\xd0\xbc\xd0\xb8\xd1\x80 "
+	"\xd0\x9f\xd1\x83\xd1\x82\xd0\xb8\xd0\xbd",
+	"\xe4\xb9\xa0\xe8\xbf\x91\xe5\xb9\xb3",
+};
+static const char *const script_outlet = "\xd7\x94\xd7\x90\xd7\xa8\xd7\xa5";
+
+static void test_scripts_lualatex(void)
+{
+	size_t n = NELEM(scripts);
+	qdb_quote q[NELEM(scripts)];
+	char *marks[NELEM(scripts)];
+	const char *texts[NELEM(scripts) + NELEM(script_speakers) + 2];
+	size_t ntexts = 0;
+	char path[600], *log = NULL;
+	if (!have_tools())
+		return;
+	const char *dir = fresh_dir("scripts");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	for (size_t i = 0; i < n; i++) {
+		marks[i] = marked(i, scripts[i]);
+		q[i] = mkquote(NULL, marks[i],
+			       script_speakers[i % NELEM(script_speakers)]);
+		if (i % 2)
+			q[i].outlet = S(script_outlet);
+		texts[ntexts++] = marks[i];
+	}
+	for (size_t i = 0; i < NELEM(script_speakers); i++)
+		texts[ntexts++] = script_speakers[i];
+	texts[ntexts++] = script_outlet;
+	const char *opts[] = { "title=\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce"
+			       "\xbd\xce\xb9\xce\xba\xce\xac \xd8\xa7\xd9"
+			       "\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8"
+			       "\xa9", NULL };
+	texts[ntexts++] = opts[0] + 6;
+	char *doc = export(q, n, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	snprintf(path, sizeof path, "%s/main.tex", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
+	compile_and_check(dir, "lualatex", texts, ntexts,
+			  CC_TWICE | CC_LOGICAL);
+	/* pdflatex stops, and says what to use instead */
+	int rc = th_run(&log, NULL, "cd '%s' && pdflatex -no-shell-escape "
+			"-halt-on-error -interaction=nonstopmode main.tex",
+			dir);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	if (!log || !strstr(log, "compile it with lualatex"))
+		FAILF("pdflatex did not stop with the message: %.600s",
+		      log ? log : "");
+	free(log);
+	free(doc);
+	for (size_t i = 0; i < n; i++)
+		free(marks[i]);
 }
 
 void test_latex_register(void)
@@ -839,6 +1046,7 @@ void test_latex_register(void)
 		QDB_TEST(test_lualatex),
 		QDB_TEST(test_body_pdflatex),
 		QDB_TEST(test_body_lualatex),
+		QDB_TEST(test_scripts_lualatex),
 	};
 	TH_SUITE("latex", suite_init, suite_clean, tests);
 }
