@@ -74,6 +74,7 @@ typedef struct latex_state {
 				  * by check_str */
 	int marked_lua;          /* and \qdbneedslualatex was written */
 	size_t col;              /* bytes written since the last newline */
+	int context, date_text, original;   /* the options */
 	unsigned long nquote;    /* quotes seen, for messages */
 	char *group;             /* the key of the current heading */
 	size_t group_len;
@@ -796,6 +797,7 @@ static const char head_end[] =
 	"\\setlength\\emergencystretch{3em}\n"
 	"\\usepackage{csquotes}\n"
 	"\\usepackage{refcount}\n"
+	"\\usepackage[hidelinks]{hyperref}\n"
 	"\\begin{document}\n";
 
 static const char body_head[] =
@@ -809,18 +811,25 @@ static const char body_head[] =
 	"% with lualatex fontspec and fonts for every script in the texts\n"
 	"% (and babel with bidi=basic for Arabic or Hebrew).  Texts pdflatex\n"
 	"% cannot set stop it with a message (\\qdbneedslualatex).\n"
-	"% Run LaTeX twice so the page numbers are right.  A line break\n"
-	"% inside a quotation is set as a paragraph break.  Labels are\n"
-	"% qdbspk<N>q<K>: \\input only one such body per document.  To\n"
-	"% restyle, define any of these before the \\input: \\qdbgroup{head},\n"
-	"% the environment qdbquote, \\qdbattribution{text},\n"
+	"% With hyperref loaded, source URLs are links.\n"
+	"% Run LaTeX twice so the numbers and pages are right.  A line break\n"
+	"% inside a quotation is set as a paragraph break.  Each entry has\n"
+	"% the label qdb-<id> (or qdbx-<id in hex>, see the plugin's README)\n"
+	"% for \\ref and \\pageref, and qdbspk<N>q<K> for the index:\n"
+	"% \\input only one such body per document.  To restyle, define any\n"
+	"% of these before the \\input: \\qdbgroup{head}, the environment\n"
+	"% qdbquote{number}, \\qdbnumberformat{n}, \\qdbattribution{text},\n"
+	"% \\qdbsourcestart, \\qdbsourceend, \\qdbtitle{title},\n"
+	"% \\qdbcontext{text}, \\qdboriginal{language}, \\qdbphrase{text},\n"
 	"% \\qdbindexentry{speaker}{n}{count}, \\qdbindexname,\n"
-	"% \\qdbreportedby, \\qdbundatedname, \\qdbnooutletname.\n";
+	"% \\qdbpagename, \\qdbreportedby, \\qdbundatedname,\n"
+	"% \\qdbnooutletname.\n";
 
 /*
- * Shared by both forms.  \qdbpages{n}{count} prints the pages of labels
- * qdbspk<n>q1 .. q<count>, each page once (pages only grow, so comparing
- * with the last one printed is enough).  Under pdfTeX, \qdbu{hex}{c} and
+ * Shared by both forms.  \qdbrefs\getter{n}{count} prints the entry
+ * numbers (\getrefnumber) or pages (\getpagerefnumber) of labels
+ * qdbspk<n>q1 .. q<count>, each once (they only grow, so comparing with
+ * the last one printed is enough).  Under pdfTeX, \qdbu{hex}{c} and
  * the ellipsis carry an ActualText span so the PDF's text is the stored
  * character.  The span starts and ends with an invisible glyph (text
  * render mode 3) flush with its edges: readers take the span's extent from
@@ -834,18 +843,48 @@ static const char definitions[] =
 	"\\providecommand\\qdbreportedby{reported by}\n"
 	"\\providecommand\\qdbundatedname{Undated}\n"
 	"\\providecommand\\qdbnooutletname{Outlet not stated}\n"
-	"\\@ifundefined{qdbquote}{\\newenvironment{qdbquote}%\n"
-	"  {\\begin{displayquote}}{\\end{displayquote}}}{}\n"
+	"\\@ifundefined{c@qdbentry}{\\newcounter{qdbentry}}{}\n"
+	"\\providecommand\\qdbnumberformat[1]{{\\small[#1]}}\n"
+	"\\providecommand\\qdbnumber[1]{%\n"
+	"  \\setcounter{qdbentry}{\\numexpr#1-1\\relax}%\n"
+	"  \\refstepcounter{qdbentry}\\leavevmode\n"
+	"  \\llap{\\qdbnumberformat{#1}\\quad}\\ignorespaces}\n"
+	"\\@ifundefined{qdbquote}{\\newenvironment{qdbquote}[1]%\n"
+	"  {\\begin{displayquote}\\qdbnumber{#1}}{\\end{displayquote}}}{}\n"
+	"\\providecommand\\qdbopenquote[1]{\\begingroup\n"
+	"  \\ifx\\relax#1\\relax\\else\\setquotestyle#1\\fi\\openautoquote}\n"
+	"\\providecommand\\qdbclosequote{\\closeautoquote\\endgroup}\n"
 	"\\providecommand\\qdbattribution[1]{\\par\\nopagebreak\n"
 	"  {\\raggedleft\\small\\textemdash\\ #1\\par}}\n"
+	"\\providecommand\\qdbphrase[1]{\\enquote{#1}}\n"
+	"\\providecommand\\qdboriginal[1]{\\par\\nopagebreak\n"
+	"  {\\raggedleft\\small Translated from #1.\\par}}\n"
+	"\\providecommand\\qdbcontext[1]{\\par\\nopagebreak\n"
+	"  {\\small\\itshape #1\\par}}\n"
+	"\\providecommand\\qdbsourcestart{\\par\\nopagebreak\\begingroup\n"
+	"  \\raggedleft\\small}\n"
+	"\\providecommand\\qdbsourceend{\\par\\endgroup}\n"
+	"\\providecommand\\qdbtitle[1]{\\emph{#1}}\n"
+	"% \\qdbhref{target}{text}: the target read with % # ~ & $ _ as\n"
+	"% ordinary characters; a link with hyperref, else only the text.\n"
+	"\\providecommand\\qdbhref{\\begingroup\n"
+	"  \\@makeother\\%\\@makeother\\#\\@makeother\\~%\n"
+	"  \\@makeother\\&\\@makeother\\$\\@makeother\\_%\n"
+	"  \\qdb@href}\n"
+	"\\def\\qdb@href#1{\\endgroup\\qdb@@href{#1}}\n"
+	"\\def\\qdb@@href#1#2{\\ifdefined\\href\\href{#1}{#2}\\else#2\\fi}\n"
 	"\\providecommand\\qdbindexentry[3]{\\par\\noindent\n"
-	"  #1\\dotfill\\qdbpages{#2}{#3}\\par}\n"
-	"\\providecommand\\qdbpages[2]{\\begingroup\n"
+	"  #1\\dotfill\\qdbrefs\\getrefnumber{#2}{#3}%\n"
+	"  \\ (\\qdbpagename~\\qdbrefs\\getpagerefnumber{#2}{#3})\\par}\n"
+	"\\providecommand\\qdbpagename{p.}\n"
+	"% \\qdbrefs\\getter{n}{count}: the numbers or pages of labels\n"
+	"% qdbspk<n>q1 .. q<count>, each once (they only grow).\n"
+	"\\providecommand\\qdbrefs[3]{\\begingroup\n"
 	"  \\let\\qdb@last\\@empty\n"
 	"  \\@tempcnta\\z@\n"
-	"  \\loop\\ifnum\\@tempcnta<#2\\relax\n"
+	"  \\loop\\ifnum\\@tempcnta<#3\\relax\n"
 	"    \\advance\\@tempcnta\\@ne\n"
-	"    \\edef\\qdb@this{\\getpagerefnumber{qdbspk#1q\\the\\@tempcnta}}%\n"
+	"    \\edef\\qdb@this{#1{qdbspk#2q\\the\\@tempcnta}}%\n"
 	"    \\ifx\\qdb@this\\qdb@last\\else\n"
 	"      \\ifx\\qdb@last\\@empty\\else, \\fi\n"
 	"      \\qdb@this\\let\\qdb@last\\qdb@this\n"
@@ -972,49 +1011,358 @@ static int put_heading(latex_state *st, const qdb_quote *q)
 	}
 }
 
-/* "a, b" parts of the attribution; *first says whether one was written. */
-static int part(latex_state *st, int *first, const char *sep, qdb_str s)
+/* ---- Dates in words ------------------------------------------------ */
+
+/*
+ * An EDTF date (core/date.c checked it) in words, at its precision:
+ *   2023-10-15 "15 October 2023"      2023-10 "October 2023"
+ *   2023-10-15~ "about 15 October 2023"
+ *   2023-10-15? "15 October 2023 (uncertain)"   % says both
+ *   2023-10-25/2023-10-31 "between 25 and 31 October 2023"
+ *   ../2023 and /2023 "2023 or earlier"   2023/.. and 2023/ "2023 or later"
+ *   202X "between 2020 and 2029"   2023-1X "between October and December
+ *   2023"   2023-10-XX "October 2023"
+ * Unspecified digits (X) give the earliest value at the start of a range
+ * and the latest at its end.  Only ASCII letters, digits and spaces are
+ * written, so nothing needs escaping.
+ */
+typedef struct date_end {
+	int y, m, d;       /* m, d 0 when not given */
+	int approx, uncertain;
+} date_end;
+
+static int month_days(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* n digits of p, X read as 0 (low) or 9 (high); -1 when not digits. */
+static int digits(const char *p, size_t n, int high, int *any_x)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == 'X') {
+			*any_x = 1;
+			v = v * 10 + (high ? 9 : 0);
+		} else if (p[i] >= '0' && p[i] <= '9') {
+			v = v * 10 + (p[i] - '0');
+		} else {
+			return -1;
+		}
+	}
+	return v;
+}
+
+/* Parses one end, p[0..n), as its earliest (high 0) or latest day. */
+static int parse_end(date_end *e, const char *p, size_t n, int high)
+{
+	int x = 0;
+	memset(e, 0, sizeof *e);
+	while (n > 0 && (p[n - 1] == '~' || p[n - 1] == '?' ||
+			 p[n - 1] == '%')) {
+		e->approx |= p[n - 1] != '?';
+		e->uncertain |= p[n - 1] != '~';
+		n--;
+	}
+	if (n != 4 && n != 7 && n != 10)
+		return -1;
+	if ((e->y = digits(p, 4, high, &x)) < 0)
+		return -1;
+	if (n >= 7) {
+		int mx = 0;
+		if (p[4] != '-' || (e->m = digits(p + 5, 2, high, &mx)) < 0)
+			return -1;
+		if (p[5] == 'X' && p[6] == 'X')
+			e->m = 0, n = 4;        /* month unknown: the year */
+		else if (e->m > 12)
+			e->m = 12;
+		else if (e->m == 0)
+			e->m = 1;
+		x |= mx;
+	}
+	if (n == 10) {
+		int dx = 0;
+		if (p[7] != '-' || (e->d = digits(p + 8, 2, high, &dx)) < 0)
+			return -1;
+		if (p[8] == 'X' && p[9] == 'X')
+			e->d = 0;               /* day unknown: the month */
+		else if (e->d > month_days(e->y, e->m))
+			e->d = month_days(e->y, e->m);
+		else if (e->d == 0)
+			e->d = 1;
+	}
+	return 0;
+}
+
+/* Appends text to out (size cap), cut when full. */
+static void cat(char *out, size_t cap, const char *text)
+{
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, "%s", text);
+}
+
+/* One end in words; with_year 0 leaves out the year (and month 0 the
+ * month) because the other end of a range gives it. */
+static void end_words(char *out, size_t cap, const date_end *e,
+		      int with_month, int with_year)
+{
+	char part[48];
+	if (e->approx)
+		cat(out, cap, "about ");
+	if (e->d) {
+		snprintf(part, sizeof part, "%d", e->d);
+		cat(out, cap, part);
+		if (with_month || with_year)
+			cat(out, cap, " ");
+	}
+	if (e->m && (with_month || !e->d)) {
+		cat(out, cap, months[e->m - 1]);
+		if (with_year)
+			cat(out, cap, " ");
+	}
+	if (with_year || (!e->m && !e->d)) {
+		snprintf(part, sizeof part, "%d", e->y);
+		cat(out, cap, part);
+	}
+	if (e->uncertain)
+		cat(out, cap, " (uncertain)");
+}
+
+static int same_end(const date_end *a, const date_end *b)
+{
+	return a->y == b->y && a->m == b->m && a->d == b->d;
+}
+
+/* "between A and B", sharing the month and year where the ends do. */
+static void range_words(char *out, size_t cap, const date_end *a,
+			const date_end *b)
+{
+	int plain = !a->approx && !a->uncertain && !b->approx &&
+		    !b->uncertain && (a->d != 0) == (b->d != 0) &&
+		    (a->m != 0) == (b->m != 0);
+	int same_year = plain && a->y == b->y && a->m;
+	int same_month = same_year && a->m == b->m && a->d;
+	if (same_end(a, b) && a->approx == b->approx &&
+	    a->uncertain == b->uncertain) {
+		end_words(out, cap, a, 1, 1);
+		return;
+	}
+	cat(out, cap, "between ");
+	end_words(out, cap, a, !same_month, !same_year);
+	cat(out, cap, " and ");
+	end_words(out, cap, b, 1, 1);
+}
+
+/* The date s[0..n) in words into out; -1 when it is not a form above. */
+static int date_words(char *out, size_t cap, const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	date_end a, b;
+	out[0] = '\0';
+	if (!slash) {
+		if (parse_end(&a, s, n, 0) || parse_end(&b, s, n, 1))
+			return -1;
+		range_words(out, cap, &a, &b);
+		return 0;
+	}
+	size_t na = (size_t)(slash - s), nb = n - na - 1;
+	const char *pb = slash + 1;
+	int open_a = na == 0 || (na == 2 && !memcmp(s, "..", 2));
+	int open_b = nb == 0 || (nb == 2 && !memcmp(pb, "..", 2));
+	if (open_a && open_b)
+		return -1;
+	if (!open_a && parse_end(&a, s, na, 0))
+		return -1;
+	if (!open_b && parse_end(&b, pb, nb, 1))
+		return -1;
+	if (open_a) {
+		end_words(out, cap, &b, 1, 1);
+		cat(out, cap, " or earlier");
+	} else if (open_b) {
+		end_words(out, cap, &a, 1, 1);
+		cat(out, cap, " or later");
+	} else {
+		range_words(out, cap, &a, &b);
+	}
+	return 0;
+}
+
+/* ---- One entry ----------------------------------------------------- */
+
+/*
+ * The quotation marks of the quote's language: csquotes styles, chosen by
+ * the primary subtag of its BCP-47 code ("de-AT" is German), set around
+ * the text with \qdbopenquote{style} ... \qdbclosequote (csquotes'
+ * \setquotestyle[variant]{style} in a group, then \openautoquote and
+ * \closeautoquote, so the text is not a macro argument and may be of any
+ * length).  An unknown or absent language gets the document's marks
+ * (style "").  Only the marks change: hyphenation stays the document's.
+ * Arabic and Persian get guillemets (csquotes' Swiss German: «...»);
+ * Chinese and Hebrew the English marks; Japanese corner brackets, which
+ * only lualatex sets.
+ */
+static const char *const quote_styles[][2] = {
+	{ "ar", "[swiss]{german}" }, { "cs", "{czech}" }, { "da", "{danish}" },
+	{ "de", "{german}" }, { "el", "{greek}" }, { "en", "{english}" },
+	{ "es", "{spanish}" }, { "et", "{estonian}" },
+	{ "fa", "[swiss]{german}" },
+	{ "fi", "{finnish}" }, { "fr", "{french}" }, { "gl", "{galician}" },
+	{ "he", "{english}" }, { "hr", "{croatian}" }, { "hu", "{hungarian}" },
+	{ "is", "{icelandic}" }, { "it", "{italian}" }, { "ja", "{japanese}" },
+	{ "lv", "{latvian}" }, { "nb", "{norwegian}" }, { "nl", "{dutch}" },
+	{ "nn", "{norwegian}" }, { "no", "{norwegian}" }, { "pl", "{polish}" },
+	{ "pt", "{portuguese}" }, { "ro", "{romanian}" }, { "ru", "{russian}" },
+	{ "sk", "{slovak}" }, { "sl", "{slovenian}" }, { "sr", "{serbian}" },
+	{ "sv", "{swedish}" }, { "tr", "{turkish}" }, { "uk", "{ukrainian}" },
+	{ "zh", "{english}" },
+};
+
+/* English names of the languages a translation may come from, for the
+ * note of option original; another code is printed as it is. */
+static const char *const language_names[][2] = {
+	{ "ar", "Arabic" }, { "de", "German" }, { "el", "Greek" },
+	{ "en", "English" }, { "es", "Spanish" }, { "fa", "Persian" },
+	{ "fr", "French" }, { "he", "Hebrew" }, { "it", "Italian" },
+	{ "ja", "Japanese" }, { "ko", "Korean" }, { "pt", "Portuguese" },
+	{ "ru", "Russian" }, { "tr", "Turkish" }, { "uk", "Ukrainian" },
+	{ "zh", "Chinese" },
+};
+
+/* The entry of table for the primary subtag of code, or NULL. */
+static const char *lookup_language(const char *const (*table)[2],
+				   size_t n, qdb_str code)
+{
+	char sub[9];
+	size_t k = 0;
+	while (k < code.len && k < 8 && code.ptr[k] != '-' &&
+	       code.ptr[k] != '_') {
+		char c = code.ptr[k];
+		sub[k++] = c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c;
+	}
+	sub[k] = '\0';
+	for (size_t i = 0; code.ptr && i < n; i++)
+		if (!strcmp(table[i][0], sub))
+			return table[i][1];
+	return NULL;
+}
+
+static const char *quote_style(qdb_str language)
+{
+	const char *st = lookup_language(quote_styles, sizeof quote_styles /
+					 sizeof quote_styles[0], language);
+	return st ? st : "";
+}
+
+/*
+ * The label of a quote, from its id, so that a manuscript can \ref and
+ * \pageref it across exports: "qdb-" and the id when the id is 1 to 64
+ * ASCII letters, digits and hyphens; otherwise "qdbx-" and the id's bytes
+ * in lower-case hex (two namespaces, so no two ids share a label).  No
+ * user text reaches a label any other way.  A quote without an id (only
+ * a plugin host of one's own makes one) gets "qdbn-" and its number.
+ */
+static int put_label(latex_state *st, const qdb_quote *q)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[64];
+	int plain = q->id.ptr && q->id.len > 0 && q->id.len <= 64;
+	int rc;
+	for (size_t i = 0; plain && i < q->id.len; i++) {
+		char c = q->id.ptr[i];
+		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '-';
+	}
+	if ((rc = puts_(st, "\\label{")))
+		return rc;
+	if (!q->id.ptr) {
+		snprintf(buf, sizeof buf, "qdbn-%lu", st->nquote);
+		rc = puts_(st, buf);
+	} else if (plain) {
+		if (!(rc = puts_(st, "qdb-")))
+			rc = put(st, q->id.ptr, q->id.len);
+	} else {
+		rc = puts_(st, "qdbx-");
+		for (size_t i = 0; i < q->id.len && !rc; i += 32) {
+			size_t n = q->id.len - i < 32 ? q->id.len - i : 32;
+			const unsigned char *u =
+				(const unsigned char *)q->id.ptr + i;
+			for (size_t j = 0; j < n; j++) {
+				buf[2 * j] = hex[u[j] >> 4];
+				buf[2 * j + 1] = hex[u[j] & 15];
+			}
+			rc = put(st, buf, 2 * n);
+		}
+	}
+	return rc ? rc : puts_(st, "}");
+}
+
+/* Writes sep then s, unless s is absent or the same as one of the n
+ * values already written (seen); adds s to seen. */
+static int part(latex_state *st, int *first, const char *sep, qdb_str s,
+		qdb_str *seen, size_t *nseen)
 {
 	int rc;
 	if (!s.ptr)
 		return 0;
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i].len == s.len && !memcmp(seen[i].ptr, s.ptr, s.len))
+			return 0;
+	seen[(*nseen)++] = s;
 	if (!*first && (rc = puts_(st, sep)))
 		return rc;
 	*first = 0;
 	return put_field(st, s);
 }
 
+/* The date in words (generated text, nothing to escape), or as written
+ * when it is not a form date_words knows. */
+static int put_date(latex_state *st, qdb_str date)
+{
+	char words[160];
+	if (date_words(words, sizeof words, date.ptr, date.len) == 0)
+		return puts_(st, words);
+	return put_field(st, date);
+}
+
 /*
- * Speaker, role; outlet, programme, occasion; the date as the source gave
- * it; reported by X.
+ * Speaker, role; occasion, programme, outlet; the date in words; reported
+ * by X.  A value the same as one already written (a programme named like
+ * its outlet) is left out.  With option date_text the date as the source
+ * phrased it follows in quotation marks; without a date, that phrase is
+ * the date.
  */
 static int put_attribution(latex_state *st, const qdb_quote *q)
 {
-	int rc, first = 1, group_first;
+	qdb_str seen[8];
+	size_t nseen = 0;
+	int rc, first = 1, group_first = 1;
 	if ((rc = puts_(st, "\\qdbattribution{")) ||
-	    (rc = part(st, &first, "; ", q->speaker)) ||
-	    (rc = part(st, &first, ", ", q->role)))
+	    (rc = part(st, &first, "; ", q->speaker, seen, &nseen)) ||
+	    (rc = part(st, &first, ", ", q->role, seen, &nseen)))
 		return rc;
-	group_first = 1;
-	const qdb_str where[] = { q->outlet, q->programme, q->occasion };
+	const qdb_str where[] = { q->occasion, q->programme, q->outlet };
 	for (size_t i = 0; i < 3; i++) {
-		if (!where[i].ptr)
-			continue;
-		if ((rc = puts_(st, group_first ? "; " : ", ")) ||
-		    (rc = put_field(st, where[i])))
+		size_t before = nseen;
+		if ((rc = part(st, &first, group_first ? "; " : ", ",
+			       where[i], seen, &nseen)))
 			return rc;
-		group_first = 0;
+		if (nseen > before)
+			group_first = 0;
 	}
-	if (q->date_text.ptr) {
+	if (q->date.ptr) {
+		if ((rc = puts_(st, "; ")) || (rc = put_date(st, q->date)))
+			return rc;
+		if (st->date_text && q->date_text.ptr &&
+		    ((rc = puts_(st, " (\\qdbphrase{")) ||
+		     (rc = put_field(st, q->date_text)) ||
+		     (rc = puts_(st, "})"))))
+			return rc;
+	} else if (q->date_text.ptr) {
 		if ((rc = puts_(st, "; ")) ||
 		    (rc = put_field(st, q->date_text)))
-			return rc;
-		if (q->date.ptr && ((rc = puts_(st, " (")) ||
-				    (rc = put_field(st, q->date)) ||
-				    (rc = puts_(st, ")"))))
-			return rc;
-	} else if (q->date.ptr) {
-		if ((rc = puts_(st, "; ")) || (rc = put_field(st, q->date)))
 			return rc;
 	}
 	if (q->reported_by.ptr &&
@@ -1022,6 +1370,100 @@ static int put_attribution(latex_state *st, const qdb_quote *q)
 	     (rc = put_field(st, q->reported_by))))
 		return rc;
 	return puts_(st, "}\n");
+}
+
+/*
+ * A URL as a link: \qdbhref{target}{text}.  The text is the URL escaped
+ * like any field, with places to break after / . ? & =; the target is
+ * read by \qdbhref with % # ~ & as ordinary characters (it is never a
+ * macro argument before that), and every byte that could still mean
+ * something to TeX, or is not allowed in a URI, is percent-encoded: space,
+ * " < > \ ^ ` { | }, controls and non-ASCII; a % not followed by two hex
+ * digits becomes %25.  So the link goes where the stored URL says.
+ */
+static int is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+static int put_url_target(latex_state *st, qdb_str url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)url.ptr;
+	char buf[96];
+	size_t n = 0;
+	int rc;
+	for (size_t i = 0; i < url.len; i++) {
+		unsigned char c = u[i];
+		int ok = c > 0x20 && c < 0x7F && !strchr("\"<>\\^`{|}%", c);
+		if (c == '%' && i + 2 < url.len && is_hex(u[i + 1]) &&
+		    is_hex(u[i + 2]))
+			ok = 1;
+		if (ok) {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+		if (n > sizeof buf - 4) {
+			if ((rc = put(st, buf, n)))
+				return rc;
+			n = 0;
+		}
+	}
+	return put(st, buf, n);
+}
+
+/*
+ * The source: author, title, date in words, URL, locator ("para. 11"),
+ * each when the quote has it; \qdbsource{...} around all but the link,
+ * which must not be inside an argument (see put_url_target).
+ */
+static int put_source(latex_state *st, const qdb_quote *q)
+{
+	int rc, first = 1;
+	if (!q->source.ptr && !q->source_author.ptr && !q->source_date.ptr &&
+	    !q->source_url.ptr && !q->locator.ptr)
+		return 0;
+	if ((rc = puts_(st, "\\qdbsourcestart ")))
+		return rc;
+	if (q->source_author.ptr) {
+		if ((rc = put_field(st, q->source_author)))
+			return rc;
+		first = 0;
+	}
+	if (q->source.ptr) {
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = puts_(st, "\\qdbtitle{")) ||
+		    (rc = put_field(st, q->source)) ||
+		    (rc = puts_(st, "}")))
+			return rc;
+		first = 0;
+	}
+	if (q->source_date.ptr) {
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = put_date(st, q->source_date)))
+			return rc;
+		first = 0;
+	}
+	if (q->source_url.ptr) {
+		if ((!first && (rc = puts_(st, ",\n"))) ||
+		    (rc = puts_(st, "\\qdbhref{")) ||
+		    (rc = put_url_target(st, q->source_url)) ||
+		    (rc = puts_(st, "}{")) ||
+		    (rc = put_field(st, q->source_url)) ||
+		    (rc = puts_(st, "}")))
+			return rc;
+		first = 0;
+	}
+	if (q->locator.ptr) {
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = put_field(st, q->locator)))
+			return rc;
+	}
+	return puts_(st, "\\qdbsourceend\n");
 }
 
 /* ---- Options ------------------------------------------------------- */
@@ -1061,6 +1503,9 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET : ORDER_NONE;
 	st->standalone = (int)host->option_int(host, "standalone");
 	st->any_chars = host->option_int(host, "charset") == CHARSET_ANY;
+	st->context = (int)host->option_int(host, "context");
+	st->date_text = (int)host->option_int(host, "date_text");
+	st->original = (int)host->option_int(host, "original");
 	const char *title = st->standalone ? host->option(host, "title") : "";
 	rc = check_str(st, "option title", title, strlen(title));
 	if (!rc && st->standalone) {
@@ -1116,7 +1561,12 @@ static int latex_quote(void *state, const qdb_quote *q,
 		{ "role", q->role }, { "outlet", q->outlet },
 		{ "programme", q->programme }, { "occasion", q->occasion },
 		{ "date", q->date }, { "date_text", q->date_text },
-		{ "reported_by", q->reported_by },
+		{ "reported_by", q->reported_by }, { "source", q->source },
+		{ "source.author", q->source_author },
+		{ "source.date", q->source_date },
+		{ "source.url", q->source_url }, { "locator", q->locator },
+		{ "translated", q->translated },
+		{ "context", st->context ? q->context : (qdb_str){ 0, 0 } },
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		/* Checked quietly first: the message naming the quote and
@@ -1138,6 +1588,9 @@ static int latex_quote(void *state, const qdb_quote *q,
 		    (rc = check_str(st, what, f[i].s.ptr, f[i].s.len)))
 			return rc;
 	}
+	const char *style = quote_style(q->language);
+	if (st->any_chars && !strcmp(style, "{japanese}"))
+		st->needs_lua = 1;   /* corner brackets */
 	if ((rc = mark_lua(st)) || (rc = put_heading(st, q)))
 		return rc;
 	speaker *s = speaker_get(st, q->speaker);
@@ -1146,13 +1599,36 @@ static int latex_quote(void *state, const qdb_quote *q,
 		return QDB_ENOMEM;
 	}
 	s->nquotes++;
-	snprintf(label, sizeof label, "\\label{qdbspk%luq%lu}%%\n", s->num,
-		 s->nquotes);
-	if ((rc = puts_(st, "\n\\begin{qdbquote}")) ||
-	    (rc = puts_(st, label)) ||
+	snprintf(label, sizeof label, "\n\\begin{qdbquote}{%lu}",
+		 st->nquote);
+	if ((rc = puts_(st, label)) || (rc = put_label(st, q)))
+		return rc;
+	snprintf(label, sizeof label, "\\label{qdbspk%luq%lu}%%\n",
+		 s->num, s->nquotes);
+	if ((rc = puts_(st, label)) ||
+	    (rc = puts_(st, "\\qdbopenquote{")) ||
+	    (rc = puts_(st, style)) || (rc = puts_(st, "}")) ||
 	    (rc = put_escaped(st, q->text.ptr, q->text.len, MODE_TEXT)) ||
-	    (rc = puts_(st, "\n")) ||
+	    (rc = puts_(st, "\\qdbclosequote\n")) ||
 	    (rc = put_attribution(st, q)))
+		return rc;
+	if (st->original && q->translated.ptr) {
+		/* TODO: the original text, once the collection has a field
+		 * for it; until then the language it was translated from. */
+		const char *name = lookup_language(language_names,
+			sizeof language_names / sizeof language_names[0],
+			q->translated);
+		if ((rc = puts_(st, "\\qdboriginal{")) ||
+		    (rc = name ? puts_(st, name)
+		     : put_field(st, q->translated)) ||
+		    (rc = puts_(st, "}\n")))
+			return rc;
+	}
+	if (st->context && q->context.ptr &&
+	    ((rc = puts_(st, "\\qdbcontext{")) ||
+	     (rc = put_field(st, q->context)) || (rc = puts_(st, "}\n"))))
+		return rc;
+	if ((rc = put_source(st, q)))
 		return rc;
 	return puts_(st, "\\end{qdbquote}\n");
 }
@@ -1224,6 +1700,13 @@ static const qdb_plugin_option latex_options[] = {
 	  .help = "any: every script (lualatex; pdflatex for Latin, Greek and "
 	  "Cyrillic); latin: refuse what pdflatex and lualatex cannot both "
 	  "set with Latin Modern" },
+	{ .name = "context", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: each quote's context under it" },
+	{ .name = "date_text", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: after the date, the date as the source phrased it" },
+	{ .name = "original", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: under a translation, the language it was translated "
+	  "from (the collection holds no original text yet)" },
 	{ .name = NULL }
 };
 

@@ -86,7 +86,8 @@ static void test_descriptor(void)
 	static const char *const options[][2] = {
 		{ "title", "Appendix: Quotations" },
 		{ "standalone", "1" },
-		{ "charset", "any" }, { NULL, NULL }
+		{ "charset", "any" }, { "context", "0" },
+		{ "date_text", "0" }, { "original", "0" }, { NULL, NULL }
 	};
 	fh_check_descriptor(plugin, "latex", "tex", options);
 }
@@ -164,15 +165,17 @@ static void split_options(char *text, const char **opts, size_t max)
 
 /*
  * The text fragment of the body written for one quote: what lies between
- * the \label line and the \qdbattribution line.
+ * \qdbopenquote{style} and \qdbclosequote.
  */
 static char *text_fragment(const char *body)
 {
-	const char *b = strstr(body, "\\begin{qdbquote}\\label{");
-	if (!b || !(b = strchr(b, '\n')))
+	const char *b = strstr(body, "\\qdbopenquote{");
+	int depth = 1;
+	if (!b)
 		return NULL;
-	b++;
-	const char *e = strstr(b, "\n\\qdbattribution{");
+	for (b += 14; *b && depth; b++)
+		depth += *b == '{' ? 1 : *b == '}' ? -1 : 0;
+	const char *e = strstr(b, "\\qdbclosequote\n");
 	return e ? strndup(b, (size_t)(e - b)) : NULL;
 }
 
@@ -264,14 +267,47 @@ static void test_every_field_escaped(void)
 		"\\textquotedbl{}\\textquotesingle{}\\textasciigrave{}"
 		"\\textbar{}\\textgreater{}\\kern0pt{}\\textgreater{} {[}x{]} "
 		"-\\kern0pt{}-";
-	qdb_quote q = mkquote("id", hostile, hostile);
-	q.role = q.outlet = q.programme = q.occasion = S(hostile);
-	q.date = q.date_text = q.reported_by = S(hostile);
-	char *out = export_sorted(&q, 1, NULL, QDB_SORT_OUTLET);
+	/* each field its own value, so none is left out as a repeat */
+	static const char *const names[] = { "text", "speaker", "role",
+		"outlet", "programme", "occasion", "date", "date_text",
+		"reported_by", "source", "author", "source_date", "url",
+		"locator", "translated", "context" };
+	char v[NELEM(names)][128];
+	for (size_t i = 0; i < NELEM(names); i++)
+		snprintf(v[i], sizeof v[i], "%s %s", names[i], hostile);
+	qdb_quote q = mkquote("id", v[0], v[1]);
+	q.role = S(v[2]);
+	q.outlet = S(v[3]);
+	q.programme = S(v[4]);
+	q.occasion = S(v[5]);
+	q.date = S(v[6]);
+	q.date_text = S(v[7]);
+	q.reported_by = S(v[8]);
+	q.source = S(v[9]);
+	q.source_author = S(v[10]);
+	q.source_date = S(v[11]);
+	q.source_url = S(v[12]);
+	q.locator = S(v[13]);
+	q.translated = S(v[14]);
+	q.context = S(v[15]);
+	const char *all[] = { "date_text=1", "context=1", "original=1",
+			      NULL };
+	char *out = export_sorted(&q, 1, all, QDB_SORT_OUTLET);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	/* heading, text, attribution (speaker, role, outlet, programme,
-	 * occasion, date_text, date, reported by) and index entry */
-	CU_ASSERT_EQUAL(count(out, escaped), 11);
+	/* every field once, the outlet twice (heading), the speaker twice
+	 * (index) */
+	CU_ASSERT_EQUAL(count(out, escaped), NELEM(names) + 2);
+	for (size_t i = 0; i < NELEM(names); i++) {
+		char want[300];
+		snprintf(want, sizeof want, "%s %s", names[i], escaped);
+		if (strstr(names[i], "_"))
+			snprintf(want, sizeof want, "%.*s\\_%s %s",
+				 (int)(strchr(names[i], '_') - names[i]),
+				 names[i], strchr(names[i], '_') + 1,
+				 escaped);
+		if (!strstr(out, want))
+			FAILF("%s: not escaped", names[i]);
+	}
 	CU_ASSERT_EQUAL(count(out, "\\input{x}"), 0);
 	CU_ASSERT_EQUAL(count(out, "^^"), 0);
 	free(out);
@@ -280,14 +316,15 @@ static void test_every_field_escaped(void)
 				"<<\"'`|>> [x] --", NULL };
 	out = export(&q, 1, title);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_EQUAL(count(out, escaped), 12);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\bfseries \\textbackslash{}"
+				      "input"));
 	CU_ASSERT_EQUAL(count(out, "\\input{x}"), 0);
 	free(out);
 }
 
 static void test_attribution(void)
 {
-	qdb_quote q[4];
+	qdb_quote q[5];
 	q[0] = mkquote("a", "t", "Joe Biden");
 	q[0].role = S("President of the United States");
 	q[0].outlet = S("CBS");
@@ -303,16 +340,197 @@ static void test_attribution(void)
 	q[2].programme = S("Late Show");
 	q[3] = mkquote("d", "t", "Anon");
 	q[3].occasion = S("rally");
-	char *out = export(q, 4, NULL);
+	/* a programme named like its outlet is written once */
+	q[4] = mkquote("e", "t", "Anon");
+	q[4].outlet = S("Meet the Press");
+	q[4].programme = S("Meet the Press");
+	q[4].date = S("2023-10-25/2023-10-31");
+	char *out = export(q, 5, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Joe Biden, "
-		"President of the United States; CBS, 60 Minutes, interview; "
-		"a week after 7 October (2023-10-15\\textasciitilde{}); "
+		"President of the United States; interview, 60 Minutes, CBS; "
+		"about 15 October 2023; "
 		"\\qdbreportedby\\ The Wall Street Journal}\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; 2023}\n"));
+	/* without a date, the phrase is the date */
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
 		"\\qdbattribution{Anon; Late Show; last spring}\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; rally}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; Meet the "
+		"Press; between 25 and 31 October 2023}\n"));
+	/* never the ISO form beside the words */
+	CU_ASSERT_PTR_NULL(strstr(out, "2023-10"));
+	free(out);
+	const char *phrased[] = { "date_text=1", NULL };
+	out = export(q, 1, phrased);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "; about 15 October 2023 "
+		"(\\qdbphrase{a week after 7 October}); "));
+	free(out);
+}
+
+/* Every form of EDTF date core/date.c accepts, in words. */
+static void test_dates_in_words(void)
+{
+	static const char *const cases[][2] = {
+		{ "2023", "2023" },
+		{ "2023-10", "October 2023" },
+		{ "2023-10-05", "5 October 2023" },
+		{ "2023-10-15~", "about 15 October 2023" },
+		{ "2023-10-15?", "15 October 2023 (uncertain)" },
+		{ "2023-10%", "about October 2023 (uncertain)" },
+		{ "2023?", "2023 (uncertain)" },
+		{ "202X", "between 2020 and 2029" },
+		{ "20XX", "between 2000 and 2099" },
+		{ "2023-XX", "2023" },
+		{ "2023-1X", "between October and December 2023" },
+		{ "2023-0X", "between January and September 2023" },
+		{ "2023-10-XX", "October 2023" },
+		{ "2023-10-2X", "between 20 and 29 October 2023" },
+		{ "2024-02-2X", "between 20 and 29 February 2024" },
+		{ "2023-02-2X", "between 20 and 28 February 2023" },
+		{ "2023-10-3X", "between 30 and 31 October 2023" },
+		{ "2023-10-25/2023-10-31", "between 25 and 31 October 2023" },
+		{ "2023-10-25/2023-11-02",
+		  "between 25 October and 2 November 2023" },
+		{ "2022-12-25/2023-01-02",
+		  "between 25 December 2022 and 2 January 2023" },
+		{ "2023-10/2023-12", "between October and December 2023" },
+		{ "2021/2023", "between 2021 and 2023" },
+		{ "2023-10/2024", "between October 2023 and 2024" },
+		{ "2023-10~/2023-11",
+		  "between about October 2023 and November 2023" },
+		{ "../2023", "2023 or earlier" },
+		{ "/2023-10", "October 2023 or earlier" },
+		{ "2023/..", "2023 or later" },
+		{ "2023-10-07/", "7 October 2023 or later" },
+		{ "202X/2023-05", "between 2020 and May 2023" },
+		/* not EDTF (a host of one's own): as written, escaped */
+		{ "soon_ish", "soon\\_ish" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		qdb_quote q = mkquote("a", "t", "S");
+		q.date = S(cases[i][0]);
+		char want[200];
+		snprintf(want, sizeof want, "\\qdbattribution{S; %s}\n",
+			 cases[i][1]);
+		char *out = export(&q, 1, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		if (!strstr(out, want))
+			FAILF("%s: want %s in\n%.200s", cases[i][0], want,
+			      strstr(out, "\\qdbattribution"));
+		free(out);
+	}
+}
+
+/* Labels from ids: as they are when safe, in hex otherwise. */
+static void test_labels_and_numbers(void)
+{
+	qdb_quote q[4];
+	q[0] = mkquote("p14-biden-2", "t", "A");
+	q[1] = mkquote("x}\\input{y} %", "t", "A");
+	q[2] = mkquote("caf\xc3\xa9", "t", "B");
+	q[3] = mkquote(NULL, "t", "B");
+	char *out = export(q, 4, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{1}"
+		"\\label{qdb-p14-biden-2}\\label{qdbspk1q1}%\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{2}"
+		"\\label{qdbx-787d5c696e7075747b797d2025}"
+		"\\label{qdbspk1q2}%\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{3}"
+		"\\label{qdbx-636166c3a9}\\label{qdbspk2q1}%\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{4}"
+		"\\label{qdbn-4}\\label{qdbspk2q2}%\n"));
+	CU_ASSERT_EQUAL(count(out, "\\input{y}"), 0);
+	free(out);
+	/* a long id is written in hex, whole */
+	char id[200];
+	memset(id, 'a', 100);
+	id[100] = '\0';
+	q[0] = mkquote(id, "t", "A");
+	out = export(q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\label{qdbx-616161"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6161}\\label{qdbspk1q1}"));
+	free(out);
+}
+
+/* The quotation marks of each quote's language. */
+static void test_quote_marks(void)
+{
+	static const char *const cases[][2] = {
+		{ NULL, "\\qdbopenquote{}" },
+		{ "en", "\\qdbopenquote{{english}}" },
+		{ "de-AT", "\\qdbopenquote{{german}}" },
+		{ "FR", "\\qdbopenquote{{french}}" },
+		{ "fa", "\\qdbopenquote{[swiss]{german}}" },
+		{ "ru", "\\qdbopenquote{{russian}}" },
+		{ "ja", "\\qdbopenquote{{japanese}}" },
+		{ "tlh", "\\qdbopenquote{}" },
+		{ "x}{", "\\qdbopenquote{}" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		qdb_quote q = mkquote("a", "text", "S");
+		if (cases[i][0])
+			q.language = S(cases[i][0]);
+		char *out = export(&q, 1, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		char want[100];
+		snprintf(want, sizeof want, "%s%s", cases[i][1],
+			 "text\\qdbclosequote\n");
+		if (!strstr(out, want))
+			FAILF("%s: no %s", cases[i][0], want);
+		/* Japanese marks: pdflatex is stopped first */
+		CU_ASSERT_EQUAL(count(out, "\\qdbneedslualatex\n"),
+				i == 6 ? 1 : 0);
+		free(out);
+	}
+}
+
+/* The source, the context, the note of a translation. */
+static void test_source_and_options(void)
+{
+	qdb_quote q = mkquote("a", "t", "S");
+	q.source = S("Iran & 7 October");
+	q.source_author = S("Kyle Orton");
+	q.source_date = S("2024-01-29");
+	q.source_url = S("https://ex.org/a b%zz%41#x~y{}\\^\xc3\xa9?q=1&r=_$");
+	q.locator = S("para. 14");
+	q.context = S("on 100% of it");
+	q.translated = S("fa");
+	char *out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	const char *want = "\\qdbsourcestart Kyle Orton, "
+		"\\qdbtitle{Iran \\& 7 October}, 29 January 2024,\n"
+		"\\qdbhref{https://ex.org/a%20b%25zz%41#x~y%7B%7D%5C%5E%C3%A9"
+		"?q=1&r=_$}{https:/\\qdbbreak{}/\\qdbbreak{}ex.\\qdbbreak{}org/"
+		"\\qdbbreak{}a b\\%zz\\%41\\#x\\textasciitilde{}y\\{\\}"
+		"\\textbackslash{}\\textasciicircum{}\xc3\xa9?\\qdbbreak{}q="
+		"\\qdbbreak{}1\\&\\qdbbreak{}r=\\qdbbreak{}\\_\\$}, para. 14"
+		"\\qdbsourceend\n";
+	if (!strstr(out, want))
+		FAILF("want\n%s\nin\n%s", want, strstr(out, "\\qdbsource"));
+	/* context and the translation's note only when asked for */
+	CU_ASSERT_PTR_NULL(strstr(out, "\n\\qdbcontext{"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\n\\qdboriginal{"));
+	free(out);
+	const char *opts[] = { "context=1", "original=1", NULL };
+	out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "}\n\\qdboriginal{Persian}\n"
+		"\\qdbcontext{on 100\\% of it}\n\\qdbsourcestart "));
+	free(out);
+	q.translated = S("x-klingon");
+	out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdboriginal{x-klingon}\n"));
+	free(out);
+	/* no source at all: no source line */
+	qdb_quote bare = mkquote("b", "t", "S");
+	out = export(&bare, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "\\qdbsourcestart "));
 	free(out);
 }
 
@@ -454,7 +672,8 @@ static void test_options_refused(void)
 	static const struct { const char *opt, *err; } bad[] = {
 		/* the order follows --sort: there is no option for it */
 		{ "order=date", "format 'latex' has no option 'order'; it "
-		  "takes: title, standalone, charset" },
+		  "takes: title, standalone, charset, context, date_text, "
+		  "original" },
 		{ "standalone=2", "option standalone: \"2\" is not 0 or 1 "
 		  "(or yes/no, true/false, on/off)" },
 		{ "standalone=Yes", "option standalone: \"Yes\" is not 0 or 1 "
@@ -656,6 +875,13 @@ static const char *const hostile[] = {
 static const char *const hostile_speaker = "Dr. {Evil} \\& Co. 100%";
 static const char *const hostile_outlet = "#1 <News> $$";
 static const char *const hostile_role = "^_^ ~role~ --";
+static const char *const hostile_source = "Report {#2}: 50% \\of ~all~";
+static const char *const hostile_url = "https://example.org/a_b/%7Euser/"
+	"?q=1&r=%zz#frag~x{y}\\z^w|\"`<'>[]$very/long/path/that/must/break/"
+	"somewhere/in/the/middle/of/the/line/index.html";
+static const char *const hostile_context = "context: \\par {} % 100%";
+static const char *const languages[] = { "de", "fr", "fa", "ru", "en",
+					 "xx-unknown" };
 
 /* Each text between numbered markers, so a match can only be that one. */
 static char *marked(size_t i, const char *text)
@@ -800,7 +1026,7 @@ static qdb_quote *hostile_quotes(char ***marks, const char ***texts,
 	size_t n = NELEM(hostile);
 	qdb_quote *q = calloc(n, sizeof *q);
 	char **m = calloc(n, sizeof *m);
-	const char **t = calloc(n + 4, sizeof *t);
+	const char **t = calloc(n + 9, sizeof *t);
 	for (size_t i = 0; i < n; i++) {
 		m[i] = marked(i, hostile[i]);
 		q[i] = mkquote(NULL, m[i], i % 5 == 4 ? hostile_speaker
@@ -809,14 +1035,28 @@ static qdb_quote *hostile_quotes(char ***marks, const char ***texts,
 			q[i].outlet = S(hostile_outlet);
 			q[i].role = S(hostile_role);
 		}
+		if (i % 4 == 1) {
+			q[i].source = S(hostile_source);
+			q[i].source_url = S(hostile_url);
+			q[i].locator = S("para. 11");
+			q[i].context = S(hostile_context);
+			q[i].date = S("2023-10-25/2023-10-31");
+			q[i].translated = S("fa");
+		}
+		q[i].language = S(languages[i % NELEM(languages)]);
 		t[i] = m[i];
 	}
 	t[n] = hostile_speaker;
 	t[n + 1] = hostile_outlet;
 	t[n + 2] = hostile_role;
+	t[n + 3] = hostile_source;
+	t[n + 4] = hostile_url;
+	t[n + 5] = hostile_context;
+	t[n + 6] = "between 25 and 31 October 2023";
+	t[n + 7] = "Translated from Persian.";
 	*marks = m;
 	*texts = t;
-	*ntexts = n + 3;
+	*ntexts = n + 8;
 	return q;
 }
 
@@ -840,13 +1080,24 @@ static void compile_standalone(const char *engine)
 	const char *dir = fresh_dir(engine);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
-	const char *opts[] = { "title=Appendix: 100% {hostile} \\input", NULL };
+	const char *opts[] = { "title=Appendix: 100% {hostile} \\input",
+			       "context=1", "original=1", "date_text=1",
+			       NULL };
 	char *doc = export(q, NELEM(hostile), opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
 	texts[ntexts++] = "Appendix: 100% {hostile} \\input";
 	compile_and_check(dir, engine, texts, ntexts, CC_TWICE);
+	/* the link goes where the stored URL says, percent-encoded */
+	char *objs = NULL;
+	th_run(&objs, NULL, "cd '%s' && mutool show -b main.pdf grep", dir);
+	if (!objs || !strstr(objs, "/URI(https://example.org/a_b/%7Euser/?q=1&"
+			     "r=%25zz#frag~x%7By%7D%5Cz%5Ew%7C%22%60%3C'%3E[]$"
+			     "very/long/path/that/must/break/somewhere/in/the/"
+			     "middle/of/the/line/index.html)"))
+		FAILF("%s: the link's URI is not the URL", engine);
+	free(objs);
 	free(doc);
 	free_hostile(q, marks, texts);
 }
@@ -894,7 +1145,8 @@ static void compile_body(const char *engine)
 	const char *dir = fresh_dir(name);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
-	const char *opts[] = { "standalone=0", NULL };
+	const char *opts[] = { "standalone=0", "context=1", "original=1",
+			       NULL };
 	char *body = export_sorted(q, NELEM(hostile), opts, QDB_SORT_DATE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
 	snprintf(path, sizeof path, "%s/body.tex", dir);
@@ -1034,6 +1286,10 @@ void test_latex_register(void)
 		QDB_TEST(test_escape_cases),
 		QDB_TEST(test_every_field_escaped),
 		QDB_TEST(test_attribution),
+		QDB_TEST(test_dates_in_words),
+		QDB_TEST(test_labels_and_numbers),
+		QDB_TEST(test_quote_marks),
+		QDB_TEST(test_source_and_options),
 		QDB_TEST(test_headings),
 		QDB_TEST(test_standalone_and_body),
 		QDB_TEST(test_options_refused),
