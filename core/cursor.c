@@ -200,9 +200,11 @@ static int add_order(qdb_buf *sql, binds *b, qdb *db, const qdb_filter *f)
 		 * returned.  A tie-breaker here would sort every match (and
 		 * snippet it) first. */
 		[QDB_SORT_RANK] = " ORDER BY quotes_fts.rank",
+		[QDB_SORT_SOURCE] = " ORDER BY src.title, src.id, q.locator,"
+			" q.date_lo, q.qid",
 	};
 	qdb_sort s = f->sort;
-	if ((unsigned)s > QDB_SORT_RANK)
+	if ((unsigned)s > QDB_SORT_SOURCE)
 		return qdb__fail(db, QDB_EINVALID, "unknown sort order");
 	if (s == QDB_SORT_RANK && !f->search)
 		s = QDB_SORT_ADDED;

@@ -34,8 +34,11 @@
  *
  * Layout.  The host sorts (by speaker unless the user chose another
  * --sort); the plugin starts a new heading when what the quotes are
- * sorted by changes: the speaker, the outlet or the month.  In the order
- * they were added there are no headings.
+ * sorted by changes: the speaker, the outlet, the month or the source.
+ * In the order they were added there are no headings.  The same text by
+ * the same speaker right after itself, under the same heading, is one
+ * entry with every attribution and source: the plugin keeps the open
+ * entry's text and speaker, nothing more.
  * Each quotation is a displayquote (csquotes) followed by its attribution.
  * The index of speakers at the end lists the pages of each speaker's
  * quotations; every quotation carries a generated label qdbspk<N>q<K>
@@ -54,7 +57,7 @@
 /* The plugin's version, also written into every document it makes. */
 #define LATEX_VERSION "1.1"
 
-enum { ORDER_NONE, ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET };
+enum { ORDER_NONE, ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET, ORDER_SOURCE };
 enum { MODE_TEXT, MODE_FIELD };    /* line breaks: \par, or a space */
 enum { CHARSET_LATIN, CHARSET_ANY };  /* the values of option charset */
 
@@ -74,7 +77,14 @@ typedef struct latex_state {
 				  * by check_str */
 	int marked_lua;          /* and \qdbneedslualatex was written */
 	size_t col;              /* bytes written since the last newline */
-	int context, date_text, original;   /* the options */
+	int context, date_text, original, toc;   /* the options */
+	char *key;               /* the key of a source heading */
+	size_t key_len, key_cap;
+	unsigned long nentry;    /* entries written (a merged quote is not
+				  * one) */
+	int open_entry;          /* \end{qdbquote} not yet written */
+	char *last_text, *last_speaker;   /* of the open entry */
+	size_t last_text_len, last_speaker_len;
 	unsigned long nquote;    /* quotes seen, for messages */
 	char *group;             /* the key of the current heading */
 	size_t group_len;
@@ -838,11 +848,14 @@ static const char body_head[] =
  */
 static const char definitions[] =
 	"\\makeatletter\n"
-	"\\providecommand\\qdbgroup[1]{\\section*{#1}}\n"
+	"\\providecommand\\qdbgroup[1]{\\section*{#1}\\qdbtocline{#1}}\n"
 	"\\providecommand\\qdbindexname{Index of speakers}\n"
 	"\\providecommand\\qdbreportedby{reported by}\n"
 	"\\providecommand\\qdbundatedname{Undated}\n"
 	"\\providecommand\\qdbnooutletname{Outlet not stated}\n"
+	"\\providecommand\\qdbnosourcename{Source not stated}\n"
+	"\\providecommand\\qdbalso{\\par\\smallskip}\n"
+	"\\providecommand\\qdbtocline[1]{}\n"
 	"\\@ifundefined{c@qdbentry}{\\newcounter{qdbentry}}{}\n"
 	"\\providecommand\\qdbnumberformat[1]{{\\small[#1]}}\n"
 	"\\providecommand\\qdbnumber[1]{%\n"
@@ -908,6 +921,12 @@ static const char definitions[] =
 	"  \\penalty1000\\relax}}{}\n"
 	"\\@ifundefined{qdbcjkbreak}{\\protected\\def\\qdbcjkbreak{%\n"
 	"  \\hskip\\z@ plus .1em\\relax}}{}\n"
+	"% Bookmarks (hyperref, with toc=1) take the text, not the commands.\n"
+	"\\ifdefined\\pdfstringdefDisableCommands\n"
+	"  \\pdfstringdefDisableCommands{\\let\\qdbgreek\\@firstofone\n"
+	"    \\let\\qdbcyrillic\\@firstofone\\let\\qdbbreak\\@empty\n"
+	"    \\let\\qdbcjkbreak\\@empty\\let\\qdbu\\@secondoftwo}\n"
+	"\\fi\n"
 	"\\providecommand\\qdbellipsis{\\qdb@ellipsis}\n"
 	"\\providecommand\\qdbu[2]{\\qdb@u{#1}{#2}}\n"
 	"\\def\\qdb@ellipsis{\\textellipsis}\n"
@@ -964,51 +983,115 @@ static void date_heading(char *key, size_t keylen, char *text,
 	}
 }
 
-/* Starts a heading when key differs from the current one. */
-static int group(latex_state *st, const char *key, size_t keylen,
-		 qdb_str escaped, const char *literal)
+/* The heading a quote goes under: key identifies it, the text is the
+ * field escaped or, when escaped.ptr is NULL, literal. */
+typedef struct heading {
+	const char *key;
+	size_t keylen;
+	qdb_str escaped;
+	const char *literal;
+	char buf[64], text[64];
+} heading;
+
+/* Appends a field and its length to st->key, so that no two different
+ * lists of fields give the same key. */
+static int key_add(latex_state *st, qdb_str s)
+{
+	char len[24];
+	int n = snprintf(len, sizeof len, "%zu:", s.ptr ? s.len : 0);
+	size_t need = st->key_len + (size_t)n + (s.ptr ? s.len : 0) + 1;
+	if (need > st->key_cap) {
+		char *k = realloc(st->key, need * 2);
+		if (!k)
+			return QDB_ENOMEM;
+		st->key = k;
+		st->key_cap = need * 2;
+	}
+	memcpy(st->key + st->key_len, len, (size_t)n);
+	st->key_len += (size_t)n;
+	if (s.ptr)
+		memcpy(st->key + st->key_len, s.ptr, s.len);
+	st->key_len += s.ptr ? s.len : 0;
+	st->key[st->key_len++] = s.ptr ? '|' : '-';
+	return 0;
+}
+
+/* Fills h for q, in the order the quotes come in; 1 when there are no
+ * headings. */
+static int heading_of(latex_state *st, const qdb_quote *q, heading *h)
+{
+	memset(h, 0, sizeof *h);
+	switch (st->order) {
+	case ORDER_NONE:
+		return 1;
+	case ORDER_SPEAKER:
+		h->key = q->speaker.ptr;
+		h->keylen = q->speaker.len;
+		h->escaped = q->speaker;
+		return 0;
+	case ORDER_OUTLET:
+		if (!q->outlet.ptr) {
+			/* a key no outlet can have: outlets are not empty */
+			h->key = "";
+			h->literal = "\\qdbnooutletname{}";
+			return 0;
+		}
+		h->key = q->outlet.ptr;
+		h->keylen = q->outlet.len;
+		h->escaped = q->outlet;
+		return 0;
+	case ORDER_SOURCE: {
+		/* a source is all of its fields: two sources with one title
+		 * are two headings (the title printed twice) */
+		const qdb_str f[] = { q->source, q->source_author,
+				      q->source_date, q->source_url };
+		st->key_len = 0;
+		for (size_t i = 0; i < 4; i++)
+			if (key_add(st, f[i]))
+				return QDB_ENOMEM;
+		h->key = st->key;
+		h->keylen = st->key_len;
+		if (q->source.ptr)
+			h->escaped = q->source;
+		else
+			h->literal = "\\qdbnosourcename{}";
+		return 0;
+	}
+	default:
+		date_heading(h->buf, sizeof h->buf, h->text, sizeof h->text,
+			     q->date_lo, q->date_hi);
+		h->key = h->buf;
+		h->keylen = strlen(h->buf);
+		h->literal = h->text;
+		return 0;
+	}
+}
+
+/* Whether h differs from the current heading. */
+static int heading_changes(const latex_state *st, const heading *h)
+{
+	return !st->have_group || st->group_len != h->keylen ||
+	       memcmp(st->group, h->key, h->keylen) != 0;
+}
+
+/* Makes h the current heading and writes it. */
+static int put_heading(latex_state *st, const heading *h)
 {
 	int rc;
-	if (st->have_group && st->group_len == keylen &&
-	    memcmp(st->group, key, keylen) == 0)
-		return 0;
-	char *g = realloc(st->group, keylen + 1);
+	char *g = realloc(st->group, h->keylen + 1);
 	if (!g) {
 		st->host->error(st->host, "out of memory");
 		return QDB_ENOMEM;
 	}
-	memcpy(g, key, keylen);
+	memcpy(g, h->key, h->keylen);
 	st->group = g;
-	st->group_len = keylen;
+	st->group_len = h->keylen;
 	st->have_group = 1;
 	if ((rc = puts_(st, "\n\\qdbgroup{")))
 		return rc;
-	rc = escaped.ptr ? put_field(st, escaped) : puts_(st, literal);
+	rc = h->escaped.ptr ? put_field(st, h->escaped)
+		: puts_(st, h->literal);
 	return rc ? rc : puts_(st, "}\n");
-}
-
-static int put_heading(latex_state *st, const qdb_quote *q)
-{
-	qdb_str none = { NULL, 0 };
-	switch (st->order) {
-	case ORDER_NONE:
-		return 0;
-	case ORDER_SPEAKER:
-		return group(st, q->speaker.ptr, q->speaker.len, q->speaker,
-			     NULL);
-	case ORDER_OUTLET:
-		if (!q->outlet.ptr)
-			/* a key no outlet can have: outlets are not empty */
-			return group(st, "", 0, none, "\\qdbnooutletname{}");
-		return group(st, q->outlet.ptr, q->outlet.len, q->outlet,
-			     NULL);
-	default: {
-		char key[48], text[64];
-		date_heading(key, sizeof key, text, sizeof text, q->date_lo,
-			     q->date_hi);
-		return group(st, key, strlen(key), none, text);
-	}
-	}
 }
 
 /* ---- Dates in words ------------------------------------------------ */
@@ -1500,12 +1583,14 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 	st->out.format = "LaTeX";
 	st->order = host->sort == QDB_SORT_SPEAKER ? ORDER_SPEAKER
 		: host->sort == QDB_SORT_DATE ? ORDER_DATE
-		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET : ORDER_NONE;
+		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET
+		: host->sort == QDB_SORT_SOURCE ? ORDER_SOURCE : ORDER_NONE;
 	st->standalone = (int)host->option_int(host, "standalone");
 	st->any_chars = host->option_int(host, "charset") == CHARSET_ANY;
 	st->context = (int)host->option_int(host, "context");
 	st->date_text = (int)host->option_int(host, "date_text");
 	st->original = (int)host->option_int(host, "original");
+	st->toc = (int)host->option_int(host, "toc");
 	const char *title = st->standalone ? host->option(host, "title") : "";
 	rc = check_str(st, "option title", title, strlen(title));
 	if (!rc && st->standalone) {
@@ -1521,6 +1606,9 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 	} else if (!rc) {
 		rc = puts_(st, body_head);
 	}
+	if (!rc && st->toc)
+		rc = puts_(st, "\\newcommand\\qdbtocline[1]{%\n"
+			   "  \\addcontentsline{toc}{section}{#1}}\n");
 	if (!rc)
 		rc = puts_(st, definitions);
 	if (!rc)
@@ -1532,6 +1620,8 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 		if (!rc)
 			rc = puts_(st, "\\end{center}\n");
 	}
+	if (!rc && st->standalone && st->toc)
+		rc = puts_(st, "\\tableofcontents\n");
 	if (rc) {
 		/* end is only called after a successful begin */
 		free(st);
@@ -1542,6 +1632,23 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 }
 
 /* ---- Quotes -------------------------------------------------------- */
+
+static int same(const char *p, size_t n, qdb_str s)
+{
+	return p && s.ptr && n == s.len && memcmp(p, s.ptr, n) == 0;
+}
+
+/* Copies s into *p (grown as needed). */
+static int keep(char **p, size_t *n, qdb_str s)
+{
+	char *c = realloc(*p, s.len ? s.len : 1);
+	if (!c)
+		return QDB_ENOMEM;
+	memcpy(c, s.ptr, s.len);
+	*p = c;
+	*n = s.len;
+	return 0;
+}
 
 static int latex_quote(void *state, const qdb_quote *q,
 		       const qdb_plugin_host *host)
@@ -1591,26 +1698,57 @@ static int latex_quote(void *state, const qdb_quote *q,
 	const char *style = quote_style(q->language);
 	if (st->any_chars && !strcmp(style, "{japanese}"))
 		st->needs_lua = 1;   /* corner brackets */
-	if ((rc = mark_lua(st)) || (rc = put_heading(st, q)))
+	heading h;
+	int none = heading_of(st, q, &h);
+	if (none < 0) {
+		host->error(host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	int changes = !none && heading_changes(st, &h);
+	/* The same text by the same speaker right after it, under the same
+	 * heading: one entry, with every attribution and source. */
+	int merge = st->open_entry && !changes &&
+		    same(st->last_speaker, st->last_speaker_len, q->speaker) &&
+		    same(st->last_text, st->last_text_len, q->text);
+	if (!merge && st->open_entry) {
+		st->open_entry = 0;
+		if ((rc = puts_(st, "\\end{qdbquote}\n")))
+			return rc;
+	}
+	if ((rc = mark_lua(st)) || (changes && (rc = put_heading(st, &h))))
 		return rc;
 	speaker *s = speaker_get(st, q->speaker);
-	if (!s) {
+	if (!s || (!merge && (keep(&st->last_speaker, &st->last_speaker_len,
+				   q->speaker) ||
+			      keep(&st->last_text, &st->last_text_len,
+				   q->text)))) {
 		host->error(host, "out of memory");
 		return QDB_ENOMEM;
 	}
 	s->nquotes++;
-	snprintf(label, sizeof label, "\n\\begin{qdbquote}{%lu}",
-		 st->nquote);
-	if ((rc = puts_(st, label)) || (rc = put_label(st, q)))
+	if (merge) {
+		rc = puts_(st, "\\qdbalso");
+	} else {
+		snprintf(label, sizeof label, "\n\\begin{qdbquote}{%lu}",
+			 ++st->nentry);
+		rc = puts_(st, label);
+	}
+	if (rc || (rc = put_label(st, q)))
 		return rc;
 	snprintf(label, sizeof label, "\\label{qdbspk%luq%lu}%%\n",
 		 s->num, s->nquotes);
-	if ((rc = puts_(st, label)) ||
-	    (rc = puts_(st, "\\qdbopenquote{")) ||
-	    (rc = puts_(st, style)) || (rc = puts_(st, "}")) ||
-	    (rc = put_escaped(st, q->text.ptr, q->text.len, MODE_TEXT)) ||
-	    (rc = puts_(st, "\\qdbclosequote\n")) ||
-	    (rc = put_attribution(st, q)))
+	if ((rc = puts_(st, label)))
+		return rc;
+	if (!merge) {
+		st->open_entry = 1;
+		if ((rc = puts_(st, "\\qdbopenquote{")) ||
+		    (rc = puts_(st, style)) || (rc = puts_(st, "}")) ||
+		    (rc = put_escaped(st, q->text.ptr, q->text.len,
+				      MODE_TEXT)) ||
+		    (rc = puts_(st, "\\qdbclosequote\n")))
+			return rc;
+	}
+	if ((rc = put_attribution(st, q)))
 		return rc;
 	if (st->original && q->translated.ptr) {
 		/* TODO: the original text, once the collection has a field
@@ -1628,9 +1766,7 @@ static int latex_quote(void *state, const qdb_quote *q,
 	    ((rc = puts_(st, "\\qdbcontext{")) ||
 	     (rc = put_field(st, q->context)) || (rc = puts_(st, "}\n"))))
 		return rc;
-	if ((rc = put_source(st, q)))
-		return rc;
-	return puts_(st, "\\end{qdbquote}\n");
+	return put_source(st, q);
 }
 
 /* The index of speakers, by name. */
@@ -1671,7 +1807,10 @@ static int latex_end(void *state, int status, const qdb_plugin_host *host)
 	if (!st)
 		return 0;
 	if (status == 0) {
-		rc = put_index(st);
+		if (st->open_entry)
+			rc = puts_(st, "\\end{qdbquote}\n");
+		if (!rc)
+			rc = put_index(st);
 		if (!rc && st->standalone)
 			rc = puts_(st, "\n\\end{document}\n");
 		if (!rc)
@@ -1682,6 +1821,9 @@ static int latex_end(void *state, int status, const qdb_plugin_host *host)
 	free(st->spk);
 	free(st->slots);
 	free(st->group);
+	free(st->key);
+	free(st->last_text);
+	free(st->last_speaker);
 	free(st);
 	return rc;
 }
@@ -1700,6 +1842,9 @@ static const qdb_plugin_option latex_options[] = {
 	  .help = "any: every script (lualatex; pdflatex for Latin, Greek and "
 	  "Cyrillic); latin: refuse what pdflatex and lualatex cannot both "
 	  "set with Latin Modern" },
+	{ .name = "toc", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: a table of contents of the headings (standalone), or "
+	  "their lines in yours (standalone=0)" },
 	{ .name = "context", .type = QDB_OPTION_BOOL, .default_value = "0",
 	  .help = "1: each quote's context under it" },
 	{ .name = "date_text", .type = QDB_OPTION_BOOL, .default_value = "0",

@@ -86,7 +86,7 @@ static void test_descriptor(void)
 	static const char *const options[][2] = {
 		{ "title", "Appendix: Quotations" },
 		{ "standalone", "1" },
-		{ "charset", "any" }, { "context", "0" },
+		{ "charset", "any" }, { "toc", "0" }, { "context", "0" },
 		{ "date_text", "0" }, { "original", "0" }, { NULL, NULL }
 	};
 	fh_check_descriptor(plugin, "latex", "tex", options);
@@ -427,10 +427,10 @@ static void test_dates_in_words(void)
 static void test_labels_and_numbers(void)
 {
 	qdb_quote q[4];
-	q[0] = mkquote("p14-biden-2", "t", "A");
-	q[1] = mkquote("x}\\input{y} %", "t", "A");
-	q[2] = mkquote("caf\xc3\xa9", "t", "B");
-	q[3] = mkquote(NULL, "t", "B");
+	q[0] = mkquote("p14-biden-2", "t1", "A");
+	q[1] = mkquote("x}\\input{y} %", "t2", "A");
+	q[2] = mkquote("caf\xc3\xa9", "t3", "B");
+	q[3] = mkquote(NULL, "t4", "B");
 	char *out = export(q, 4, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{1}"
@@ -625,6 +625,116 @@ static void test_headings(void)
 	free(out);
 }
 
+/* Headings by source; sorted input gives each heading once. */
+static void test_headings_by_source(void)
+{
+	qdb_quote q[5];
+	q[0] = mkquote("1", "t1", "A");
+	q[0].source = S("Alpha report");
+	q[0].locator = S("p. 1");
+	q[1] = mkquote("2", "t2", "B");
+	q[1].source = S("Alpha report");
+	q[1].locator = S("p. 2");
+	/* another source with the same title: a heading of its own */
+	q[2] = mkquote("3", "t3", "A");
+	q[2].source = S("Alpha report");
+	q[2].source_author = S("Someone else");
+	q[3] = mkquote("4", "t4", "C");
+	q[3].source = S("Beta {notes}");
+	q[4] = mkquote("5", "t5", "C");
+	char *out = export_sorted(q, 5, NULL, QDB_SORT_SOURCE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	char *h = headings(out);
+	CU_ASSERT_STRING_EQUAL(h, "Alpha report\nAlpha report\nBeta \\{notes\\}"
+			       "\n\\qdbnosourcename{}\n\\qdbindexname\n");
+	free(h);
+	free(out);
+	/* sorted by speaker, date and outlet: no heading twice */
+	qdb_quote r[6];
+	const char *spk[] = { "Alice", "Alice", "Bob", "Bob", "Bob", "Eve" };
+	const char *out_[] = { "BBC", "BBC", "BBC", "CNN", "CNN", NULL };
+	for (size_t i = 0; i < 6; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "r%zu", i);
+		r[i] = mkquote(strdup(id), "t", spk[i]);
+		if (out_[i])
+			r[i].outlet = S(out_[i]);
+		r[i].date = S(i < 3 ? "2023-10" : "2023-11");
+		r[i].date_lo = i < 3 ? 20231001 : 20231101;
+		r[i].date_hi = i < 3 ? 20231031 : 20231130;
+	}
+	const qdb_sort sorts[] = { QDB_SORT_SPEAKER, QDB_SORT_DATE,
+				   QDB_SORT_OUTLET };
+	const char *want[] = { "Alice\nBob\nEve\n\\qdbindexname\n",
+			       "October 2023\nNovember 2023\n\\qdbindexname\n",
+			       "BBC\nCNN\n\\qdbnooutletname{}\n\\qdbindexname\n" };
+	for (size_t k = 0; k < NELEM(sorts); k++) {
+		out = export_sorted(r, 6, NULL, sorts[k]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		h = headings(out);
+		CU_ASSERT_STRING_EQUAL(h, want[k]);
+		free(h);
+		free(out);
+	}
+	for (size_t i = 0; i < 6; i++)
+		free((char *)r[i].id.ptr);
+}
+
+/* The same text by the same speaker, adjacent: one entry, every source. */
+static void test_duplicates_merged(void)
+{
+	qdb_quote q[4];
+	q[0] = mkquote("a", "We will win", "Alice");
+	q[0].source = S("First paper");
+	q[1] = mkquote("b", "We will win", "Alice");
+	q[1].source = S("Second paper");
+	q[1].outlet = S("BBC");
+	/* same text, another speaker: its own entry */
+	q[2] = mkquote("c", "We will win", "Bob");
+	q[3] = mkquote("d", "We will win", "Bob");
+	char *out = export_sorted(q, 4, NULL, QDB_SORT_ADDED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, "\\qdbopenquote{}We will win"), 2);
+	CU_ASSERT_EQUAL(count(out, "\n\\begin{qdbquote}{"), 2);
+	CU_ASSERT_EQUAL(count(out, "\\end{qdbquote}\n"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Alice}\n"
+		"\\qdbsourcestart \\qdbtitle{First paper}\\qdbsourceend\n"
+		"\\qdbalso\\label{qdb-b}\\label{qdbspk1q2}%\n"
+		"\\qdbattribution{Alice; BBC}\n"
+		"\\qdbsourcestart \\qdbtitle{Second paper}\\qdbsourceend\n"
+		"\\end{qdbquote}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{2}"
+				      "\\label{qdb-c}"));
+	/* the index counts both of Alice's quotes, one entry number */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbindexentry{Alice}{1}{2}\n"));
+	free(out);
+	/* under another heading (by date) they stay apart */
+	q[1].date_lo = q[1].date_hi = 20231007;
+	q[1].date = S("2023-10-07");
+	out = export_sorted(q, 2, NULL, QDB_SORT_DATE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, "\n\\begin{qdbquote}{"), 2);
+	free(out);
+}
+
+static void test_toc(void)
+{
+	qdb_quote q = mkquote("1", "text", "Alice");
+	const char *toc[] = { "toc=1", NULL };
+	char *out = export(&q, 1, toc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\newcommand\\qdbtocline[1]{%\n"
+		"  \\addcontentsline{toc}{section}{#1}}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\end{center}\n"
+				      "\\tableofcontents\n"));
+	free(out);
+	out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "\\tableofcontents"));
+	CU_ASSERT_PTR_NULL(strstr(out, "addcontentsline"));
+	free(out);
+}
+
 static void test_standalone_and_body(void)
 {
 	qdb_quote q = mkquote("1", "text", "Alice");
@@ -672,8 +782,8 @@ static void test_options_refused(void)
 	static const struct { const char *opt, *err; } bad[] = {
 		/* the order follows --sort: there is no option for it */
 		{ "order=date", "format 'latex' has no option 'order'; it "
-		  "takes: title, standalone, charset, context, date_text, "
-		  "original" },
+		  "takes: title, standalone, charset, toc, context, "
+		  "date_text, original" },
 		{ "standalone=2", "option standalone: \"2\" is not 0 or 1 "
 		  "(or yes/no, true/false, on/off)" },
 		{ "standalone=Yes", "option standalone: \"Yes\" is not 0 or 1 "
@@ -950,6 +1060,7 @@ static const char *log_problem(const char *dir)
 }
 
 #define CC_TWICE 1    /* run the engine twice (labels, the index) */
+#define CC_THRICE 4   /* three times (a table of contents moves pages) */
 #define CC_LOGICAL 2  /* read with mutool, which puts right-to-left text in
 		       * logical order, and compare without spaces (see
 		       * tests/tex/pdf_has_texts.py) */
@@ -968,7 +1079,8 @@ static void compile_and_check(const char *dir, const char *engine,
 	char *out = NULL, *log = NULL, path[600], script[600], cwd[512];
 	th_buf expect = { 0 };
 	int rc = 0;
-	for (int run = 0; run < (twice ? 2 : 1) && rc == 0; run++) {
+	int runs = flags & CC_THRICE ? 3 : twice ? 2 : 1;
+	for (int run = 0; run < runs && rc == 0; run++) {
 		free(log);
 		log = NULL;
 		rc = th_run(&log, NULL, "cd '%s' && %s -no-shell-escape "
@@ -1082,13 +1194,13 @@ static void compile_standalone(const char *engine)
 	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
 	const char *opts[] = { "title=Appendix: 100% {hostile} \\input",
 			       "context=1", "original=1", "date_text=1",
-			       NULL };
+			       "toc=1", NULL };
 	char *doc = export(q, NELEM(hostile), opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
 	texts[ntexts++] = "Appendix: 100% {hostile} \\input";
-	compile_and_check(dir, engine, texts, ntexts, CC_TWICE);
+	compile_and_check(dir, engine, texts, ntexts, CC_TWICE | CC_THRICE);
 	/* the link goes where the stored URL says, percent-encoded */
 	char *objs = NULL;
 	th_run(&objs, NULL, "cd '%s' && mutool show -b main.pdf grep", dir);
@@ -1291,6 +1403,9 @@ void test_latex_register(void)
 		QDB_TEST(test_quote_marks),
 		QDB_TEST(test_source_and_options),
 		QDB_TEST(test_headings),
+		QDB_TEST(test_headings_by_source),
+		QDB_TEST(test_duplicates_merged),
+		QDB_TEST(test_toc),
 		QDB_TEST(test_standalone_and_body),
 		QDB_TEST(test_options_refused),
 		QDB_TEST(test_quotes_refused),

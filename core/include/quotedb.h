@@ -266,7 +266,8 @@ typedef enum qdb_sort {
 	QDB_SORT_DATE,       /* earliest day, then wider ranges first, undated last */
 	QDB_SORT_SPEAKER,    /* canonical speaker name, then date */
 	QDB_SORT_OUTLET,     /* outlet name (none last), then date */
-	QDB_SORT_RANK        /* full-text relevance (needs search) */
+	QDB_SORT_RANK,       /* full-text relevance (needs search) */
+	QDB_SORT_SOURCE      /* source title, source, locator, date */
 } qdb_sort;
 
 /*
