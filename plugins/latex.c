@@ -497,9 +497,11 @@ static int switch_run(latex_state *st, int *run, uint32_t c)
  * Long content.  TeX breaks a line at spaces and hyphens (and hyphenates
  * words); a URL or any other long token without them would run into the
  * margin.  So a token gets \qdbbreak{} (a line break allowed, at a cost:
- * \penalty1000, dearer than a hyphenation) after the characters that
- * divide URLs and paths, and after every BREAK_EVERY characters without
- * one.  A break there adds no character: nothing is printed in its place.
+ * \penalty1000, dearer than a hyphenation; the line it ends is set
+ * ragged, so a run of them can always be set) after the characters
+ * that divide URLs and paths, and after every BREAK_EVERY characters
+ * without one.  A break there adds no character: nothing is printed in
+ * its place.
  *
  * TeX reads its input a line at a time into a buffer of 200,000 bytes,
  * so no output line may grow near that: once a line holds LINE_MAX bytes,
@@ -659,12 +661,11 @@ static int put_field(latex_state *st, qdb_str s)
 
 /* ---- Speakers ------------------------------------------------------ */
 
+static uint64_t hash64(const char *p, size_t n);
+
 static size_t hash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-	return (size_t)h;
+	return (size_t)hash64(p, n);
 }
 
 static int rehash(latex_state *st, size_t nslots)
@@ -794,7 +795,7 @@ static const char head_any[] =
 	"  \\setmainfont{NotoSerif}[Extension=.ttf, UprightFont=*-Regular,\n"
 	"    BoldFont=*-Bold, ItalicFont=*-Italic,\n"
 	"    BoldItalicFont=*-BoldItalic,\n"
-	"    Renderer=HarfBuzz, Ligatures=TeXOff,\n"
+	"    Renderer=Node, Ligatures=TeXOff,\n"
 	"    RawFeature={fallback=qdbfallback}]\n"
 	"\\else\n"
 	"  \\usepackage{fontspec}\n"
@@ -879,8 +880,9 @@ static const char definitions[] =
 	"\\providecommand\\qdbsourceend{\\par\\endgroup}\n"
 	"\\providecommand\\qdbtitle[1]{\\emph{#1}}\n"
 	"% \\qdbhref{target}{text}: the target read with % # ~ & $ _ as\n"
-	"% ordinary characters; a link with hyperref, else only the text.\n"
-	"\\providecommand\\qdbhref{\\begingroup\n"
+	"% ordinary characters and line ends ignored; a link with hyperref,\n"
+	"% else only the text.\n"
+	"\\providecommand\\qdbhref{\\begingroup\\catcode`\\^^M=9\n"
 	"  \\@makeother\\%\\@makeother\\#\\@makeother\\~%\n"
 	"  \\@makeother\\&\\@makeother\\$\\@makeother\\_%\n"
 	"  \\qdb@href}\n"
@@ -917,8 +919,11 @@ static const char definitions[] =
 	"\\providecommand\\qdbneedslualatex{}\n"
 	"\\providecommand\\qdbgreek[1]{#1}\n"
 	"\\providecommand\\qdbcyrillic[1]{#1}\n"
+	"% A line that ends at \\qdbbreak is set ragged; elsewhere the two\n"
+	"% glues cancel.\n"
 	"\\@ifundefined{qdbbreak}{\\protected\\def\\qdbbreak{%\n"
-	"  \\penalty1000\\relax}}{}\n"
+	"  \\hskip\\z@\\@plus1fil\\penalty1000\n"
+	"  \\hskip\\z@\\@plus-1fil\\relax}}{}\n"
 	"\\@ifundefined{qdbcjkbreak}{\\protected\\def\\qdbcjkbreak{%\n"
 	"  \\hskip\\z@ plus .1em\\relax}}{}\n"
 	"% Bookmarks (hyperref, with toc=1) take the text, not the commands.\n"
@@ -1344,15 +1349,35 @@ static const char *quote_style(qdb_str language)
  * \pageref it across exports: "qdb-" and the id when the id is 1 to 64
  * ASCII letters, digits and hyphens; otherwise "qdbx-" and the id's bytes
  * in lower-case hex (two namespaces, so no two ids share a label).  No
- * user text reaches a label any other way.  A quote without an id (only
- * a plugin host of one's own makes one) gets "qdbn-" and its number.
+ * user text reaches a label any other way.  An id longer than 256 bytes
+ * (a label must fit on a line of TeX's input) is "qdbh-", the 64-bit
+ * FNV-1a hash of its bytes in hex, "-" and its length.  A quote without
+ * an id (only a plugin host of one's own makes one) gets "qdbn-" and its
+ * number.
  */
+#define MAX_HEX_ID 256
+
+static uint64_t hash64(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h;
+}
+
 static int put_label(latex_state *st, const qdb_quote *q)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[64];
 	int plain = q->id.ptr && q->id.len > 0 && q->id.len <= 64;
 	int rc;
+	if (q->id.ptr && q->id.len > MAX_HEX_ID) {
+		/* a label is read on one line: a long id is its hash */
+		snprintf(buf, sizeof buf, "\\label{qdbh-%016llx-%zu}",
+			 (unsigned long long)hash64(q->id.ptr, q->id.len),
+			 q->id.len);
+		return puts_(st, buf);
+	}
 	for (size_t i = 0; plain && i < q->id.len; i++) {
 		char c = q->id.ptr[i];
 		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -1464,6 +1489,8 @@ static int put_attribution(latex_state *st, const qdb_quote *q)
  * " < > \ ^ ` { | }, controls and non-ASCII; a % not followed by two hex
  * digits becomes %25.  So the link goes where the stored URL says.
  */
+#define MAX_LINK 8192   /* bytes of URL that still get a link */
+
 static int is_hex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
@@ -1494,6 +1521,9 @@ static int put_url_target(latex_state *st, qdb_str url)
 			if ((rc = put(st, buf, n)))
 				return rc;
 			n = 0;
+			/* \qdbhref ignores line ends in the target */
+			if (st->col >= LINE_MAX_BYTES && (rc = puts_(st, "\n")))
+				return rc;
 		}
 	}
 	return put(st, buf, n);
@@ -1531,7 +1561,14 @@ static int put_source(latex_state *st, const qdb_quote *q)
 			return rc;
 		first = 0;
 	}
-	if (q->source_url.ptr) {
+	if (q->source_url.ptr && q->source_url.len > MAX_LINK) {
+		/* hyperref runs out of TeX's memory on a URL of some
+		 * hundred KiB: such a URL is printed, not linked */
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = put_field(st, q->source_url)))
+			return rc;
+		first = 0;
+	} else if (q->source_url.ptr) {
 		if ((!first && (rc = puts_(st, ",\n"))) ||
 		    (rc = puts_(st, "\\qdbhref{")) ||
 		    (rc = put_url_target(st, q->source_url)) ||

@@ -27,6 +27,7 @@
  * character.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -445,7 +446,16 @@ static void label_of(sbuf *b, const qdb_quote *q)
 		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			(c >= '0' && c <= '9') || c == '-';
 	}
-	if (!q->id.ptr) {
+	if (q->id.ptr && q->id.len > 256) {
+		uint64_t h = 1469598103934665603u;
+		char buf[64];
+		for (size_t i = 0; i < q->id.len; i++)
+			h = (h ^ (unsigned char)q->id.ptr[i]) *
+			    1099511628211u;
+		snprintf(buf, sizeof buf, "qdbh-%016llx-%zu",
+			 (unsigned long long)h, q->id.len);
+		adds(b, buf);
+	} else if (!q->id.ptr) {
 		adds(b, "qdbn-1");
 	} else if (plain) {
 		adds(b, "qdb-");
