@@ -757,9 +757,7 @@ static const char head_start[] =
 	"document.\n"
 	"%% Compile it twice with %s, so the page numbers\n"
 	"%% in the index of speakers are right; no shell escape is needed.\n"
-	"%% A line break inside a quotation is set as a paragraph break.\n"
-	"\\documentclass[11pt]{article}\n"
-	"\\usepackage{iftex}\n";
+	"%% A line break inside a quotation is set as a paragraph break.\n";
 
 static const char head_latin[] =
 	"\\ifPDFTeX\n"
@@ -768,6 +766,7 @@ static const char head_latin[] =
 	"  \\usepackage{lmodern}\n"
 	"\\else\n"
 	"  \\usepackage{fontspec}\n"
+	"  \\qdbmainfont\n"
 	"\\fi\n";
 
 static const char head_any[] =
@@ -797,6 +796,7 @@ static const char head_any[] =
 	"    BoldItalicFont=*-BoldItalic,\n"
 	"    Renderer=Node, Ligatures=TeXOff,\n"
 	"    RawFeature={fallback=qdbfallback}]\n"
+	"  \\qdbmainfont\n"
 	"\\else\n"
 	"  \\usepackage{fontspec}\n"
 	"\\fi\\fi\n";
@@ -809,6 +809,7 @@ static const char head_end[] =
 	"\\usepackage{csquotes}\n"
 	"\\usepackage{refcount}\n"
 	"\\usepackage[hidelinks]{hyperref}\n"
+	"\\qdbpreamble\n"
 	"\\begin{document}\n";
 
 static const char body_head[] =
@@ -1588,6 +1589,89 @@ static int put_source(latex_state *st, const qdb_quote *q)
 
 /* ---- Options ------------------------------------------------------- */
 
+static const char *const papers[] = { "a4", "letter", "a5", NULL };
+static const char *const sizes[] = { "10", "11", "12", NULL };
+static const char *const column_counts[] = { "1", "2", NULL };
+
+/*
+ * The options that name things for TeX to load (class, preamble,
+ * mainfont) go into the preamble as they are, so they may hold only
+ * characters that mean nothing to TeX there: letters, digits and
+ * "-_./" (and spaces in a font name).  Anything else is refused.
+ */
+static int check_name(latex_state *st, const char *opt, const char *v,
+		      const char *extra)
+{
+	if (strlen(v) > 200) {
+		st->host->error(st->host, "option %s: longer than 200 bytes",
+				opt);
+		return QDB_EINVALID;
+	}
+	for (const char *c = v; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(extra, *c))
+			continue;
+		st->host->error(st->host, "option %s: \"%s\" may hold only "
+				"ASCII letters, digits and \"%s\"", opt, v,
+				extra);
+		return QDB_EINVALID;
+	}
+	return 0;
+}
+
+static int check_layout(latex_state *st)
+{
+	const qdb_plugin_host *h = st->host;
+	const char *cls = h->option(h, "class");
+	int rc;
+	if (!*cls) {
+		h->error(h, "option class: the document class may not be "
+			 "empty");
+		return QDB_EINVALID;
+	}
+	if ((rc = check_name(st, "class", cls, "-_")) ||
+	    (rc = check_name(st, "preamble", h->option(h, "preamble"),
+			     "-_./")) ||
+	    (rc = check_name(st, "mainfont", h->option(h, "mainfont"),
+			     "-_. ")))
+		return rc;
+	return 0;
+}
+
+/* \documentclass, and the macros the head leaves to the options. */
+static int put_layout(latex_state *st)
+{
+	const qdb_plugin_host *h = st->host;
+	char line[400];
+	const char *font = h->option(h, "mainfont");
+	const char *pre = h->option(h, "preamble");
+	int rc;
+	snprintf(line, sizeof line, "\\documentclass[%spt,%spaper%s]{%s}\n"
+		 "\\usepackage{iftex}\n",
+		 sizes[h->option_int(h, "fontsize")],
+		 papers[h->option_int(h, "paper")],
+		 h->option_int(h, "columns") == 1 ? ",twocolumn" : "",
+		 h->option(h, "class"));
+	if ((rc = puts_(st, line)))
+		return rc;
+	if (*font)
+		snprintf(line, sizeof line, "\\newcommand\\qdbmainfont{%%\n"
+			 "  \\setmainfont{%s}[Ligatures=TeXOff%s]}\n", font,
+			 st->any_chars ? ", RawFeature={fallback=qdbfallback}"
+			 : "");
+	else
+		snprintf(line, sizeof line, "\\newcommand\\qdbmainfont{}\n");
+	if ((rc = puts_(st, line)))
+		return rc;
+	if (*pre)
+		snprintf(line, sizeof line, "%% Your own preamble, after "
+			 "quotedb's:\n\\newcommand\\qdbpreamble{"
+			 "\\input{%s}}\n", pre);
+	else
+		snprintf(line, sizeof line, "\\newcommand\\qdbpreamble{}\n");
+	return puts_(st, line);
+}
+
 /*
  * Once a text pdflatex cannot set has been seen, the document says so
  * before it: under pdflatex \qdbneedslualatex stops with a message that
@@ -1630,12 +1714,16 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 	st->toc = (int)host->option_int(host, "toc");
 	const char *title = st->standalone ? host->option(host, "title") : "";
 	rc = check_str(st, "option title", title, strlen(title));
+	if (!rc && st->standalone)
+		rc = check_layout(st);
 	if (!rc && st->standalone) {
 		char start[sizeof head_start + 128];
 		snprintf(start, sizeof start, head_start, st->any_chars
 			 ? "lualatex (or pdflatex when every text is\n% Latin, "
 			   "Greek or Cyrillic)" : "pdflatex or lualatex");
 		rc = puts_(st, start);
+		if (!rc)
+			rc = put_layout(st);
 		if (!rc)
 			rc = puts_(st, st->any_chars ? head_any : head_latin);
 		if (!rc)
@@ -1879,6 +1967,21 @@ static const qdb_plugin_option latex_options[] = {
 	  .help = "any: every script (lualatex; pdflatex for Latin, Greek and "
 	  "Cyrillic); latin: refuse what pdflatex and lualatex cannot both "
 	  "set with Latin Modern" },
+	{ .name = "paper", .type = QDB_OPTION_ENUM, .values = papers,
+	  .default_value = "a4", .help = "paper size (standalone)" },
+	{ .name = "fontsize", .type = QDB_OPTION_ENUM, .values = sizes,
+	  .default_value = "11", .help = "font size in points (standalone)" },
+	{ .name = "columns", .type = QDB_OPTION_ENUM, .values = column_counts,
+	  .default_value = "1", .help = "1 or 2 columns (standalone)" },
+	{ .name = "mainfont", .type = QDB_OPTION_STRING, .default_value = "",
+	  .help = "a fontspec font name for lualatex, instead of Noto Serif "
+	  "(standalone)" },
+	{ .name = "class", .type = QDB_OPTION_STRING,
+	  .default_value = "article",
+	  .help = "the document class, e.g. a publisher's (standalone)" },
+	{ .name = "preamble", .type = QDB_OPTION_STRING, .default_value = "",
+	  .help = "a file to \\input at the end of the preamble, for your own "
+	  "packages and restyling (standalone)" },
 	{ .name = "toc", .type = QDB_OPTION_BOOL, .default_value = "0",
 	  .help = "1: a table of contents of the headings (standalone), or "
 	  "their lines in yours (standalone=0)" },

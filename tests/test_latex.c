@@ -86,7 +86,9 @@ static void test_descriptor(void)
 	static const char *const options[][2] = {
 		{ "title", "Appendix: Quotations" },
 		{ "standalone", "1" },
-		{ "charset", "any" }, { "toc", "0" }, { "context", "0" },
+		{ "charset", "any" }, { "paper", "a4" }, { "fontsize", "11" },
+		{ "columns", "1" }, { "mainfont", "" }, { "class", "article" },
+		{ "preamble", "" }, { "toc", "0" }, { "context", "0" },
 		{ "date_text", "0" }, { "original", "0" }, { NULL, NULL }
 	};
 	fh_check_descriptor(plugin, "latex", "tex", options);
@@ -718,6 +720,38 @@ static void test_duplicates_merged(void)
 	free(out);
 }
 
+static void test_layout(void)
+{
+	qdb_quote q = mkquote("1", "text", "Alice");
+	char *out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\documentclass[11pt,a4paper]{article}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\newcommand\\qdbmainfont{}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\newcommand\\qdbpreamble{}\n"));
+	free(out);
+	const char *opts[] = { "paper=a5", "fontsize=12", "columns=2",
+			       "class=scrartcl", "preamble=house/style.tex",
+			       "mainfont=DejaVu Serif", NULL };
+	out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\documentclass[12pt,a5paper,twocolumn]{scrartcl}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\setmainfont{DejaVu Serif}"
+		"[Ligatures=TeXOff, RawFeature={fallback=qdbfallback}]}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\newcommand\\qdbpreamble{\\input{house/style.tex}}\n"));
+	/* in that order: the user's preamble last */
+	CU_ASSERT(strstr(out, "\\qdbpreamble\n\\begin{document}") != NULL);
+	free(out);
+	/* the body form has no preamble: the options change nothing */
+	const char *body[] = { "standalone=0", "paper=a5", "class=x", NULL };
+	out = export(&q, 1, body);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "documentclass"));
+	free(out);
+}
+
 static void test_toc(void)
 {
 	qdb_quote q = mkquote("1", "text", "Alice");
@@ -783,8 +817,20 @@ static void test_options_refused(void)
 	static const struct { const char *opt, *err; } bad[] = {
 		/* the order follows --sort: there is no option for it */
 		{ "order=date", "format 'latex' has no option 'order'; it "
-		  "takes: title, standalone, charset, toc, context, "
+		  "takes: title, standalone, charset, paper, fontsize, "
+		  "columns, mainfont, class, preamble, toc, context, "
 		  "date_text, original" },
+		{ "paper=b5", "option paper: \"b5\" is not a4, letter or a5" },
+		{ "fontsize=9", "option fontsize: \"9\" is not 10, 11 or 12" },
+		{ "columns=3", "option columns: \"3\" is not 1 or 2" },
+		{ "class=my}class", "option class: \"my}class\" may hold only "
+		  "ASCII letters, digits and \"-_\"" },
+		{ "class=", "option class: the document class may not be "
+		  "empty" },
+		{ "preamble=my file.tex", "option preamble: \"my file.tex\" "
+		  "may hold only ASCII letters, digits and \"-_./\"" },
+		{ "mainfont=X\\input", "option mainfont: \"X\\input\" may "
+		  "hold only ASCII letters, digits and \"-_. \"" },
 		{ "standalone=2", "option standalone: \"2\" is not 0 or 1 "
 		  "(or yes/no, true/false, on/off)" },
 		{ "standalone=Yes", "option standalone: \"Yes\" is not 0 or 1 "
@@ -1139,7 +1185,7 @@ static qdb_quote *hostile_quotes(char ***marks, const char ***texts,
 	size_t n = NELEM(hostile);
 	qdb_quote *q = calloc(n, sizeof *q);
 	char **m = calloc(n, sizeof *m);
-	const char **t = calloc(n + 9, sizeof *t);
+	const char **t = calloc(n + 12, sizeof *t);
 	for (size_t i = 0; i < n; i++) {
 		m[i] = marked(i, hostile[i]);
 		q[i] = mkquote(NULL, m[i], i % 5 == 4 ? hostile_speaker
@@ -1193,14 +1239,26 @@ static void compile_standalone(const char *engine)
 	const char *dir = fresh_dir(engine);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
+	/* pdflatex: US letter in two columns, 10pt, a preamble of one's
+	 * own (which renames the index); lualatex: A5, 12pt, DejaVu Serif,
+	 * the report class */
+	int pdf = !strcmp(engine, "pdflatex");
 	const char *opts[] = { "title=Appendix: 100% {hostile} \\input",
 			       "context=1", "original=1", "date_text=1",
-			       "toc=1", NULL };
+			       "toc=1", pdf ? "paper=letter" : "paper=a5",
+			       pdf ? "fontsize=10" : "fontsize=12",
+			       pdf ? "preamble=house.tex" : "columns=1",
+			       pdf ? "class=article" : "mainfont=DejaVu Serif",
+			       pdf ? "columns=2" : "class=report", NULL };
+	snprintf(path, sizeof path, "%s/house.tex", dir);
+	const char *house = "\\newcommand\\qdbindexname{Who said what}\n";
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, house, strlen(house)), 0);
 	char *doc = export(q, NELEM(hostile), opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
 	texts[ntexts++] = "Appendix: 100% {hostile} \\input";
+	texts[ntexts++] = pdf ? "Who said what" : "Index of speakers";
 	compile_and_check(dir, engine, texts, ntexts, CC_TWICE | CC_THRICE);
 	/* the link goes where the stored URL says, percent-encoded */
 	char *objs = NULL;
@@ -1492,6 +1550,7 @@ void test_latex_register(void)
 		QDB_TEST(test_headings_by_source),
 		QDB_TEST(test_duplicates_merged),
 		QDB_TEST(test_toc),
+		QDB_TEST(test_layout),
 		QDB_TEST(test_standalone_and_body),
 		QDB_TEST(test_options_refused),
 		QDB_TEST(test_quotes_refused),
