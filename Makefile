@@ -31,7 +31,8 @@ DEPS_TEST = $(DEPS_BUILD) libcunit1-dev python3 python3-yaml valgrind poppler-ut
 	texlive-latex-recommended texlive-latex-extra texlive-luatex lmodern \
 	texlive-bibtex-extra biber pandoc python3-jsonschema libreoffice-writer-nogui \
 	jq python3-html5lib chromium fonts-noto-core fonts-noto-cjk \
-	libreoffice-calc-nogui bsdutils
+	libreoffice-calc-nogui bsdutils \
+	texlive-lang-greek texlive-lang-cyrillic cm-super mupdf-tools
 
 # Asked once (:=), not again for every command that uses them.
 PKGS = sqlite3 yaml-0.1

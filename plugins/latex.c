@@ -16,18 +16,29 @@
  * CRLF, NEL, U+2028, U+2029) is set as a paragraph break (\par); in other
  * fields it is a space.  TeX collapses runs of spaces, as typesetting does.
  *
- * Characters.  With charset=latin (the default) the plugin refuses a
- * character the standalone preamble cannot set in both engines (T1 + Latin
- * Modern in pdflatex, Latin Modern OpenType in lualatex): the list below
- * was measured with TeX Live 2022.  Control characters are always refused.
- * With charset=any every other character is passed through for the
- * writer's own fonts; \tracinglostchars=3 still makes a missing glyph an
- * error in the standalone document.
+ * Characters.  With charset=any (the default) every script is set: the
+ * standalone document compiles with lualatex (Noto Serif, a fallback font
+ * per script, babel's bidi=basic for right-to-left text) and with pdflatex
+ * while every text is Latin, Greek or Cyrillic (runs of the last two are
+ * wrapped in \qdbgreek / \qdbcyrillic, which switch to LGR and T2A).
+ * Before the first text pdflatex cannot set, \qdbneedslualatex stops
+ * pdflatex with a message that names lualatex.  With charset=latin the
+ * plugin refuses a character the old preamble cannot set in both engines
+ * (T1 + Latin Modern in pdflatex, Latin Modern OpenType in lualatex): the
+ * list below was measured with TeX Live 2022.  Control characters are
+ * always refused; \tracinglostchars=3 makes a missing glyph an error.
+ *
+ * Long content.  Long tokens get places to break (\qdbbreak{}), CJK text
+ * places between characters (\qdbcjkbreak{}), and output lines end before
+ * TeX's input buffer could fill (see before_char).
  *
  * Layout.  The host sorts (by speaker unless the user chose another
  * --sort); the plugin starts a new heading when what the quotes are
- * sorted by changes: the speaker, the outlet or the month.  In the order
- * they were added there are no headings.
+ * sorted by changes: the speaker, the outlet, the month or the source.
+ * In the order they were added there are no headings.  The same text by
+ * the same speaker right after itself, under the same heading, is one
+ * entry with every attribution and source: the plugin keeps the open
+ * entry's text and speaker, nothing more.
  * Each quotation is a displayquote (csquotes) followed by its attribution.
  * The index of speakers at the end lists the pages of each speaker's
  * quotations; every quotation carries a generated label qdbspk<N>q<K>
@@ -46,7 +57,7 @@
 /* The plugin's version, also written into every document it makes. */
 #define LATEX_VERSION "1.1"
 
-enum { ORDER_NONE, ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET };
+enum { ORDER_NONE, ORDER_SPEAKER, ORDER_DATE, ORDER_OUTLET, ORDER_SOURCE };
 enum { MODE_TEXT, MODE_FIELD };    /* line breaks: \par, or a space */
 enum { CHARSET_LATIN, CHARSET_ANY };  /* the values of option charset */
 
@@ -62,6 +73,18 @@ typedef struct latex_state {
 	int order;
 	int standalone;
 	int any_chars;
+	int needs_lua;           /* a character pdflatex cannot set was seen
+				  * by check_str */
+	int marked_lua;          /* and \qdbneedslualatex was written */
+	size_t col;              /* bytes written since the last newline */
+	int context, date_text, original, toc;   /* the options */
+	char *key;               /* the key of a source heading */
+	size_t key_len, key_cap;
+	unsigned long nentry;    /* entries written (a merged quote is not
+				  * one) */
+	int open_entry;          /* \end{qdbquote} not yet written */
+	char *last_text, *last_speaker;   /* of the open entry */
+	size_t last_text_len, last_speaker_len;
 	unsigned long nquote;    /* quotes seen, for messages */
 	char *group;             /* the key of the current heading */
 	size_t group_len;
@@ -80,8 +103,13 @@ static int flush(latex_state *st)
 	return qdb_outbuf_flush(&st->out);
 }
 
+/* Writes n bytes, keeping count of the bytes since the last newline. */
 static int put(latex_state *st, const char *p, size_t n)
 {
+	size_t k = n;
+	while (k > 0 && p[k - 1] != '\n')
+		k--;
+	st->col = k ? n - k : st->col + n;
 	return qdb_outbuf_put(&st->out, p, n);
 }
 
@@ -177,7 +205,38 @@ static const uint16_t actual_text[] = {
 	0x012D, 0x012E, 0x012F, 0x0135, 0x0136, 0x0137, 0x013B, 0x013C,
 	0x0145, 0x0146, 0x0156, 0x0157, 0x0172, 0x0173, 0x01D0, 0x01EA,
 	0x01EB, 0x01F0, 0x0218, 0x0219, 0x021A, 0x021B, 0x02C6, 0x02DC,
+	/* LGR builds the capitals with tonos from two glyphs; T2A draws
+	 * the Ukrainian and Serbian I, J with the Latin ones */
+	0x0386, 0x0388, 0x0389, 0x038A, 0x038C, 0x038E, 0x038F, 0x0406,
+	0x0408, 0x0456, 0x0458,
 	0x2010, 0x2011, 0x20A6, 0x20B1, 0x2117,
+};
+
+/*
+ * Greek (LGR) and Cyrillic (T2A) that pdflatex sets with the standalone
+ * preamble of charset=any and pdftotext reads back (some through
+ * \qdbu): measured with TeX Live 2022, cbfonts and cm-super, by setting
+ * every assigned character of U+0370-U+03FF, U+0400-U+052F and
+ * U+1F00-U+1FFF.  The polytonic capitals, built from pieces, are left to
+ * lualatex.
+ */
+static const uint32_t pdftex_ranges[][2] = {
+	{ 0x0375, 0x0375 }, { 0x0384, 0x038A }, { 0x038C, 0x038C },
+	{ 0x038E, 0x03A1 }, { 0x03A3, 0x03CE }, { 0x03D8, 0x03DD },
+	{ 0x03DF, 0x03E1 }, { 0x0400, 0x045F }, { 0x0490, 0x0493 },
+	{ 0x0496, 0x049D }, { 0x04A0, 0x04A5 }, { 0x04AA, 0x04AB },
+	{ 0x04AE, 0x04B3 }, { 0x04B6, 0x04BB }, { 0x04C0, 0x04C2 },
+	{ 0x04D0, 0x04DF }, { 0x04E2, 0x04E9 }, { 0x04EC, 0x04F5 },
+	{ 0x04F8, 0x04F9 }, { 0x1F00, 0x1F07 }, { 0x1F10, 0x1F15 },
+	{ 0x1F20, 0x1F27 }, { 0x1F30, 0x1F37 }, { 0x1F40, 0x1F45 },
+	{ 0x1F50, 0x1F57 }, { 0x1F60, 0x1F67 }, { 0x1F70, 0x1F70 },
+	{ 0x1F72, 0x1F72 }, { 0x1F74, 0x1F74 }, { 0x1F76, 0x1F76 },
+	{ 0x1F78, 0x1F78 }, { 0x1F7A, 0x1F7A }, { 0x1F7C, 0x1F7C },
+	{ 0x1F80, 0x1F87 }, { 0x1F90, 0x1F97 }, { 0x1FA0, 0x1FA7 },
+	{ 0x1FB0, 0x1FB4 }, { 0x1FB6, 0x1FB9 }, { 0x1FBF, 0x1FC4 },
+	{ 0x1FC6, 0x1FC7 }, { 0x1FCD, 0x1FD2 }, { 0x1FD6, 0x1FD9 },
+	{ 0x1FDD, 0x1FE2 }, { 0x1FE4, 0x1FE9 }, { 0x1FED, 0x1FED },
+	{ 0x1FF2, 0x1FF4 }, { 0x1FF6, 0x1FF7 }, { 0x1FFE, 0x1FFE },
 };
 
 static int needs_actual_text(uint32_t c)
@@ -247,6 +306,95 @@ static int is_latin(uint32_t c)
 	return 0;
 }
 
+static int in_ranges(uint32_t c, const uint32_t (*r)[2], size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c < r[mid][0])
+			hi = mid;
+		else if (c > r[mid][1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/* What pdflatex sets with the preamble of charset=any; for the rest the
+ * document needs lualatex. */
+static int pdftex_ok(uint32_t c)
+{
+	return is_latin(c) ||
+	       in_ranges(c, pdftex_ranges,
+			 sizeof pdftex_ranges / sizeof pdftex_ranges[0]);
+}
+
+/*
+ * The scripts pdflatex sets in another font encoding than T1: a run of
+ * them is written inside \qdbgreek{...} or \qdbcyrillic{...}, which switch
+ * to LGR or T2A under pdflatex and do nothing under lualatex.
+ */
+enum { RUN_NONE, RUN_GREEK, RUN_CYRILLIC };
+
+static int run_of(uint32_t c)
+{
+	if ((c >= 0x0370 && c <= 0x03FF) || (c >= 0x1F00 && c <= 0x1FFF))
+		return RUN_GREEK;
+	if (c >= 0x0400 && c <= 0x052F)
+		return RUN_CYRILLIC;
+	return RUN_NONE;
+}
+
+/* Combining marks stay with the letter before them, in its run. */
+static int is_combining(uint32_t c)
+{
+	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+	       (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+	       (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+/*
+ * Chinese and Japanese are written without spaces, so TeX finds no place
+ * to break a line: the plugin puts \qdbcjkbreak{} (a line break allowed)
+ * between two CJK characters, except before closing punctuation and after
+ * opening punctuation, which stay with their neighbour (the basic rule of
+ * kinsoku shori).
+ */
+static int is_cjk(uint32_t c)
+{
+	return (c >= 0x2E80 && c <= 0x2FFF) || (c >= 0x3000 && c <= 0x30FF) ||
+	       (c >= 0x3100 && c <= 0x31FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+static int cjk_closing(uint32_t c)
+{
+	static const uint16_t closing[] = {
+		0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011,
+		0x3015, 0x3017, 0x3019, 0x301B, 0x301E, 0x303B, 0x3041,
+		0x3043, 0x3045, 0x3047, 0x3049, 0x3063, 0x3083, 0x3085,
+		0x3087, 0x308E, 0x309D, 0x309E, 0x30A1, 0x30A3, 0x30A5,
+		0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE,
+		0x30FC, 0x30FD, 0x30FE, 0xFF01, 0xFF09, 0xFF0C, 0xFF0E,
+		0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D, 0xFF5D, 0xFF60, 0xFF61,
+		0xFF63, 0xFF64,
+	};
+	for (size_t i = 0; i < sizeof closing / sizeof closing[0]; i++)
+		if (closing[i] == c)
+			return 1;
+	return 0;
+}
+
+static int cjk_opening(uint32_t c)
+{
+	return c == 0x3008 || c == 0x300A || c == 0x300C || c == 0x300E ||
+	       c == 0x3010 || c == 0x3014 || c == 0x3016 || c == 0x3018 ||
+	       c == 0x301A || c == 0x301D || c == 0xFF08 || c == 0xFF3B ||
+	       c == 0xFF5B || c == 0xFF5F || c == 0xFF62;
+}
+
 /*
  * Pairs the fonts would join into one glyph: -- (en dash), –- (em dash),
  * ‘‘ and ’’ (double quotes), !‘ and ?‘ (¡ ¿), ,, („), << and >> (« »).
@@ -282,6 +430,8 @@ static int check_str(latex_state *st, const char *what, const char *p,
 		}
 		uint32_t c;
 		size_t k = utf8_decode(&c, u + i, n - i);
+		if (k && st->any_chars && !pdftex_ok(c))
+			st->needs_lua = 1;
 		if (!what && (k == 0 || is_control(c) ||
 			      (!st->any_chars && !is_latin(c))))
 			return QDB_EINVALID;   /* the caller asks again */
@@ -298,10 +448,9 @@ static int check_str(latex_state *st, const char *what, const char *p,
 		}
 		if (!st->any_chars && !is_latin(c)) {
 			st->host->error(st->host, "%s: U+%04X \"%.*s\" at "
-					"byte %zu cannot be set by both "
-					"pdflatex and lualatex (use -O "
-					"charset=any if your own document's "
-					"fonts have it)", what, (unsigned)c,
+					"byte %zu cannot be set with "
+					"charset=latin (without it every "
+					"script is set)", what, (unsigned)c,
 					(int)k, p + i, i);
 			return QDB_EINVALID;
 		}
@@ -328,19 +477,116 @@ static int plain_ascii(unsigned char c)
 	return c >= 0x20 && c < 0x7f && !special[c];
 }
 
+/* Closes a run of \qdbgreek or \qdbcyrillic when c is not of it; opens
+ * one when c starts it. */
+static int switch_run(latex_state *st, int *run, uint32_t c)
+{
+	static const char *const open[] = { "", "\\qdbgreek{",
+					    "\\qdbcyrillic{" };
+	int want = run_of(c);
+	int rc;
+	if (want == *run || (*run != RUN_NONE && is_combining(c)))
+		return 0;
+	if (*run != RUN_NONE && (rc = puts_(st, "}")))
+		return rc;
+	*run = want;
+	return want != RUN_NONE ? puts_(st, open[want]) : 0;
+}
+
+/*
+ * Long content.  TeX breaks a line at spaces and hyphens (and hyphenates
+ * words); a URL or any other long token without them would run into the
+ * margin.  So a token gets \qdbbreak{} (a line break allowed, at a cost:
+ * \penalty1000, dearer than a hyphenation; the line it ends is set
+ * ragged, so a run of them can always be set) after the characters
+ * that divide URLs and paths, and after every BREAK_EVERY characters
+ * without one.  A break there adds no character: nothing is printed in
+ * its place.
+ *
+ * TeX reads its input a line at a time into a buffer of 200,000 bytes,
+ * so no output line may grow near that: once a line holds LINE_MAX bytes,
+ * it ends with "%" before the next character that is not a space (TeX
+ * drops spaces at the start of a line; the % keeps the newline from
+ * becoming one).  That changes nothing in the PDF.
+ */
+#define BREAK_EVERY 20
+#define LINE_MAX_BYTES 4000
+
+typedef struct token_state {
+	unsigned unbroken;   /* characters since a place to break */
+	int after_divider;   /* the last character divides a URL */
+} token_state;
+
+static int url_divider(uint32_t c)
+{
+	return c == '/' || c == '.' || c == '?' || c == '&' || c == '=';
+}
+
+/* What goes before a character that is not a space. */
+static int before_char(latex_state *st, token_state *t)
+{
+	int rc;
+	if (t->after_divider || t->unbroken >= BREAK_EVERY) {
+		if ((rc = puts_(st, "\\qdbbreak{}")))
+			return rc;
+		t->unbroken = 0;
+	}
+	t->after_divider = 0;
+	if (st->col >= LINE_MAX_BYTES && (rc = puts_(st, "%\n")))
+		return rc;
+	return 0;
+}
+
+/* Notes character c, just written. */
+static void after_char(token_state *t, uint32_t c)
+{
+	if (c == ' ' || c == '\t' || is_break(c) || c == '-') {
+		t->unbroken = 0;
+		t->after_divider = 0;
+		return;
+	}
+	t->unbroken++;
+	t->after_divider = url_divider(c);
+}
+
+/* Writes the plain ASCII run p[0..n), with what before_char adds. */
+static int put_plain(latex_state *st, token_state *t, const char *p,
+		     size_t n)
+{
+	size_t seg = 0;
+	int rc;
+	for (size_t j = 0; j < n; j++) {
+		unsigned char b = (unsigned char)p[j];
+		if (b != ' ' && (t->after_divider ||
+				 t->unbroken >= BREAK_EVERY ||
+				 st->col + (j - seg) >= LINE_MAX_BYTES)) {
+			if ((rc = put(st, p + seg, j - seg)) ||
+			    (rc = before_char(st, t)))
+				return rc;
+			seg = j;
+		}
+		after_char(t, b);
+	}
+	return put(st, p + seg, n - seg);
+}
+
 /* Writes p escaped; check_str has accepted it. */
 static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	uint32_t prev = 0;
 	size_t i = 0;
-	int rc;
+	int rc, run = RUN_NONE;
+	token_state tok = { 0, 0 };
 	while (i < n) {
 		if (plain_ascii(u[i])) {
 			size_t j = i + 1;
 			while (j < n && plain_ascii(u[j]))
 				j++;
-			if ((rc = put(st, p + i, j - i)))
+			if (run != RUN_NONE &&
+			    (rc = switch_run(st, &run, u[i])))
+				return rc;
+			if ((rc = put_plain(st, &tok, p + i, j - i)))
 				return rc;
 			prev = u[j - 1];
 			i = j;
@@ -351,6 +597,8 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 		const char *cmd;
 		if (k == 0)
 			return QDB_EINVALID;
+		if (st->any_chars && (rc = switch_run(st, &run, c)))
+			return rc;
 		if (is_break(c)) {
 			/* a run of line breaks is one paragraph break */
 			while (i < n && utf8_decode(&c, u + i, n - i) &&
@@ -359,9 +607,19 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 			rc = puts_(st, mode == MODE_TEXT ? "\\par\n" : " ");
 			if (rc)
 				return rc;
+			after_char(&tok, '\n');
 			prev = 0;
 			continue;
 		}
+		if (is_cjk(c) && is_cjk(prev) && !cjk_closing(c) &&
+		    !cjk_opening(prev)) {
+			if ((rc = puts_(st, "\\qdbcjkbreak{}")))
+				return rc;
+			tok.unbroken = 0;
+		}
+		if (c != '\t' && !is_combining(c) &&
+		    (rc = before_char(st, &tok)))
+			return rc;
 		if (ligature(prev, c) && (rc = puts_(st, "\\kern0pt{}")))
 			return rc;
 		cmd = command_for(c);
@@ -381,9 +639,12 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 		}
 		if (rc)
 			return rc;
+		after_char(&tok, c);
 		prev = c;
 		i += k;
 	}
+	if (run != RUN_NONE && (rc = puts_(st, "}")))
+		return rc;
 	/* A field is followed by the plugin's own separators (", "): a
 	 * field ending in a character that could join the next one into a
 	 * ligature ("Smith," then ", " would print as „) ends with a break. */
@@ -400,12 +661,11 @@ static int put_field(latex_state *st, qdb_str s)
 
 /* ---- Speakers ------------------------------------------------------ */
 
+static uint64_t hash64(const char *p, size_t n);
+
 static size_t hash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-	return (size_t)h;
+	return (size_t)hash64(p, n);
 }
 
 static int rehash(latex_state *st, size_t nslots)
@@ -482,25 +742,74 @@ static int speaker_cmp(const void *a, const void *b)
 
 /* ---- The document -------------------------------------------------- */
 
-static const char standalone_head[] =
-	"% quotedb appendix (latex plugin " LATEX_VERSION "), a standalone "
+/*
+ * The standalone preamble.  With charset=latin, the old one: T1 and Latin
+ * Modern in pdflatex, Latin Modern OpenType in lualatex.  With
+ * charset=any, pdflatex adds LGR and T2A for Greek and Cyrillic, and
+ * lualatex sets every script: Noto Serif (fonts-noto-core), with a
+ * luaotfload fallback per script for what it lacks (Noto Naskh Arabic,
+ * Noto Serif Hebrew, Noto Serif CJK ...), and babel's bidi=basic, which
+ * sets right-to-left text right to left.  Fonts are named by file, so
+ * nothing depends on fontconfig's names.
+ */
+static const char head_start[] =
+	"%% quotedb appendix (latex plugin " LATEX_VERSION "), a standalone "
 	"document.\n"
-	"% Compile it twice with pdflatex or lualatex, so the page numbers\n"
-	"% in the index of speakers are right; no shell escape is needed.\n"
-	"% A line break inside a quotation is set as a paragraph break.\n"
-	"\\documentclass[11pt]{article}\n"
-	"\\usepackage{iftex}\n"
+	"%% Compile it twice with %s, so the page numbers\n"
+	"%% in the index of speakers are right; no shell escape is needed.\n"
+	"%% A line break inside a quotation is set as a paragraph break.\n";
+
+static const char head_latin[] =
 	"\\ifPDFTeX\n"
 	"  \\usepackage[T1]{fontenc}\n"
 	"  \\usepackage[utf8]{inputenc}\n"
 	"  \\usepackage{lmodern}\n"
 	"\\else\n"
 	"  \\usepackage{fontspec}\n"
-	"\\fi\n"
+	"  \\qdbmainfont\n"
+	"\\fi\n";
+
+static const char head_any[] =
+	"\\ifPDFTeX\n"
+	"  \\usepackage[LGR,T2A,T1]{fontenc}\n"
+	"  \\usepackage[utf8]{inputenc}\n"
+	"  \\usepackage{lmodern}\n"
+	"\\else\\ifLuaTeX\n"
+	"  \\usepackage[bidi=basic]{babel}\n"
+	"  \\babelprovide[import,main]{english}\n"
+	"  \\usepackage{fontspec}\n"
+	"  \\directlua{luaotfload.add_fallback('qdbfallback', {\n"
+	"    'NotoSerifHebrew-Regular.ttf:mode=harf;script=hebr',\n"
+	"    'NotoNaskhArabic-Regular.ttf:mode=harf;script=arab',\n"
+	"    'NotoSerifCJK-Regular.ttc(2):mode=harf',\n"
+	"    'NotoSerifArmenian-Regular.ttf:mode=harf',\n"
+	"    'NotoSerifGeorgian-Regular.ttf:mode=harf',\n"
+	"    'NotoSerifDevanagari-Regular.ttf:mode=harf;script=dev2',\n"
+	"    'NotoSerifThai-Regular.ttf:mode=harf',\n"
+	"    'NotoSerifEthiopic-Regular.ttf:mode=harf',\n"
+	"    'NotoSans-Regular.ttf:mode=harf',\n"
+	"    'NotoSansMath-Regular.ttf:mode=harf',\n"
+	"    'NotoSansSymbols-Regular.ttf:mode=harf',\n"
+	"    'NotoSansSymbols2-Regular.ttf:mode=harf'})}\n"
+	"  \\setmainfont{NotoSerif}[Extension=.ttf, UprightFont=*-Regular,\n"
+	"    BoldFont=*-Bold, ItalicFont=*-Italic,\n"
+	"    BoldItalicFont=*-BoldItalic,\n"
+	"    Renderer=Node, Ligatures=TeXOff,\n"
+	"    RawFeature={fallback=qdbfallback}]\n"
+	"  \\qdbmainfont\n"
+	"\\else\n"
+	"  \\usepackage{fontspec}\n"
+	"\\fi\\fi\n";
+
+static const char head_end[] =
 	"% A character the font does not have is an error, not a gap.\n"
 	"\\tracinglostchars=3\n"
+	"% Room to stretch a line rather than let it run into the margin.\n"
+	"\\setlength\\emergencystretch{3em}\n"
 	"\\usepackage{csquotes}\n"
 	"\\usepackage{refcount}\n"
+	"\\usepackage[hidelinks]{hyperref}\n"
+	"\\qdbpreamble\n"
 	"\\begin{document}\n";
 
 static const char body_head[] =
@@ -510,19 +819,29 @@ static const char body_head[] =
 	"%   \\usepackage{csquotes}  % displayquote, for the quotations\n"
 	"%   \\usepackage{refcount}  % page numbers in the index of speakers\n"
 	"% and with pdflatex \\usepackage[T1]{fontenc} (UTF-8 input is the\n"
-	"% default since LaTeX 2018); with lualatex or xelatex, fontspec.\n"
-	"% Run LaTeX twice so the page numbers are right.  A line break\n"
-	"% inside a quotation is set as a paragraph break.  Labels are\n"
-	"% qdbspk<N>q<K>: \\input only one such body per document.  To\n"
-	"% restyle, define any of these before the \\input: \\qdbgroup{head},\n"
-	"% the environment qdbquote, \\qdbattribution{text},\n"
+	"% default since LaTeX 2018), [LGR,T2A,T1] for Greek or Cyrillic;\n"
+	"% with lualatex fontspec and fonts for every script in the texts\n"
+	"% (and babel with bidi=basic for Arabic or Hebrew).  Texts pdflatex\n"
+	"% cannot set stop it with a message (\\qdbneedslualatex).\n"
+	"% With hyperref loaded, source URLs are links.\n"
+	"% Run LaTeX twice so the numbers and pages are right.  A line break\n"
+	"% inside a quotation is set as a paragraph break.  Each entry has\n"
+	"% the label qdb-<id> (or qdbx-<id in hex>, see the plugin's README)\n"
+	"% for \\ref and \\pageref, and qdbspk<N>q<K> for the index:\n"
+	"% \\input only one such body per document.  To restyle, define any\n"
+	"% of these before the \\input: \\qdbgroup{head}, the environment\n"
+	"% qdbquote{number}, \\qdbnumberformat{n}, \\qdbattribution{text},\n"
+	"% \\qdbsourcestart, \\qdbsourceend, \\qdbtitle{title},\n"
+	"% \\qdbcontext{text}, \\qdboriginal{language}, \\qdbphrase{text},\n"
 	"% \\qdbindexentry{speaker}{n}{count}, \\qdbindexname,\n"
-	"% \\qdbreportedby, \\qdbundatedname, \\qdbnooutletname.\n";
+	"% \\qdbpagename, \\qdbreportedby, \\qdbundatedname,\n"
+	"% \\qdbnooutletname.\n";
 
 /*
- * Shared by both forms.  \qdbpages{n}{count} prints the pages of labels
- * qdbspk<n>q1 .. q<count>, each page once (pages only grow, so comparing
- * with the last one printed is enough).  Under pdfTeX, \qdbu{hex}{c} and
+ * Shared by both forms.  \qdbrefs\getter{n}{count} prints the entry
+ * numbers (\getrefnumber) or pages (\getpagerefnumber) of labels
+ * qdbspk<n>q1 .. q<count>, each once (they only grow, so comparing with
+ * the last one printed is enough).  Under pdfTeX, \qdbu{hex}{c} and
  * the ellipsis carry an ActualText span so the PDF's text is the stored
  * character.  The span starts and ends with an invisible glyph (text
  * render mode 3) flush with its edges: readers take the span's extent from
@@ -531,28 +850,89 @@ static const char body_head[] =
  */
 static const char definitions[] =
 	"\\makeatletter\n"
-	"\\providecommand\\qdbgroup[1]{\\section*{#1}}\n"
+	"\\providecommand\\qdbgroup[1]{\\section*{#1}\\qdbtocline{#1}}\n"
 	"\\providecommand\\qdbindexname{Index of speakers}\n"
 	"\\providecommand\\qdbreportedby{reported by}\n"
 	"\\providecommand\\qdbundatedname{Undated}\n"
 	"\\providecommand\\qdbnooutletname{Outlet not stated}\n"
-	"\\@ifundefined{qdbquote}{\\newenvironment{qdbquote}%\n"
-	"  {\\begin{displayquote}}{\\end{displayquote}}}{}\n"
+	"\\providecommand\\qdbnosourcename{Source not stated}\n"
+	"\\providecommand\\qdbalso{\\par\\smallskip}\n"
+	"\\providecommand\\qdbtocline[1]{}\n"
+	"\\@ifundefined{c@qdbentry}{\\newcounter{qdbentry}}{}\n"
+	"\\providecommand\\qdbnumberformat[1]{{\\small[#1]}}\n"
+	"\\providecommand\\qdbnumber[1]{%\n"
+	"  \\setcounter{qdbentry}{\\numexpr#1-1\\relax}%\n"
+	"  \\refstepcounter{qdbentry}\\leavevmode\n"
+	"  \\llap{\\qdbnumberformat{#1}\\quad}\\ignorespaces}\n"
+	"\\@ifundefined{qdbquote}{\\newenvironment{qdbquote}[1]%\n"
+	"  {\\begin{displayquote}\\qdbnumber{#1}}{\\end{displayquote}}}{}\n"
+	"\\providecommand\\qdbopenquote[1]{\\begingroup\n"
+	"  \\ifx\\relax#1\\relax\\else\\setquotestyle#1\\fi\\openautoquote}\n"
+	"\\providecommand\\qdbclosequote{\\closeautoquote\\endgroup}\n"
 	"\\providecommand\\qdbattribution[1]{\\par\\nopagebreak\n"
 	"  {\\raggedleft\\small\\textemdash\\ #1\\par}}\n"
+	"\\providecommand\\qdbphrase[1]{\\enquote{#1}}\n"
+	"\\providecommand\\qdboriginal[1]{\\par\\nopagebreak\n"
+	"  {\\raggedleft\\small Translated from #1.\\par}}\n"
+	"\\providecommand\\qdbcontext[1]{\\par\\nopagebreak\n"
+	"  {\\small\\itshape #1\\par}}\n"
+	"\\providecommand\\qdbsourcestart{\\par\\nopagebreak\\begingroup\n"
+	"  \\raggedleft\\small}\n"
+	"\\providecommand\\qdbsourceend{\\par\\endgroup}\n"
+	"\\providecommand\\qdbtitle[1]{\\emph{#1}}\n"
+	"% \\qdbhref{target}{text}: the target read with % # ~ & $ _ as\n"
+	"% ordinary characters and line ends ignored; a link with hyperref,\n"
+	"% else only the text.\n"
+	"\\providecommand\\qdbhref{\\begingroup\\catcode`\\^^M=9\n"
+	"  \\@makeother\\%\\@makeother\\#\\@makeother\\~%\n"
+	"  \\@makeother\\&\\@makeother\\$\\@makeother\\_%\n"
+	"  \\qdb@href}\n"
+	"\\def\\qdb@href#1{\\endgroup\\qdb@@href{#1}}\n"
+	"\\def\\qdb@@href#1#2{\\ifdefined\\href\\href{#1}{#2}\\else#2\\fi}\n"
 	"\\providecommand\\qdbindexentry[3]{\\par\\noindent\n"
-	"  #1\\dotfill\\qdbpages{#2}{#3}\\par}\n"
-	"\\providecommand\\qdbpages[2]{\\begingroup\n"
+	"  #1\\dotfill\\qdbrefs\\getrefnumber{#2}{#3}%\n"
+	"  \\ (\\qdbpagename~\\qdbrefs\\getpagerefnumber{#2}{#3})\\par}\n"
+	"\\providecommand\\qdbpagename{p.}\n"
+	"% \\qdbrefs\\getter{n}{count}: the numbers or pages of labels\n"
+	"% qdbspk<n>q1 .. q<count>, each once (they only grow).\n"
+	"\\providecommand\\qdbrefs[3]{\\begingroup\n"
 	"  \\let\\qdb@last\\@empty\n"
 	"  \\@tempcnta\\z@\n"
-	"  \\loop\\ifnum\\@tempcnta<#2\\relax\n"
+	"  \\loop\\ifnum\\@tempcnta<#3\\relax\n"
 	"    \\advance\\@tempcnta\\@ne\n"
-	"    \\edef\\qdb@this{\\getpagerefnumber{qdbspk#1q\\the\\@tempcnta}}%\n"
+	"    \\edef\\qdb@this{#1{qdbspk#2q\\the\\@tempcnta}}%\n"
 	"    \\ifx\\qdb@this\\qdb@last\\else\n"
 	"      \\ifx\\qdb@last\\@empty\\else, \\fi\n"
 	"      \\qdb@this\\let\\qdb@last\\qdb@this\n"
 	"    \\fi\n"
 	"  \\repeat\\endgroup}\n"
+	"\\ifx\\directlua\\@undefined\\ifx\\XeTeXversion\\@undefined\n"
+	"  \\providecommand\\qdbneedslualatex{\\errmessage{quotedb: this "
+	"appendix\n"
+	"    holds text in scripts pdflatex cannot set (Arabic, Hebrew, CJK,\n"
+	"    combining marks...): compile it with lualatex}\\csname "
+	"@@end\\endcsname}\n"
+	"  \\@ifundefined{qdbgreek}{\\protected\\def\\qdbgreek#1{%\n"
+	"    {\\fontencoding{LGR}\\selectfont#1}}}{}\n"
+	"  \\@ifundefined{qdbcyrillic}{\\protected\\def\\qdbcyrillic#1{%\n"
+	"    {\\fontencoding{T2A}\\selectfont#1}}}{}\n"
+	"\\fi\\fi\n"
+	"\\providecommand\\qdbneedslualatex{}\n"
+	"\\providecommand\\qdbgreek[1]{#1}\n"
+	"\\providecommand\\qdbcyrillic[1]{#1}\n"
+	"% A line that ends at \\qdbbreak is set ragged; elsewhere the two\n"
+	"% glues cancel.\n"
+	"\\@ifundefined{qdbbreak}{\\protected\\def\\qdbbreak{%\n"
+	"  \\hskip\\z@\\@plus1fil\\penalty1000\n"
+	"  \\hskip\\z@\\@plus-1fil\\relax}}{}\n"
+	"\\@ifundefined{qdbcjkbreak}{\\protected\\def\\qdbcjkbreak{%\n"
+	"  \\hskip\\z@ plus .1em\\relax}}{}\n"
+	"% Bookmarks (hyperref, with toc=1) take the text, not the commands.\n"
+	"\\ifdefined\\pdfstringdefDisableCommands\n"
+	"  \\pdfstringdefDisableCommands{\\let\\qdbgreek\\@firstofone\n"
+	"    \\let\\qdbcyrillic\\@firstofone\\let\\qdbbreak\\@empty\n"
+	"    \\let\\qdbcjkbreak\\@empty\\let\\qdbu\\@secondoftwo}\n"
+	"\\fi\n"
 	"\\providecommand\\qdbellipsis{\\qdb@ellipsis}\n"
 	"\\providecommand\\qdbu[2]{\\qdb@u{#1}{#2}}\n"
 	"\\def\\qdb@ellipsis{\\textellipsis}\n"
@@ -609,96 +989,489 @@ static void date_heading(char *key, size_t keylen, char *text,
 	}
 }
 
-/* Starts a heading when key differs from the current one. */
-static int group(latex_state *st, const char *key, size_t keylen,
-		 qdb_str escaped, const char *literal)
+/* The heading a quote goes under: key identifies it, the text is the
+ * field escaped or, when escaped.ptr is NULL, literal. */
+typedef struct heading {
+	const char *key;
+	size_t keylen;
+	qdb_str escaped;
+	const char *literal;
+	char buf[64], text[64];
+} heading;
+
+/* Appends a field and its length to st->key, so that no two different
+ * lists of fields give the same key. */
+static int key_add(latex_state *st, qdb_str s)
+{
+	char len[24];
+	int n = snprintf(len, sizeof len, "%zu:", s.ptr ? s.len : 0);
+	size_t need = st->key_len + (size_t)n + (s.ptr ? s.len : 0) + 1;
+	if (need > st->key_cap) {
+		char *k = realloc(st->key, need * 2);
+		if (!k)
+			return QDB_ENOMEM;
+		st->key = k;
+		st->key_cap = need * 2;
+	}
+	memcpy(st->key + st->key_len, len, (size_t)n);
+	st->key_len += (size_t)n;
+	if (s.ptr)
+		memcpy(st->key + st->key_len, s.ptr, s.len);
+	st->key_len += s.ptr ? s.len : 0;
+	st->key[st->key_len++] = s.ptr ? '|' : '-';
+	return 0;
+}
+
+/* Fills h for q, in the order the quotes come in; 1 when there are no
+ * headings. */
+static int heading_of(latex_state *st, const qdb_quote *q, heading *h)
+{
+	memset(h, 0, sizeof *h);
+	switch (st->order) {
+	case ORDER_NONE:
+		return 1;
+	case ORDER_SPEAKER:
+		h->key = q->speaker.ptr;
+		h->keylen = q->speaker.len;
+		h->escaped = q->speaker;
+		return 0;
+	case ORDER_OUTLET:
+		if (!q->outlet.ptr) {
+			/* a key no outlet can have: outlets are not empty */
+			h->key = "";
+			h->literal = "\\qdbnooutletname{}";
+			return 0;
+		}
+		h->key = q->outlet.ptr;
+		h->keylen = q->outlet.len;
+		h->escaped = q->outlet;
+		return 0;
+	case ORDER_SOURCE: {
+		/* a source is all of its fields: two sources with one title
+		 * are two headings (the title printed twice) */
+		const qdb_str f[] = { q->source, q->source_author,
+				      q->source_date, q->source_url };
+		st->key_len = 0;
+		for (size_t i = 0; i < 4; i++)
+			if (key_add(st, f[i]))
+				return QDB_ENOMEM;
+		h->key = st->key;
+		h->keylen = st->key_len;
+		if (q->source.ptr)
+			h->escaped = q->source;
+		else
+			h->literal = "\\qdbnosourcename{}";
+		return 0;
+	}
+	default:
+		date_heading(h->buf, sizeof h->buf, h->text, sizeof h->text,
+			     q->date_lo, q->date_hi);
+		h->key = h->buf;
+		h->keylen = strlen(h->buf);
+		h->literal = h->text;
+		return 0;
+	}
+}
+
+/* Whether h differs from the current heading. */
+static int heading_changes(const latex_state *st, const heading *h)
+{
+	return !st->have_group || st->group_len != h->keylen ||
+	       memcmp(st->group, h->key, h->keylen) != 0;
+}
+
+/* Makes h the current heading and writes it. */
+static int put_heading(latex_state *st, const heading *h)
 {
 	int rc;
-	if (st->have_group && st->group_len == keylen &&
-	    memcmp(st->group, key, keylen) == 0)
-		return 0;
-	char *g = realloc(st->group, keylen + 1);
+	char *g = realloc(st->group, h->keylen + 1);
 	if (!g) {
 		st->host->error(st->host, "out of memory");
 		return QDB_ENOMEM;
 	}
-	memcpy(g, key, keylen);
+	memcpy(g, h->key, h->keylen);
 	st->group = g;
-	st->group_len = keylen;
+	st->group_len = h->keylen;
 	st->have_group = 1;
 	if ((rc = puts_(st, "\n\\qdbgroup{")))
 		return rc;
-	rc = escaped.ptr ? put_field(st, escaped) : puts_(st, literal);
+	rc = h->escaped.ptr ? put_field(st, h->escaped)
+		: puts_(st, h->literal);
 	return rc ? rc : puts_(st, "}\n");
 }
 
-static int put_heading(latex_state *st, const qdb_quote *q)
+/* ---- Dates in words ------------------------------------------------ */
+
+/*
+ * An EDTF date (core/date.c checked it) in words, at its precision:
+ *   2023-10-15 "15 October 2023"      2023-10 "October 2023"
+ *   2023-10-15~ "about 15 October 2023"
+ *   2023-10-15? "15 October 2023 (uncertain)"   % says both
+ *   2023-10-25/2023-10-31 "between 25 and 31 October 2023"
+ *   ../2023 and /2023 "2023 or earlier"   2023/.. and 2023/ "2023 or later"
+ *   202X "between 2020 and 2029"   2023-1X "between October and December
+ *   2023"   2023-10-XX "October 2023"
+ * Unspecified digits (X) give the earliest value at the start of a range
+ * and the latest at its end.  Only ASCII letters, digits and spaces are
+ * written, so nothing needs escaping.
+ */
+typedef struct date_end {
+	int y, m, d;       /* m, d 0 when not given */
+	int approx, uncertain;
+} date_end;
+
+static int month_days(int y, int m)
 {
-	qdb_str none = { NULL, 0 };
-	switch (st->order) {
-	case ORDER_NONE:
-		return 0;
-	case ORDER_SPEAKER:
-		return group(st, q->speaker.ptr, q->speaker.len, q->speaker,
-			     NULL);
-	case ORDER_OUTLET:
-		if (!q->outlet.ptr)
-			/* a key no outlet can have: outlets are not empty */
-			return group(st, "", 0, none, "\\qdbnooutletname{}");
-		return group(st, q->outlet.ptr, q->outlet.len, q->outlet,
-			     NULL);
-	default: {
-		char key[48], text[64];
-		date_heading(key, sizeof key, text, sizeof text, q->date_lo,
-			     q->date_hi);
-		return group(st, key, strlen(key), none, text);
-	}
-	}
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : days[m - 1];
 }
 
-/* "a, b" parts of the attribution; *first says whether one was written. */
-static int part(latex_state *st, int *first, const char *sep, qdb_str s)
+/* n digits of p, X read as 0 (low) or 9 (high); -1 when not digits. */
+static int digits(const char *p, size_t n, int high, int *any_x)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == 'X') {
+			*any_x = 1;
+			v = v * 10 + (high ? 9 : 0);
+		} else if (p[i] >= '0' && p[i] <= '9') {
+			v = v * 10 + (p[i] - '0');
+		} else {
+			return -1;
+		}
+	}
+	return v;
+}
+
+/* Parses one end, p[0..n), as its earliest (high 0) or latest day. */
+static int parse_end(date_end *e, const char *p, size_t n, int high)
+{
+	int x = 0;
+	memset(e, 0, sizeof *e);
+	while (n > 0 && (p[n - 1] == '~' || p[n - 1] == '?' ||
+			 p[n - 1] == '%')) {
+		e->approx |= p[n - 1] != '?';
+		e->uncertain |= p[n - 1] != '~';
+		n--;
+	}
+	if (n != 4 && n != 7 && n != 10)
+		return -1;
+	if ((e->y = digits(p, 4, high, &x)) < 0)
+		return -1;
+	if (n >= 7) {
+		int mx = 0;
+		if (p[4] != '-' || (e->m = digits(p + 5, 2, high, &mx)) < 0)
+			return -1;
+		if (p[5] == 'X' && p[6] == 'X')
+			e->m = 0, n = 4;        /* month unknown: the year */
+		else if (e->m > 12)
+			e->m = 12;
+		else if (e->m == 0)
+			e->m = 1;
+		x |= mx;
+	}
+	if (n == 10) {
+		int dx = 0;
+		if (p[7] != '-' || (e->d = digits(p + 8, 2, high, &dx)) < 0)
+			return -1;
+		if (p[8] == 'X' && p[9] == 'X')
+			e->d = 0;               /* day unknown: the month */
+		else if (e->d > month_days(e->y, e->m))
+			e->d = month_days(e->y, e->m);
+		else if (e->d == 0)
+			e->d = 1;
+	}
+	return 0;
+}
+
+/* Appends text to out (size cap), cut when full. */
+static void cat(char *out, size_t cap, const char *text)
+{
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, "%s", text);
+}
+
+/* One end in words; with_year 0 leaves out the year (and month 0 the
+ * month) because the other end of a range gives it. */
+static void end_words(char *out, size_t cap, const date_end *e,
+		      int with_month, int with_year)
+{
+	char part[48];
+	if (e->approx)
+		cat(out, cap, "about ");
+	if (e->d) {
+		snprintf(part, sizeof part, "%d", e->d);
+		cat(out, cap, part);
+		if (with_month || with_year)
+			cat(out, cap, " ");
+	}
+	if (e->m && (with_month || !e->d)) {
+		cat(out, cap, months[e->m - 1]);
+		if (with_year)
+			cat(out, cap, " ");
+	}
+	if (with_year || (!e->m && !e->d)) {
+		snprintf(part, sizeof part, "%d", e->y);
+		cat(out, cap, part);
+	}
+	if (e->uncertain)
+		cat(out, cap, " (uncertain)");
+}
+
+static int same_end(const date_end *a, const date_end *b)
+{
+	return a->y == b->y && a->m == b->m && a->d == b->d;
+}
+
+/* "between A and B", sharing the month and year where the ends do. */
+static void range_words(char *out, size_t cap, const date_end *a,
+			const date_end *b)
+{
+	int plain = !a->approx && !a->uncertain && !b->approx &&
+		    !b->uncertain && (a->d != 0) == (b->d != 0) &&
+		    (a->m != 0) == (b->m != 0);
+	int same_year = plain && a->y == b->y && a->m;
+	int same_month = same_year && a->m == b->m && a->d;
+	if (same_end(a, b) && a->approx == b->approx &&
+	    a->uncertain == b->uncertain) {
+		end_words(out, cap, a, 1, 1);
+		return;
+	}
+	cat(out, cap, "between ");
+	end_words(out, cap, a, !same_month, !same_year);
+	cat(out, cap, " and ");
+	end_words(out, cap, b, 1, 1);
+}
+
+/* The date s[0..n) in words into out; -1 when it is not a form above. */
+static int date_words(char *out, size_t cap, const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	date_end a, b;
+	out[0] = '\0';
+	if (!slash) {
+		if (parse_end(&a, s, n, 0) || parse_end(&b, s, n, 1))
+			return -1;
+		range_words(out, cap, &a, &b);
+		return 0;
+	}
+	size_t na = (size_t)(slash - s), nb = n - na - 1;
+	const char *pb = slash + 1;
+	int open_a = na == 0 || (na == 2 && !memcmp(s, "..", 2));
+	int open_b = nb == 0 || (nb == 2 && !memcmp(pb, "..", 2));
+	if (open_a && open_b)
+		return -1;
+	if (!open_a && parse_end(&a, s, na, 0))
+		return -1;
+	if (!open_b && parse_end(&b, pb, nb, 1))
+		return -1;
+	if (open_a) {
+		end_words(out, cap, &b, 1, 1);
+		cat(out, cap, " or earlier");
+	} else if (open_b) {
+		end_words(out, cap, &a, 1, 1);
+		cat(out, cap, " or later");
+	} else {
+		range_words(out, cap, &a, &b);
+	}
+	return 0;
+}
+
+/* ---- One entry ----------------------------------------------------- */
+
+/*
+ * The quotation marks of the quote's language: csquotes styles, chosen by
+ * the primary subtag of its BCP-47 code ("de-AT" is German), set around
+ * the text with \qdbopenquote{style} ... \qdbclosequote (csquotes'
+ * \setquotestyle[variant]{style} in a group, then \openautoquote and
+ * \closeautoquote, so the text is not a macro argument and may be of any
+ * length).  An unknown or absent language gets the document's marks
+ * (style "").  Only the marks change: hyphenation stays the document's.
+ * Arabic and Persian get guillemets (csquotes' Swiss German: «...»);
+ * Chinese and Hebrew the English marks; Japanese corner brackets, which
+ * only lualatex sets.
+ */
+static const char *const quote_styles[][2] = {
+	{ "ar", "[swiss]{german}" }, { "cs", "{czech}" }, { "da", "{danish}" },
+	{ "de", "{german}" }, { "el", "{greek}" }, { "en", "{english}" },
+	{ "es", "{spanish}" }, { "et", "{estonian}" },
+	{ "fa", "[swiss]{german}" },
+	{ "fi", "{finnish}" }, { "fr", "{french}" }, { "gl", "{galician}" },
+	{ "he", "{english}" }, { "hr", "{croatian}" }, { "hu", "{hungarian}" },
+	{ "is", "{icelandic}" }, { "it", "{italian}" }, { "ja", "{japanese}" },
+	{ "lv", "{latvian}" }, { "nb", "{norwegian}" }, { "nl", "{dutch}" },
+	{ "nn", "{norwegian}" }, { "no", "{norwegian}" }, { "pl", "{polish}" },
+	{ "pt", "{portuguese}" }, { "ro", "{romanian}" }, { "ru", "{russian}" },
+	{ "sk", "{slovak}" }, { "sl", "{slovenian}" }, { "sr", "{serbian}" },
+	{ "sv", "{swedish}" }, { "tr", "{turkish}" }, { "uk", "{ukrainian}" },
+	{ "zh", "{english}" },
+};
+
+/* English names of the languages a translation may come from, for the
+ * note of option original; another code is printed as it is. */
+static const char *const language_names[][2] = {
+	{ "ar", "Arabic" }, { "de", "German" }, { "el", "Greek" },
+	{ "en", "English" }, { "es", "Spanish" }, { "fa", "Persian" },
+	{ "fr", "French" }, { "he", "Hebrew" }, { "it", "Italian" },
+	{ "ja", "Japanese" }, { "ko", "Korean" }, { "pt", "Portuguese" },
+	{ "ru", "Russian" }, { "tr", "Turkish" }, { "uk", "Ukrainian" },
+	{ "zh", "Chinese" },
+};
+
+/* The entry of table for the primary subtag of code, or NULL. */
+static const char *lookup_language(const char *const (*table)[2],
+				   size_t n, qdb_str code)
+{
+	char sub[9];
+	size_t k = 0;
+	while (k < code.len && k < 8 && code.ptr[k] != '-' &&
+	       code.ptr[k] != '_') {
+		char c = code.ptr[k];
+		sub[k++] = c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c;
+	}
+	sub[k] = '\0';
+	for (size_t i = 0; code.ptr && i < n; i++)
+		if (!strcmp(table[i][0], sub))
+			return table[i][1];
+	return NULL;
+}
+
+static const char *quote_style(qdb_str language)
+{
+	const char *st = lookup_language(quote_styles, sizeof quote_styles /
+					 sizeof quote_styles[0], language);
+	return st ? st : "";
+}
+
+/*
+ * The label of a quote, from its id, so that a manuscript can \ref and
+ * \pageref it across exports: "qdb-" and the id when the id is 1 to 64
+ * ASCII letters, digits and hyphens; otherwise "qdbx-" and the id's bytes
+ * in lower-case hex (two namespaces, so no two ids share a label).  No
+ * user text reaches a label any other way.  An id longer than 256 bytes
+ * (a label must fit on a line of TeX's input) is "qdbh-", the 64-bit
+ * FNV-1a hash of its bytes in hex, "-" and its length.  A quote without
+ * an id (only a plugin host of one's own makes one) gets "qdbn-" and its
+ * number.
+ */
+#define MAX_HEX_ID 256
+
+static uint64_t hash64(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h;
+}
+
+static int put_label(latex_state *st, const qdb_quote *q)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[64];
+	int plain = q->id.ptr && q->id.len > 0 && q->id.len <= 64;
+	int rc;
+	if (q->id.ptr && q->id.len > MAX_HEX_ID) {
+		/* a label is read on one line: a long id is its hash */
+		snprintf(buf, sizeof buf, "\\label{qdbh-%016llx-%zu}",
+			 (unsigned long long)hash64(q->id.ptr, q->id.len),
+			 q->id.len);
+		return puts_(st, buf);
+	}
+	for (size_t i = 0; plain && i < q->id.len; i++) {
+		char c = q->id.ptr[i];
+		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '-';
+	}
+	if ((rc = puts_(st, "\\label{")))
+		return rc;
+	if (!q->id.ptr) {
+		snprintf(buf, sizeof buf, "qdbn-%lu", st->nquote);
+		rc = puts_(st, buf);
+	} else if (plain) {
+		if (!(rc = puts_(st, "qdb-")))
+			rc = put(st, q->id.ptr, q->id.len);
+	} else {
+		rc = puts_(st, "qdbx-");
+		for (size_t i = 0; i < q->id.len && !rc; i += 32) {
+			size_t n = q->id.len - i < 32 ? q->id.len - i : 32;
+			const unsigned char *u =
+				(const unsigned char *)q->id.ptr + i;
+			for (size_t j = 0; j < n; j++) {
+				buf[2 * j] = hex[u[j] >> 4];
+				buf[2 * j + 1] = hex[u[j] & 15];
+			}
+			rc = put(st, buf, 2 * n);
+		}
+	}
+	return rc ? rc : puts_(st, "}");
+}
+
+/* Writes sep then s, unless s is absent or the same as one of the n
+ * values already written (seen); adds s to seen. */
+static int part(latex_state *st, int *first, const char *sep, qdb_str s,
+		qdb_str *seen, size_t *nseen)
 {
 	int rc;
 	if (!s.ptr)
 		return 0;
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i].len == s.len && !memcmp(seen[i].ptr, s.ptr, s.len))
+			return 0;
+	seen[(*nseen)++] = s;
 	if (!*first && (rc = puts_(st, sep)))
 		return rc;
 	*first = 0;
 	return put_field(st, s);
 }
 
+/* The date in words (generated text, nothing to escape), or as written
+ * when it is not a form date_words knows. */
+static int put_date(latex_state *st, qdb_str date)
+{
+	char words[160];
+	if (date_words(words, sizeof words, date.ptr, date.len) == 0)
+		return puts_(st, words);
+	return put_field(st, date);
+}
+
 /*
- * Speaker, role; outlet, programme, occasion; the date as the source gave
- * it; reported by X.
+ * Speaker, role; occasion, programme, outlet; the date in words; reported
+ * by X.  A value the same as one already written (a programme named like
+ * its outlet) is left out.  With option date_text the date as the source
+ * phrased it follows in quotation marks; without a date, that phrase is
+ * the date.
  */
 static int put_attribution(latex_state *st, const qdb_quote *q)
 {
-	int rc, first = 1, group_first;
+	qdb_str seen[8];
+	size_t nseen = 0;
+	int rc, first = 1, group_first = 1;
 	if ((rc = puts_(st, "\\qdbattribution{")) ||
-	    (rc = part(st, &first, "; ", q->speaker)) ||
-	    (rc = part(st, &first, ", ", q->role)))
+	    (rc = part(st, &first, "; ", q->speaker, seen, &nseen)) ||
+	    (rc = part(st, &first, ", ", q->role, seen, &nseen)))
 		return rc;
-	group_first = 1;
-	const qdb_str where[] = { q->outlet, q->programme, q->occasion };
+	const qdb_str where[] = { q->occasion, q->programme, q->outlet };
 	for (size_t i = 0; i < 3; i++) {
-		if (!where[i].ptr)
-			continue;
-		if ((rc = puts_(st, group_first ? "; " : ", ")) ||
-		    (rc = put_field(st, where[i])))
+		size_t before = nseen;
+		if ((rc = part(st, &first, group_first ? "; " : ", ",
+			       where[i], seen, &nseen)))
 			return rc;
-		group_first = 0;
+		if (nseen > before)
+			group_first = 0;
 	}
-	if (q->date_text.ptr) {
+	if (q->date.ptr) {
+		if ((rc = puts_(st, "; ")) || (rc = put_date(st, q->date)))
+			return rc;
+		if (st->date_text && q->date_text.ptr &&
+		    ((rc = puts_(st, " (\\qdbphrase{")) ||
+		     (rc = put_field(st, q->date_text)) ||
+		     (rc = puts_(st, "})"))))
+			return rc;
+	} else if (q->date_text.ptr) {
 		if ((rc = puts_(st, "; ")) ||
 		    (rc = put_field(st, q->date_text)))
-			return rc;
-		if (q->date.ptr && ((rc = puts_(st, " (")) ||
-				    (rc = put_field(st, q->date)) ||
-				    (rc = puts_(st, ")"))))
-			return rc;
-	} else if (q->date.ptr) {
-		if ((rc = puts_(st, "; ")) || (rc = put_field(st, q->date)))
 			return rc;
 	}
 	if (q->reported_by.ptr &&
@@ -708,7 +1481,210 @@ static int put_attribution(latex_state *st, const qdb_quote *q)
 	return puts_(st, "}\n");
 }
 
+/*
+ * A URL as a link: \qdbhref{target}{text}.  The text is the URL escaped
+ * like any field, with places to break after / . ? & =; the target is
+ * read by \qdbhref with % # ~ & as ordinary characters (it is never a
+ * macro argument before that), and every byte that could still mean
+ * something to TeX, or is not allowed in a URI, is percent-encoded: space,
+ * " < > \ ^ ` { | }, controls and non-ASCII; a % not followed by two hex
+ * digits becomes %25.  So the link goes where the stored URL says.
+ */
+#define MAX_LINK 8192   /* bytes of URL that still get a link */
+
+static int is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+static int put_url_target(latex_state *st, qdb_str url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)url.ptr;
+	char buf[96];
+	size_t n = 0;
+	int rc;
+	for (size_t i = 0; i < url.len; i++) {
+		unsigned char c = u[i];
+		int ok = c > 0x20 && c < 0x7F && !strchr("\"<>\\^`{|}%", c);
+		if (c == '%' && i + 2 < url.len && is_hex(u[i + 1]) &&
+		    is_hex(u[i + 2]))
+			ok = 1;
+		if (ok) {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+		if (n > sizeof buf - 4) {
+			if ((rc = put(st, buf, n)))
+				return rc;
+			n = 0;
+			/* \qdbhref ignores line ends in the target */
+			if (st->col >= LINE_MAX_BYTES && (rc = puts_(st, "\n")))
+				return rc;
+		}
+	}
+	return put(st, buf, n);
+}
+
+/*
+ * The source: author, title, date in words, URL, locator ("para. 11"),
+ * each when the quote has it; \qdbsource{...} around all but the link,
+ * which must not be inside an argument (see put_url_target).
+ */
+static int put_source(latex_state *st, const qdb_quote *q)
+{
+	int rc, first = 1;
+	if (!q->source.ptr && !q->source_author.ptr && !q->source_date.ptr &&
+	    !q->source_url.ptr && !q->locator.ptr)
+		return 0;
+	if ((rc = puts_(st, "\\qdbsourcestart ")))
+		return rc;
+	if (q->source_author.ptr) {
+		if ((rc = put_field(st, q->source_author)))
+			return rc;
+		first = 0;
+	}
+	if (q->source.ptr) {
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = puts_(st, "\\qdbtitle{")) ||
+		    (rc = put_field(st, q->source)) ||
+		    (rc = puts_(st, "}")))
+			return rc;
+		first = 0;
+	}
+	if (q->source_date.ptr) {
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = put_date(st, q->source_date)))
+			return rc;
+		first = 0;
+	}
+	if (q->source_url.ptr && q->source_url.len > MAX_LINK) {
+		/* hyperref runs out of TeX's memory on a URL of some
+		 * hundred KiB: such a URL is printed, not linked */
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = put_field(st, q->source_url)))
+			return rc;
+		first = 0;
+	} else if (q->source_url.ptr) {
+		if ((!first && (rc = puts_(st, ",\n"))) ||
+		    (rc = puts_(st, "\\qdbhref{")) ||
+		    (rc = put_url_target(st, q->source_url)) ||
+		    (rc = puts_(st, "}{")) ||
+		    (rc = put_field(st, q->source_url)) ||
+		    (rc = puts_(st, "}")))
+			return rc;
+		first = 0;
+	}
+	if (q->locator.ptr) {
+		if ((!first && (rc = puts_(st, ", "))) ||
+		    (rc = put_field(st, q->locator)))
+			return rc;
+	}
+	return puts_(st, "\\qdbsourceend\n");
+}
+
 /* ---- Options ------------------------------------------------------- */
+
+static const char *const papers[] = { "a4", "letter", "a5", NULL };
+static const char *const sizes[] = { "10", "11", "12", NULL };
+static const char *const column_counts[] = { "1", "2", NULL };
+
+/*
+ * The options that name things for TeX to load (class, preamble,
+ * mainfont) go into the preamble as they are, so they may hold only
+ * characters that mean nothing to TeX there: letters, digits and
+ * "-_./" (and spaces in a font name).  Anything else is refused.
+ */
+static int check_name(latex_state *st, const char *opt, const char *v,
+		      const char *extra)
+{
+	if (strlen(v) > 200) {
+		st->host->error(st->host, "option %s: longer than 200 bytes",
+				opt);
+		return QDB_EINVALID;
+	}
+	for (const char *c = v; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(extra, *c))
+			continue;
+		st->host->error(st->host, "option %s: \"%s\" may hold only "
+				"ASCII letters, digits and \"%s\"", opt, v,
+				extra);
+		return QDB_EINVALID;
+	}
+	return 0;
+}
+
+static int check_layout(latex_state *st)
+{
+	const qdb_plugin_host *h = st->host;
+	const char *cls = h->option(h, "class");
+	int rc;
+	if (!*cls) {
+		h->error(h, "option class: the document class may not be "
+			 "empty");
+		return QDB_EINVALID;
+	}
+	if ((rc = check_name(st, "class", cls, "-_")) ||
+	    (rc = check_name(st, "preamble", h->option(h, "preamble"),
+			     "-_./")) ||
+	    (rc = check_name(st, "mainfont", h->option(h, "mainfont"),
+			     "-_. ")))
+		return rc;
+	return 0;
+}
+
+/* \documentclass, and the macros the head leaves to the options. */
+static int put_layout(latex_state *st)
+{
+	const qdb_plugin_host *h = st->host;
+	char line[400];
+	const char *font = h->option(h, "mainfont");
+	const char *pre = h->option(h, "preamble");
+	int rc;
+	snprintf(line, sizeof line, "\\documentclass[%spt,%spaper%s]{%s}\n"
+		 "\\usepackage{iftex}\n",
+		 sizes[h->option_int(h, "fontsize")],
+		 papers[h->option_int(h, "paper")],
+		 h->option_int(h, "columns") == 1 ? ",twocolumn" : "",
+		 h->option(h, "class"));
+	if ((rc = puts_(st, line)))
+		return rc;
+	if (*font)
+		snprintf(line, sizeof line, "\\newcommand\\qdbmainfont{%%\n"
+			 "  \\setmainfont{%s}[Ligatures=TeXOff%s]}\n", font,
+			 st->any_chars ? ", RawFeature={fallback=qdbfallback}"
+			 : "");
+	else
+		snprintf(line, sizeof line, "\\newcommand\\qdbmainfont{}\n");
+	if ((rc = puts_(st, line)))
+		return rc;
+	if (*pre)
+		snprintf(line, sizeof line, "%% Your own preamble, after "
+			 "quotedb's:\n\\newcommand\\qdbpreamble{"
+			 "\\input{%s}}\n", pre);
+	else
+		snprintf(line, sizeof line, "\\newcommand\\qdbpreamble{}\n");
+	return puts_(st, line);
+}
+
+/*
+ * Once a text pdflatex cannot set has been seen, the document says so
+ * before it: under pdflatex \qdbneedslualatex stops with a message that
+ * names lualatex, rather than failing on the first glyph.  Once is
+ * enough, as the first one stops pdflatex.
+ */
+static int mark_lua(latex_state *st)
+{
+	if (!st->needs_lua || st->marked_lua)
+		return 0;
+	st->marked_lua = 1;
+	return puts_(st, "\\qdbneedslualatex\n");
+}
 
 static int latex_begin(void **state, const qdb_plugin_host *host)
 {
@@ -728,16 +1704,40 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 	st->out.format = "LaTeX";
 	st->order = host->sort == QDB_SORT_SPEAKER ? ORDER_SPEAKER
 		: host->sort == QDB_SORT_DATE ? ORDER_DATE
-		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET : ORDER_NONE;
+		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET
+		: host->sort == QDB_SORT_SOURCE ? ORDER_SOURCE : ORDER_NONE;
 	st->standalone = (int)host->option_int(host, "standalone");
 	st->any_chars = host->option_int(host, "charset") == CHARSET_ANY;
-	const char *title = host->option(host, "title");
-	if (st->standalone)
-		rc = check_str(st, "option title", title, strlen(title));
-	if (!rc)
-		rc = puts_(st, st->standalone ? standalone_head : body_head);
+	st->context = (int)host->option_int(host, "context");
+	st->date_text = (int)host->option_int(host, "date_text");
+	st->original = (int)host->option_int(host, "original");
+	st->toc = (int)host->option_int(host, "toc");
+	const char *title = st->standalone ? host->option(host, "title") : "";
+	rc = check_str(st, "option title", title, strlen(title));
+	if (!rc && st->standalone)
+		rc = check_layout(st);
+	if (!rc && st->standalone) {
+		char start[sizeof head_start + 128];
+		snprintf(start, sizeof start, head_start, st->any_chars
+			 ? "lualatex (or pdflatex when every text is\n% Latin, "
+			   "Greek or Cyrillic)" : "pdflatex or lualatex");
+		rc = puts_(st, start);
+		if (!rc)
+			rc = put_layout(st);
+		if (!rc)
+			rc = puts_(st, st->any_chars ? head_any : head_latin);
+		if (!rc)
+			rc = puts_(st, head_end);
+	} else if (!rc) {
+		rc = puts_(st, body_head);
+	}
+	if (!rc && st->toc)
+		rc = puts_(st, "\\newcommand\\qdbtocline[1]{%\n"
+			   "  \\addcontentsline{toc}{section}{#1}}\n");
 	if (!rc)
 		rc = puts_(st, definitions);
+	if (!rc)
+		rc = mark_lua(st);
 	if (!rc && st->standalone && *title) {
 		rc = puts_(st, "\\begin{center}\\LARGE\\bfseries ");
 		if (!rc)
@@ -745,6 +1745,8 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 		if (!rc)
 			rc = puts_(st, "\\end{center}\n");
 	}
+	if (!rc && st->standalone && st->toc)
+		rc = puts_(st, "\\tableofcontents\n");
 	if (rc) {
 		/* end is only called after a successful begin */
 		free(st);
@@ -755,6 +1757,23 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 }
 
 /* ---- Quotes -------------------------------------------------------- */
+
+static int same(const char *p, size_t n, qdb_str s)
+{
+	return p && s.ptr && n == s.len && memcmp(p, s.ptr, n) == 0;
+}
+
+/* Copies s into *p (grown as needed). */
+static int keep(char **p, size_t *n, qdb_str s)
+{
+	char *c = realloc(*p, s.len ? s.len : 1);
+	if (!c)
+		return QDB_ENOMEM;
+	memcpy(c, s.ptr, s.len);
+	*p = c;
+	*n = s.len;
+	return 0;
+}
 
 static int latex_quote(void *state, const qdb_quote *q,
 		       const qdb_plugin_host *host)
@@ -774,7 +1793,12 @@ static int latex_quote(void *state, const qdb_quote *q,
 		{ "role", q->role }, { "outlet", q->outlet },
 		{ "programme", q->programme }, { "occasion", q->occasion },
 		{ "date", q->date }, { "date_text", q->date_text },
-		{ "reported_by", q->reported_by },
+		{ "reported_by", q->reported_by }, { "source", q->source },
+		{ "source.author", q->source_author },
+		{ "source.date", q->source_date },
+		{ "source.url", q->source_url }, { "locator", q->locator },
+		{ "translated", q->translated },
+		{ "context", st->context ? q->context : (qdb_str){ 0, 0 } },
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		/* Checked quietly first: the message naming the quote and
@@ -796,23 +1820,78 @@ static int latex_quote(void *state, const qdb_quote *q,
 		    (rc = check_str(st, what, f[i].s.ptr, f[i].s.len)))
 			return rc;
 	}
-	if ((rc = put_heading(st, q)))
+	const char *style = quote_style(q->language);
+	if (st->any_chars && !strcmp(style, "{japanese}"))
+		st->needs_lua = 1;   /* corner brackets */
+	heading h;
+	int none = heading_of(st, q, &h);
+	if (none < 0) {
+		host->error(host, "out of memory");
+		return QDB_ENOMEM;
+	}
+	int changes = !none && heading_changes(st, &h);
+	/* The same text by the same speaker right after it, under the same
+	 * heading: one entry, with every attribution and source. */
+	int merge = st->open_entry && !changes &&
+		    same(st->last_speaker, st->last_speaker_len, q->speaker) &&
+		    same(st->last_text, st->last_text_len, q->text);
+	if (!merge && st->open_entry) {
+		st->open_entry = 0;
+		if ((rc = puts_(st, "\\end{qdbquote}\n")))
+			return rc;
+	}
+	if ((rc = mark_lua(st)) || (changes && (rc = put_heading(st, &h))))
 		return rc;
 	speaker *s = speaker_get(st, q->speaker);
-	if (!s) {
+	if (!s || (!merge && (keep(&st->last_speaker, &st->last_speaker_len,
+				   q->speaker) ||
+			      keep(&st->last_text, &st->last_text_len,
+				   q->text)))) {
 		host->error(host, "out of memory");
 		return QDB_ENOMEM;
 	}
 	s->nquotes++;
-	snprintf(label, sizeof label, "\\label{qdbspk%luq%lu}%%\n", s->num,
-		 s->nquotes);
-	if ((rc = puts_(st, "\n\\begin{qdbquote}")) ||
-	    (rc = puts_(st, label)) ||
-	    (rc = put_escaped(st, q->text.ptr, q->text.len, MODE_TEXT)) ||
-	    (rc = puts_(st, "\n")) ||
-	    (rc = put_attribution(st, q)))
+	if (merge) {
+		rc = puts_(st, "\\qdbalso");
+	} else {
+		snprintf(label, sizeof label, "\n\\begin{qdbquote}{%lu}",
+			 ++st->nentry);
+		rc = puts_(st, label);
+	}
+	if (rc || (rc = put_label(st, q)))
 		return rc;
-	return puts_(st, "\\end{qdbquote}\n");
+	snprintf(label, sizeof label, "\\label{qdbspk%luq%lu}%%\n",
+		 s->num, s->nquotes);
+	if ((rc = puts_(st, label)))
+		return rc;
+	if (!merge) {
+		st->open_entry = 1;
+		if ((rc = puts_(st, "\\qdbopenquote{")) ||
+		    (rc = puts_(st, style)) || (rc = puts_(st, "}")) ||
+		    (rc = put_escaped(st, q->text.ptr, q->text.len,
+				      MODE_TEXT)) ||
+		    (rc = puts_(st, "\\qdbclosequote\n")))
+			return rc;
+	}
+	if ((rc = put_attribution(st, q)))
+		return rc;
+	if (st->original && q->translated.ptr) {
+		/* TODO: the original text, once the collection has a field
+		 * for it; until then the language it was translated from. */
+		const char *name = lookup_language(language_names,
+			sizeof language_names / sizeof language_names[0],
+			q->translated);
+		if ((rc = puts_(st, "\\qdboriginal{")) ||
+		    (rc = name ? puts_(st, name)
+		     : put_field(st, q->translated)) ||
+		    (rc = puts_(st, "}\n")))
+			return rc;
+	}
+	if (st->context && q->context.ptr &&
+	    ((rc = puts_(st, "\\qdbcontext{")) ||
+	     (rc = put_field(st, q->context)) || (rc = puts_(st, "}\n"))))
+		return rc;
+	return put_source(st, q);
 }
 
 /* The index of speakers, by name. */
@@ -853,7 +1932,10 @@ static int latex_end(void *state, int status, const qdb_plugin_host *host)
 	if (!st)
 		return 0;
 	if (status == 0) {
-		rc = put_index(st);
+		if (st->open_entry)
+			rc = puts_(st, "\\end{qdbquote}\n");
+		if (!rc)
+			rc = put_index(st);
 		if (!rc && st->standalone)
 			rc = puts_(st, "\n\\end{document}\n");
 		if (!rc)
@@ -864,6 +1946,9 @@ static int latex_end(void *state, int status, const qdb_plugin_host *host)
 	free(st->spk);
 	free(st->slots);
 	free(st->group);
+	free(st->key);
+	free(st->last_text);
+	free(st->last_speaker);
 	free(st);
 	return rc;
 }
@@ -878,9 +1963,35 @@ static const qdb_plugin_option latex_options[] = {
 	  .help = "1: a whole document; 0: only the body, to \\input (see "
 	  "the packages listed at its top)" },
 	{ .name = "charset", .type = QDB_OPTION_ENUM, .values = charsets,
-	  .default_value = "latin",
-	  .help = "latin: refuse characters pdflatex and lualatex cannot both "
-	  "set; any: pass them to your own fonts" },
+	  .default_value = "any",
+	  .help = "any: every script (lualatex; pdflatex for Latin, Greek and "
+	  "Cyrillic); latin: refuse what pdflatex and lualatex cannot both "
+	  "set with Latin Modern" },
+	{ .name = "paper", .type = QDB_OPTION_ENUM, .values = papers,
+	  .default_value = "a4", .help = "paper size (standalone)" },
+	{ .name = "fontsize", .type = QDB_OPTION_ENUM, .values = sizes,
+	  .default_value = "11", .help = "font size in points (standalone)" },
+	{ .name = "columns", .type = QDB_OPTION_ENUM, .values = column_counts,
+	  .default_value = "1", .help = "1 or 2 columns (standalone)" },
+	{ .name = "mainfont", .type = QDB_OPTION_STRING, .default_value = "",
+	  .help = "a fontspec font name for lualatex, instead of Noto Serif "
+	  "(standalone)" },
+	{ .name = "class", .type = QDB_OPTION_STRING,
+	  .default_value = "article",
+	  .help = "the document class, e.g. a publisher's (standalone)" },
+	{ .name = "preamble", .type = QDB_OPTION_STRING, .default_value = "",
+	  .help = "a file to \\input at the end of the preamble, for your own "
+	  "packages and restyling (standalone)" },
+	{ .name = "toc", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: a table of contents of the headings (standalone), or "
+	  "their lines in yours (standalone=0)" },
+	{ .name = "context", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: each quote's context under it" },
+	{ .name = "date_text", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: after the date, the date as the source phrased it" },
+	{ .name = "original", .type = QDB_OPTION_BOOL, .default_value = "0",
+	  .help = "1: under a translation, the language it was translated "
+	  "from (the collection holds no original text yet)" },
 	{ .name = NULL }
 };
 

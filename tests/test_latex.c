@@ -86,7 +86,10 @@ static void test_descriptor(void)
 	static const char *const options[][2] = {
 		{ "title", "Appendix: Quotations" },
 		{ "standalone", "1" },
-		{ "charset", "latin" }, { NULL, NULL }
+		{ "charset", "any" }, { "paper", "a4" }, { "fontsize", "11" },
+		{ "columns", "1" }, { "mainfont", "" }, { "class", "article" },
+		{ "preamble", "" }, { "toc", "0" }, { "context", "0" },
+		{ "date_text", "0" }, { "original", "0" }, { NULL, NULL }
 	};
 	fh_check_descriptor(plugin, "latex", "tex", options);
 }
@@ -164,15 +167,17 @@ static void split_options(char *text, const char **opts, size_t max)
 
 /*
  * The text fragment of the body written for one quote: what lies between
- * the \label line and the \qdbattribution line.
+ * \qdbopenquote{style} and \qdbclosequote.
  */
 static char *text_fragment(const char *body)
 {
-	const char *b = strstr(body, "\\begin{qdbquote}\\label{");
-	if (!b || !(b = strchr(b, '\n')))
+	const char *b = strstr(body, "\\qdbopenquote{");
+	int depth = 1;
+	if (!b)
 		return NULL;
-	b++;
-	const char *e = strstr(b, "\n\\qdbattribution{");
+	for (b += 14; *b && depth; b++)
+		depth += *b == '{' ? 1 : *b == '}' ? -1 : 0;
+	const char *e = strstr(b, "\\qdbclosequote\n");
 	return e ? strndup(b, (size_t)(e - b)) : NULL;
 }
 
@@ -264,30 +269,64 @@ static void test_every_field_escaped(void)
 		"\\textquotedbl{}\\textquotesingle{}\\textasciigrave{}"
 		"\\textbar{}\\textgreater{}\\kern0pt{}\\textgreater{} {[}x{]} "
 		"-\\kern0pt{}-";
-	qdb_quote q = mkquote("id", hostile, hostile);
-	q.role = q.outlet = q.programme = q.occasion = S(hostile);
-	q.date = q.date_text = q.reported_by = S(hostile);
-	char *out = export_sorted(&q, 1, NULL, QDB_SORT_OUTLET);
+	/* each field its own value, so none is left out as a repeat */
+	static const char *const names[] = { "text", "speaker", "role",
+		"outlet", "programme", "occasion", "date", "date_text",
+		"reported_by", "source", "author", "source_date", "url",
+		"locator", "translated", "context" };
+	char v[NELEM(names)][128];
+	for (size_t i = 0; i < NELEM(names); i++)
+		snprintf(v[i], sizeof v[i], "%s %s", names[i], hostile);
+	qdb_quote q = mkquote("id", v[0], v[1]);
+	q.role = S(v[2]);
+	q.outlet = S(v[3]);
+	q.programme = S(v[4]);
+	q.occasion = S(v[5]);
+	q.date = S(v[6]);
+	q.date_text = S(v[7]);
+	q.reported_by = S(v[8]);
+	q.source = S(v[9]);
+	q.source_author = S(v[10]);
+	q.source_date = S(v[11]);
+	q.source_url = S(v[12]);
+	q.locator = S(v[13]);
+	q.translated = S(v[14]);
+	q.context = S(v[15]);
+	const char *all[] = { "date_text=1", "context=1", "original=1",
+			      NULL };
+	char *out = export_sorted(&q, 1, all, QDB_SORT_OUTLET);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	/* heading, text, attribution (speaker, role, outlet, programme,
-	 * occasion, date_text, date, reported by) and index entry */
-	CU_ASSERT_EQUAL(count(out, escaped), 11);
+	/* every field once, the outlet twice (heading), the speaker twice
+	 * (index) */
+	CU_ASSERT_EQUAL(count(out, escaped), NELEM(names) + 2);
+	for (size_t i = 0; i < NELEM(names); i++) {
+		char want[300];
+		snprintf(want, sizeof want, "%s %s", names[i], escaped);
+		if (strstr(names[i], "_"))
+			snprintf(want, sizeof want, "%.*s\\_%s %s",
+				 (int)(strchr(names[i], '_') - names[i]),
+				 names[i], strchr(names[i], '_') + 1,
+				 escaped);
+		if (!strstr(out, want))
+			FAILF("%s: not escaped", names[i]);
+	}
 	CU_ASSERT_EQUAL(count(out, "\\input{x}"), 0);
-	CU_ASSERT_EQUAL(count(out, "^^"), 0);
+	CU_ASSERT_EQUAL(count(out, "^^5c"), 0);
 	free(out);
 	/* the title too */
 	const char *title[] = { "title=\\input{x} 100% $5 & #1 a_b ^^5c ~ "
 				"<<\"'`|>> [x] --", NULL };
 	out = export(&q, 1, title);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_EQUAL(count(out, escaped), 12);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\bfseries \\textbackslash{}"
+				      "input"));
 	CU_ASSERT_EQUAL(count(out, "\\input{x}"), 0);
 	free(out);
 }
 
 static void test_attribution(void)
 {
-	qdb_quote q[4];
+	qdb_quote q[5];
 	q[0] = mkquote("a", "t", "Joe Biden");
 	q[0].role = S("President of the United States");
 	q[0].outlet = S("CBS");
@@ -303,16 +342,197 @@ static void test_attribution(void)
 	q[2].programme = S("Late Show");
 	q[3] = mkquote("d", "t", "Anon");
 	q[3].occasion = S("rally");
-	char *out = export(q, 4, NULL);
+	/* a programme named like its outlet is written once */
+	q[4] = mkquote("e", "t", "Anon");
+	q[4].outlet = S("Meet the Press");
+	q[4].programme = S("Meet the Press");
+	q[4].date = S("2023-10-25/2023-10-31");
+	char *out = export(q, 5, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Joe Biden, "
-		"President of the United States; CBS, 60 Minutes, interview; "
-		"a week after 7 October (2023-10-15\\textasciitilde{}); "
+		"President of the United States; interview, 60 Minutes, CBS; "
+		"about 15 October 2023; "
 		"\\qdbreportedby\\ The Wall Street Journal}\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; 2023}\n"));
+	/* without a date, the phrase is the date */
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
 		"\\qdbattribution{Anon; Late Show; last spring}\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; rally}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Anon; Meet the "
+		"Press; between 25 and 31 October 2023}\n"));
+	/* never the ISO form beside the words */
+	CU_ASSERT_PTR_NULL(strstr(out, "2023-10"));
+	free(out);
+	const char *phrased[] = { "date_text=1", NULL };
+	out = export(q, 1, phrased);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "; about 15 October 2023 "
+		"(\\qdbphrase{a week after 7 October}); "));
+	free(out);
+}
+
+/* Every form of EDTF date core/date.c accepts, in words. */
+static void test_dates_in_words(void)
+{
+	static const char *const cases[][2] = {
+		{ "2023", "2023" },
+		{ "2023-10", "October 2023" },
+		{ "2023-10-05", "5 October 2023" },
+		{ "2023-10-15~", "about 15 October 2023" },
+		{ "2023-10-15?", "15 October 2023 (uncertain)" },
+		{ "2023-10%", "about October 2023 (uncertain)" },
+		{ "2023?", "2023 (uncertain)" },
+		{ "202X", "between 2020 and 2029" },
+		{ "20XX", "between 2000 and 2099" },
+		{ "2023-XX", "2023" },
+		{ "2023-1X", "between October and December 2023" },
+		{ "2023-0X", "between January and September 2023" },
+		{ "2023-10-XX", "October 2023" },
+		{ "2023-10-2X", "between 20 and 29 October 2023" },
+		{ "2024-02-2X", "between 20 and 29 February 2024" },
+		{ "2023-02-2X", "between 20 and 28 February 2023" },
+		{ "2023-10-3X", "between 30 and 31 October 2023" },
+		{ "2023-10-25/2023-10-31", "between 25 and 31 October 2023" },
+		{ "2023-10-25/2023-11-02",
+		  "between 25 October and 2 November 2023" },
+		{ "2022-12-25/2023-01-02",
+		  "between 25 December 2022 and 2 January 2023" },
+		{ "2023-10/2023-12", "between October and December 2023" },
+		{ "2021/2023", "between 2021 and 2023" },
+		{ "2023-10/2024", "between October 2023 and 2024" },
+		{ "2023-10~/2023-11",
+		  "between about October 2023 and November 2023" },
+		{ "../2023", "2023 or earlier" },
+		{ "/2023-10", "October 2023 or earlier" },
+		{ "2023/..", "2023 or later" },
+		{ "2023-10-07/", "7 October 2023 or later" },
+		{ "202X/2023-05", "between 2020 and May 2023" },
+		/* not EDTF (a host of one's own): as written, escaped */
+		{ "soon_ish", "soon\\_ish" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		qdb_quote q = mkquote("a", "t", "S");
+		q.date = S(cases[i][0]);
+		char want[200];
+		snprintf(want, sizeof want, "\\qdbattribution{S; %s}\n",
+			 cases[i][1]);
+		char *out = export(&q, 1, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		if (!strstr(out, want))
+			FAILF("%s: want %s in\n%.200s", cases[i][0], want,
+			      strstr(out, "\\qdbattribution"));
+		free(out);
+	}
+}
+
+/* Labels from ids: as they are when safe, in hex otherwise. */
+static void test_labels_and_numbers(void)
+{
+	qdb_quote q[4];
+	q[0] = mkquote("p14-biden-2", "t1", "A");
+	q[1] = mkquote("x}\\input{y} %", "t2", "A");
+	q[2] = mkquote("caf\xc3\xa9", "t3", "B");
+	q[3] = mkquote(NULL, "t4", "B");
+	char *out = export(q, 4, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{1}"
+		"\\label{qdb-p14-biden-2}\\label{qdbspk1q1}%\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{2}"
+		"\\label{qdbx-787d5c696e7075747b797d2025}"
+		"\\label{qdbspk1q2}%\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{3}"
+		"\\label{qdbx-636166c3a9}\\label{qdbspk2q1}%\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{4}"
+		"\\label{qdbn-4}\\label{qdbspk2q2}%\n"));
+	CU_ASSERT_EQUAL(count(out, "\\input{y}"), 0);
+	free(out);
+	/* a long id is written in hex, whole */
+	char id[200];
+	memset(id, 'a', 100);
+	id[100] = '\0';
+	q[0] = mkquote(id, "t", "A");
+	out = export(q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\label{qdbx-616161"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6161}\\label{qdbspk1q1}"));
+	free(out);
+}
+
+/* The quotation marks of each quote's language. */
+static void test_quote_marks(void)
+{
+	static const char *const cases[][2] = {
+		{ NULL, "\\qdbopenquote{}" },
+		{ "en", "\\qdbopenquote{{english}}" },
+		{ "de-AT", "\\qdbopenquote{{german}}" },
+		{ "FR", "\\qdbopenquote{{french}}" },
+		{ "fa", "\\qdbopenquote{[swiss]{german}}" },
+		{ "ru", "\\qdbopenquote{{russian}}" },
+		{ "ja", "\\qdbopenquote{{japanese}}" },
+		{ "tlh", "\\qdbopenquote{}" },
+		{ "x}{", "\\qdbopenquote{}" },
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		qdb_quote q = mkquote("a", "text", "S");
+		if (cases[i][0])
+			q.language = S(cases[i][0]);
+		char *out = export(&q, 1, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		char want[100];
+		snprintf(want, sizeof want, "%s%s", cases[i][1],
+			 "text\\qdbclosequote\n");
+		if (!strstr(out, want))
+			FAILF("%s: no %s", cases[i][0], want);
+		/* Japanese marks: pdflatex is stopped first */
+		CU_ASSERT_EQUAL(count(out, "\\qdbneedslualatex\n"),
+				i == 6 ? 1 : 0);
+		free(out);
+	}
+}
+
+/* The source, the context, the note of a translation. */
+static void test_source_and_options(void)
+{
+	qdb_quote q = mkquote("a", "t", "S");
+	q.source = S("Iran & 7 October");
+	q.source_author = S("Kyle Orton");
+	q.source_date = S("2024-01-29");
+	q.source_url = S("https://ex.org/a b%zz%41#x~y{}\\^\xc3\xa9?q=1&r=_$");
+	q.locator = S("para. 14");
+	q.context = S("on 100% of it");
+	q.translated = S("fa");
+	char *out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	const char *want = "\\qdbsourcestart Kyle Orton, "
+		"\\qdbtitle{Iran \\& 7 October}, 29 January 2024,\n"
+		"\\qdbhref{https://ex.org/a%20b%25zz%41#x~y%7B%7D%5C%5E%C3%A9"
+		"?q=1&r=_$}{https:/\\qdbbreak{}/\\qdbbreak{}ex.\\qdbbreak{}org/"
+		"\\qdbbreak{}a b\\%zz\\%41\\#x\\textasciitilde{}y\\{\\}"
+		"\\textbackslash{}\\textasciicircum{}\xc3\xa9?\\qdbbreak{}q="
+		"\\qdbbreak{}1\\&\\qdbbreak{}r=\\qdbbreak{}\\_\\$}, para. 14"
+		"\\qdbsourceend\n";
+	if (!strstr(out, want))
+		FAILF("want\n%s\nin\n%s", want, strstr(out, "\\qdbsource"));
+	/* context and the translation's note only when asked for */
+	CU_ASSERT_PTR_NULL(strstr(out, "\n\\qdbcontext{"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\n\\qdboriginal{"));
+	free(out);
+	const char *opts[] = { "context=1", "original=1", NULL };
+	out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "}\n\\qdboriginal{Persian}\n"
+		"\\qdbcontext{on 100\\% of it}\n\\qdbsourcestart "));
+	free(out);
+	q.translated = S("x-klingon");
+	out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdboriginal{x-klingon}\n"));
+	free(out);
+	/* no source at all: no source line */
+	qdb_quote bare = mkquote("b", "t", "S");
+	out = export(&bare, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "\\qdbsourcestart "));
 	free(out);
 }
 
@@ -407,6 +627,149 @@ static void test_headings(void)
 	free(out);
 }
 
+/* Headings by source; sorted input gives each heading once. */
+static void test_headings_by_source(void)
+{
+	qdb_quote q[5];
+	q[0] = mkquote("1", "t1", "A");
+	q[0].source = S("Alpha report");
+	q[0].locator = S("p. 1");
+	q[1] = mkquote("2", "t2", "B");
+	q[1].source = S("Alpha report");
+	q[1].locator = S("p. 2");
+	/* another source with the same title: a heading of its own */
+	q[2] = mkquote("3", "t3", "A");
+	q[2].source = S("Alpha report");
+	q[2].source_author = S("Someone else");
+	q[3] = mkquote("4", "t4", "C");
+	q[3].source = S("Beta {notes}");
+	q[4] = mkquote("5", "t5", "C");
+	char *out = export_sorted(q, 5, NULL, QDB_SORT_SOURCE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	char *h = headings(out);
+	CU_ASSERT_STRING_EQUAL(h, "Alpha report\nAlpha report\nBeta \\{notes\\}"
+			       "\n\\qdbnosourcename{}\n\\qdbindexname\n");
+	free(h);
+	free(out);
+	/* sorted by speaker, date and outlet: no heading twice */
+	qdb_quote r[6];
+	const char *spk[] = { "Alice", "Alice", "Bob", "Bob", "Bob", "Eve" };
+	const char *out_[] = { "BBC", "BBC", "BBC", "CNN", "CNN", NULL };
+	for (size_t i = 0; i < 6; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "r%zu", i);
+		r[i] = mkquote(strdup(id), "t", spk[i]);
+		if (out_[i])
+			r[i].outlet = S(out_[i]);
+		r[i].date = S(i < 3 ? "2023-10" : "2023-11");
+		r[i].date_lo = i < 3 ? 20231001 : 20231101;
+		r[i].date_hi = i < 3 ? 20231031 : 20231130;
+	}
+	const qdb_sort sorts[] = { QDB_SORT_SPEAKER, QDB_SORT_DATE,
+				   QDB_SORT_OUTLET };
+	const char *want[] = { "Alice\nBob\nEve\n\\qdbindexname\n",
+			       "October 2023\nNovember 2023\n\\qdbindexname\n",
+			       "BBC\nCNN\n\\qdbnooutletname{}\n"
+			       "\\qdbindexname\n" };
+	for (size_t k = 0; k < NELEM(sorts); k++) {
+		out = export_sorted(r, 6, NULL, sorts[k]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		h = headings(out);
+		CU_ASSERT_STRING_EQUAL(h, want[k]);
+		free(h);
+		free(out);
+	}
+	for (size_t i = 0; i < 6; i++)
+		free((char *)r[i].id.ptr);
+}
+
+/* The same text by the same speaker, adjacent: one entry, every source. */
+static void test_duplicates_merged(void)
+{
+	qdb_quote q[4];
+	q[0] = mkquote("a", "We will win", "Alice");
+	q[0].source = S("First paper");
+	q[1] = mkquote("b", "We will win", "Alice");
+	q[1].source = S("Second paper");
+	q[1].outlet = S("BBC");
+	/* same text, another speaker: its own entry */
+	q[2] = mkquote("c", "We will win", "Bob");
+	q[3] = mkquote("d", "We will win", "Bob");
+	char *out = export_sorted(q, 4, NULL, QDB_SORT_ADDED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, "\\qdbopenquote{}We will win"), 2);
+	CU_ASSERT_EQUAL(count(out, "\n\\begin{qdbquote}{"), 2);
+	CU_ASSERT_EQUAL(count(out, "\\end{qdbquote}\n"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbattribution{Alice}\n"
+		"\\qdbsourcestart \\qdbtitle{First paper}\\qdbsourceend\n"
+		"\\qdbalso\\label{qdb-b}\\label{qdbspk1q2}%\n"
+		"\\qdbattribution{Alice; BBC}\n"
+		"\\qdbsourcestart \\qdbtitle{Second paper}\\qdbsourceend\n"
+		"\\end{qdbquote}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\begin{qdbquote}{2}"
+				      "\\label{qdb-c}"));
+	/* the index counts both of Alice's quotes, one entry number */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbindexentry{Alice}{1}{2}\n"));
+	free(out);
+	/* under another heading (by date) they stay apart */
+	q[1].date_lo = q[1].date_hi = 20231007;
+	q[1].date = S("2023-10-07");
+	out = export_sorted(q, 2, NULL, QDB_SORT_DATE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, "\n\\begin{qdbquote}{"), 2);
+	free(out);
+}
+
+static void test_layout(void)
+{
+	qdb_quote q = mkquote("1", "text", "Alice");
+	char *out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\documentclass[11pt,a4paper]{article}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\newcommand\\qdbmainfont{}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\newcommand\\qdbpreamble{}\n"));
+	free(out);
+	const char *opts[] = { "paper=a5", "fontsize=12", "columns=2",
+			       "class=scrartcl", "preamble=house/style.tex",
+			       "mainfont=DejaVu Serif", NULL };
+	out = export(&q, 1, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\documentclass[12pt,a5paper,twocolumn]{scrartcl}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\setmainfont{DejaVu Serif}"
+		"[Ligatures=TeXOff, RawFeature={fallback=qdbfallback}]}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"\\newcommand\\qdbpreamble{\\input{house/style.tex}}\n"));
+	/* in that order: the user's preamble last */
+	CU_ASSERT(strstr(out, "\\qdbpreamble\n\\begin{document}") != NULL);
+	free(out);
+	/* the body form has no preamble: the options change nothing */
+	const char *body[] = { "standalone=0", "paper=a5", "class=x", NULL };
+	out = export(&q, 1, body);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "documentclass"));
+	free(out);
+}
+
+static void test_toc(void)
+{
+	qdb_quote q = mkquote("1", "text", "Alice");
+	const char *toc[] = { "toc=1", NULL };
+	char *out = export(&q, 1, toc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\newcommand\\qdbtocline[1]{%\n"
+		"  \\addcontentsline{toc}{section}{#1}}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\end{center}\n"
+				      "\\tableofcontents\n"));
+	free(out);
+	out = export(&q, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "\\tableofcontents"));
+	CU_ASSERT_PTR_NULL(strstr(out, "addcontentsline"));
+	free(out);
+}
+
 static void test_standalone_and_body(void)
 {
 	qdb_quote q = mkquote("1", "text", "Alice");
@@ -417,7 +780,8 @@ static void test_standalone_and_body(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\documentclass"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\ifPDFTeX\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[T1]{fontenc}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\\usepackage[LGR,T2A,T1]{fontenc}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage{fontspec}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\tracinglostchars=3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
@@ -453,7 +817,20 @@ static void test_options_refused(void)
 	static const struct { const char *opt, *err; } bad[] = {
 		/* the order follows --sort: there is no option for it */
 		{ "order=date", "format 'latex' has no option 'order'; it "
-		  "takes: title, standalone, charset" },
+		  "takes: title, standalone, charset, paper, fontsize, "
+		  "columns, mainfont, class, preamble, toc, context, "
+		  "date_text, original" },
+		{ "paper=b5", "option paper: \"b5\" is not a4, letter or a5" },
+		{ "fontsize=9", "option fontsize: \"9\" is not 10, 11 or 12" },
+		{ "columns=3", "option columns: \"3\" is not 1 or 2" },
+		{ "class=my}class", "option class: \"my}class\" may hold only "
+		  "ASCII letters, digits and \"-_\"" },
+		{ "class=", "option class: the document class may not be "
+		  "empty" },
+		{ "preamble=my file.tex", "option preamble: \"my file.tex\" "
+		  "may hold only ASCII letters, digits and \"-_./\"" },
+		{ "mainfont=X\\input", "option mainfont: \"X\\input\" may "
+		  "hold only ASCII letters, digits and \"-_. \"" },
 		{ "standalone=2", "option standalone: \"2\" is not 0 or 1 "
 		  "(or yes/no, true/false, on/off)" },
 		{ "standalone=Yes", "option standalone: \"Yes\" is not 0 or 1 "
@@ -466,9 +843,6 @@ static void test_options_refused(void)
 		  "any" },
 		{ "title=a\x01z", "option title: control character U+0001 at "
 		  "byte 1 cannot be set in LaTeX" },
-		{ "title=\xd0\x96", "option title: U+0416 \"\xd0\x96\" at byte "
-		  "0 cannot be set by both pdflatex and lualatex (use -O "
-		  "charset=any if your own document's fonts have it)" },
 		{ "title=caf\xe9", "option title: not valid UTF-8 at byte 3" },
 	};
 	for (size_t i = 0; i < NELEM(bad); i++) {
@@ -511,12 +885,12 @@ static void test_quotes_refused(void)
 		{ { sizeof(qdb_quote), .id = { "x", 1 }, .text = { "t", 1 },
 		    .speaker = { "S", 1 }, .role = { "\xe2\x84\x9d", 3 } },
 		  "quote x: role: U+211D \"\xe2\x84\x9d\" at byte 0 cannot be "
-		  "set by both pdflatex and lualatex (use -O charset=any if "
-		  "your own document's fonts have it)" },
+		  "set with charset=latin (without it every script is set)" },
 	};
+	const char *latin[] = { "charset=latin", NULL };
 	for (size_t i = 0; i < NELEM(bad); i++) {
 		fake_host fh;
-		fh_init(&fh, plugin, NULL);
+		fh_init(&fh, plugin, latin);
 		CU_ASSERT_EQUAL(fh_export(&fh, &bad[i].q, 1), QDB_EINVALID);
 		if (strcmp(fh.err, bad[i].err) != 0)
 			FAILF("quote %zu: error \"%s\", want \"%s\"", i,
@@ -533,15 +907,60 @@ static void test_quotes_refused(void)
 
 static void test_charset_any(void)
 {
-	qdb_quote q = mkquote("x", "\xd0\x96 \xe2\x80\x89 \xe2\x80\xa6",
-			      "\xce\xa3");
-	const char *opts[] = { "charset=any", "standalone=0", NULL };
-	char *out = export(&q, 1, opts);
+	qdb_quote q[3];
+	q[0] = mkquote("x", "\xd0\x96 \xe2\x80\x89 \xe2\x80\xa6", "\xce\xa3");
+	q[1] = mkquote("y", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", "S");
+	q[2] = mkquote("z", "\xe4\xbd\xa0\xe5\xa5\xbd", "S");
+	const char *opts[] = { "standalone=0", NULL };
+	char *out = export(q, 1, opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	char *frag = text_fragment(out);
-	CU_ASSERT_STRING_EQUAL(frag, "\xd0\x96 \\, \\qdbellipsis{}");
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbgroup{\xce\xa3}"));
+	CU_ASSERT_STRING_EQUAL(frag, "\\qdbcyrillic{\xd0\x96} \\, "
+			       "\\qdbellipsis{}");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbgroup{\\qdbgreek{\xce\xa3}}"));
+	/* Greek and Cyrillic: pdflatex sets them, nothing stops it */
+	CU_ASSERT_EQUAL(count(out, "\\qdbneedslualatex\n"), 0);
 	free(frag);
+	free(out);
+	/* Hebrew and Chinese: pdflatex stops once, before the first */
+	out = export(q, 3, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(count(out, "\\qdbneedslualatex\n"), 1);
+	const char *mark = strstr(out, "\\qdbneedslualatex\n");
+	const char *first = strstr(out, "\\qdbgroup{\\qdbgreek");
+	CU_ASSERT(mark && first && mark > first &&
+		  mark < strstr(out, "\xd7\xa9"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[bidi=basic]{babel}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\\usepackage[LGR,T2A,T1]{fontenc}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NotoSerif"));
+	free(out);
+	/* a title pdflatex cannot set: stopped before it */
+	const char *titled[] = { "title=\xd7\xa9", NULL };
+	out = export(q, 1, titled);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\qdbneedslualatex\n"
+		"\\begin{center}\\LARGE\\bfseries \xd7\xa9\\end{center}"));
+	free(out);
+	/* charset=latin: the old preamble, no other scripts */
+	const char *latin[] = { "charset=latin", NULL };
+	fake_host fh;
+	fh_init(&fh, plugin, latin);
+	CU_ASSERT_EQUAL(fh_export(&fh, q, 1), QDB_EINVALID);
+	th_buf_free(&fh.out);
+	const char *latin_title[] = { "charset=latin", "title=\xd0\x96", NULL };
+	fh_init(&fh, plugin, latin_title);
+	CU_ASSERT_EQUAL(fh_export(&fh, q, 1), QDB_EINVALID);
+	CU_ASSERT_STRING_EQUAL(fh.err, "option title: U+0416 \"\xd0\x96\" at "
+			       "byte 0 cannot be set with charset=latin "
+			       "(without it every script is set)");
+	th_buf_free(&fh.out);
+	q[0].text = S("plain");
+	q[0].speaker = S("S");
+	out = export(q, 1, latin);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[T1]{fontenc}"));
+	CU_ASSERT_PTR_NULL(strstr(out, "babel"));
 	free(out);
 }
 
@@ -597,6 +1016,14 @@ static const char *const hostile[] = {
 	"first paragraph\nsecond paragraph\n\nthird",
 	"crlf\r\nbreak and cr\rbreak", "tab\tseparated",
 	"no-break\xc2\xa0space", "soft\xc2\xadhyphen",
+	/* Greek and Cyrillic, which pdflatex sets too (LGR, T2A) */
+	"\xce\x97 \xce\xb3\xcf\x81\xce\xae\xce\xb3\xce\xbf\xcf\x81\xce\xb7 "
+	"\xce\x86\xcf\x81\xce\xb7\xcf\x82, \xce\x8f\xcf\x81\xce\xb1; "
+	"\xe1\xbc\x80\xce\xb8\xe1\xbf\x86\xce\xbd\xce\xb1\xce\xb9",
+	"\xd0\x96\xd1\x91\xd0\xbb\xd1\x82\xd1\x8b\xd0\xb9 "
+	"\xd0\xb4\xd0\xbe\xd0\xbc --- \xc2\xab\xd1\x82\xd0\xb5\xd1\x81"
+	"\xd1\x82\xc2\xbb, \xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2, "
+	"\xd1\x96\xd0\xbc'\xd1\x8f, \xd0\x88\xd1\x83\xd0\xb3",
 	"office affluent fluffy", "Donaudampfschifffahrtsgesellschafts"
 	"kapit\xc3\xa4nsm\xc3\xbctze and more words to reach the line end",
 };
@@ -605,6 +1032,13 @@ static const char *const hostile[] = {
 static const char *const hostile_speaker = "Dr. {Evil} \\& Co. 100%";
 static const char *const hostile_outlet = "#1 <News> $$";
 static const char *const hostile_role = "^_^ ~role~ --";
+static const char *const hostile_source = "Report {#2}: 50% \\of ~all~";
+static const char *const hostile_url = "https://example.org/a_b/%7Euser/"
+	"?q=1&r=%zz#frag~x{y}\\z^w|\"`<'>[]$very/long/path/that/must/break/"
+	"somewhere/in/the/middle/of/the/line/index.html";
+static const char *const hostile_context = "context: \\par {} % 100%";
+static const char *const languages[] = { "de", "fr", "fa", "ru", "en",
+					 "xx-unknown" };
 
 /* Each text between numbered markers, so a match can only be that one. */
 static char *marked(size_t i, const char *text)
@@ -618,12 +1052,17 @@ static char *marked(size_t i, const char *text)
 static int have_tools(void)
 {
 	const char *tools[] = { "pdflatex", "lualatex", "pdftotext",
-				"python3" };
+				"python3", "mutool" };
 	int ok = 1;
 	for (size_t i = 0; i < NELEM(tools); i++) {
 		if (th_run(NULL, NULL, "command -v %s", tools[i]) != 0) {
 			FAILF("%s is not installed: the LaTeX tests need "
-			      "pdflatex, lualatex and pdftotext (make deps)",
+			      "pdflatex, lualatex, pdftotext and mutool: "
+			      "apt-get install texlive-latex-recommended "
+			      "texlive-latex-extra texlive-luatex lmodern "
+			      "texlive-lang-greek texlive-lang-cyrillic "
+			      "cm-super fonts-noto-core fonts-noto-cjk "
+			      "poppler-utils mupdf-tools python3",
 			      tools[i]);
 			ok = 0;
 		}
@@ -642,17 +1081,53 @@ static const char *fresh_dir(const char *name)
 }
 
 /*
- * Compiles dir/main.tex with engine (twice when twice is set), then checks
- * with pdftotext that every text in texts is in the PDF.
+ * What the log of a compiled document must not hold: a glyph a font
+ * lacks, or a line more than 10pt too wide.  Returns a description of the
+ * first problem (static), or NULL.
+ */
+static const char *log_problem(const char *dir)
+{
+	static char why[300];
+	char path[600];
+	snprintf(path, sizeof path, "%s/main.log", dir);
+	char *log = th_read_file(path, NULL);
+	const char *p;
+	if (!log)
+		return "no main.log";
+	why[0] = '\0';
+	if ((p = strstr(log, "Missing character")))
+		snprintf(why, sizeof why, "%.200s", p);
+	for (p = log; !why[0] && (p = strstr(p, "Overfull \\hbox (")); p++) {
+		double pt = atof(p + 16);
+		if (pt > 10)
+			snprintf(why, sizeof why, "%.200s", p);
+	}
+	free(log);
+	return why[0] ? why : NULL;
+}
+
+#define CC_TWICE 1    /* run the engine twice (labels, the index) */
+#define CC_THRICE 4   /* three times (a table of contents moves pages) */
+#define CC_LOGICAL 2  /* read with mutool, which puts right-to-left text in
+		       * logical order, and compare without spaces (see
+		       * tests/tex/pdf_has_texts.py) */
+
+/*
+ * Compiles dir/main.tex with engine, then checks with pdftotext that every
+ * text in texts is in the PDF, and the log for missing glyphs and overfull
+ * lines.
  */
 static void compile_and_check(const char *dir, const char *engine,
 			      const char *const *texts, size_t ntexts,
-			      int twice)
+			      int flags)
 {
+	int twice = flags & CC_TWICE;
+	const char *problem;
 	char *out = NULL, *log = NULL, path[600], script[600], cwd[512];
 	th_buf expect = { 0 };
 	int rc = 0;
-	for (int run = 0; run < (twice ? 2 : 1) && rc == 0; run++) {
+	int runs = flags & CC_THRICE ? 3 : twice ? 2 : 1;
+	for (int run = 0; run < runs && rc == 0; run++) {
 		free(log);
 		log = NULL;
 		rc = th_run(&log, NULL, "cd '%s' && %s -no-shell-escape "
@@ -669,9 +1144,13 @@ static void compile_and_check(const char *dir, const char *engine,
 	if (twice && log && strstr(log, "Label(s) may have changed"))
 		FAILF("%s: labels still changing after two runs", engine);
 	free(log);
+	if ((problem = log_problem(dir)))
+		FAILF("%s in %s: %s", engine, dir, problem);
 	/* -raw: the default mode drops a hyphen that ends a line */
-	if (th_run(NULL, NULL, "cd '%s' && pdftotext -raw -enc UTF-8 main.pdf "
-		   "main.txt", dir) != 0) {
+	if (th_run(NULL, NULL, flags & CC_LOGICAL
+		   ? "cd '%s' && mutool draw -q -F txt -o main.txt main.pdf"
+		   : "cd '%s' && pdftotext -raw -enc UTF-8 main.pdf main.txt",
+		   dir) != 0) {
 		FAILF("pdftotext failed in %s", dir);
 		return;
 	}
@@ -682,8 +1161,9 @@ static void compile_and_check(const char *dir, const char *engine,
 	th_buf_free(&expect);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
 	snprintf(script, sizeof script, "%s/%s", cwd, CHECK_SCRIPT);
-	rc = th_run(&out, NULL, "cd '%s' && python3 '%s' main.txt "
-		    "expected.bin", dir, script);
+	rc = th_run(&out, NULL, "cd '%s' && python3 '%s' %s main.txt "
+		    "expected.bin", dir, script,
+		    flags & CC_LOGICAL ? "--no-spaces" : "");
 	if (rc != 0)
 		FAILF("%s: texts missing from the PDF:\n%.2000s", engine,
 		      out ? out : "");
@@ -705,7 +1185,7 @@ static qdb_quote *hostile_quotes(char ***marks, const char ***texts,
 	size_t n = NELEM(hostile);
 	qdb_quote *q = calloc(n, sizeof *q);
 	char **m = calloc(n, sizeof *m);
-	const char **t = calloc(n + 4, sizeof *t);
+	const char **t = calloc(n + 12, sizeof *t);
 	for (size_t i = 0; i < n; i++) {
 		m[i] = marked(i, hostile[i]);
 		q[i] = mkquote(NULL, m[i], i % 5 == 4 ? hostile_speaker
@@ -714,14 +1194,28 @@ static qdb_quote *hostile_quotes(char ***marks, const char ***texts,
 			q[i].outlet = S(hostile_outlet);
 			q[i].role = S(hostile_role);
 		}
+		if (i % 4 == 1) {
+			q[i].source = S(hostile_source);
+			q[i].source_url = S(hostile_url);
+			q[i].locator = S("para. 11");
+			q[i].context = S(hostile_context);
+			q[i].date = S("2023-10-25/2023-10-31");
+			q[i].translated = S("fa");
+		}
+		q[i].language = S(languages[i % NELEM(languages)]);
 		t[i] = m[i];
 	}
 	t[n] = hostile_speaker;
 	t[n + 1] = hostile_outlet;
 	t[n + 2] = hostile_role;
+	t[n + 3] = hostile_source;
+	t[n + 4] = hostile_url;
+	t[n + 5] = hostile_context;
+	t[n + 6] = "between 25 and 31 October 2023";
+	t[n + 7] = "Translated from Persian.";
 	*marks = m;
 	*texts = t;
-	*ntexts = n + 3;
+	*ntexts = n + 8;
 	return q;
 }
 
@@ -745,13 +1239,36 @@ static void compile_standalone(const char *engine)
 	const char *dir = fresh_dir(engine);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
-	const char *opts[] = { "title=Appendix: 100% {hostile} \\input", NULL };
+	/* pdflatex: US letter in two columns, 10pt, a preamble of one's
+	 * own (which renames the index); lualatex: A5, 12pt, DejaVu Serif,
+	 * the report class */
+	int pdf = !strcmp(engine, "pdflatex");
+	const char *opts[] = { "title=Appendix: 100% {hostile} \\input",
+			       "context=1", "original=1", "date_text=1",
+			       "toc=1", pdf ? "paper=letter" : "paper=a5",
+			       pdf ? "fontsize=10" : "fontsize=12",
+			       pdf ? "preamble=house.tex" : "columns=1",
+			       pdf ? "class=article" : "mainfont=DejaVu Serif",
+			       pdf ? "columns=2" : "class=report", NULL };
+	snprintf(path, sizeof path, "%s/house.tex", dir);
+	const char *house = "\\newcommand\\qdbindexname{Who said what}\n";
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, house, strlen(house)), 0);
 	char *doc = export(q, NELEM(hostile), opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
 	texts[ntexts++] = "Appendix: 100% {hostile} \\input";
-	compile_and_check(dir, engine, texts, ntexts, 1);
+	texts[ntexts++] = pdf ? "Who said what" : "Index of speakers";
+	compile_and_check(dir, engine, texts, ntexts, CC_TWICE | CC_THRICE);
+	/* the link goes where the stored URL says, percent-encoded */
+	char *objs = NULL;
+	th_run(&objs, NULL, "cd '%s' && mutool show -b main.pdf grep", dir);
+	if (!objs || !strstr(objs, "/URI(https://example.org/a_b/%7Euser/?q=1&"
+			     "r=%25zz#frag~x%7By%7D%5Cz%5Ew%7C%22%60%3C'%3E[]$"
+			     "very/long/path/that/must/break/somewhere/in/the/"
+			     "middle/of/the/line/index.html)"))
+		FAILF("%s: the link's URI is not the URL", engine);
+	free(objs);
 	free(doc);
 	free_hostile(q, marks, texts);
 }
@@ -776,8 +1293,11 @@ static void compile_body(const char *engine)
 	static const char preamble[] =
 		"\\documentclass{book}\n"
 		"\\usepackage{iftex}\n"
-		"\\ifPDFTeX\\usepackage[T1]{fontenc}\\usepackage{lmodern}\n"
-		"\\else\\usepackage{fontspec}\\fi\n"
+		"\\ifPDFTeX\\usepackage[LGR,T2A,T1]{fontenc}"
+		"\\usepackage{lmodern}\n"
+		"\\else\\usepackage{fontspec}\n"
+		"\\setmainfont{NotoSerif}[Extension=.ttf,"
+		"UprightFont=*-Regular,BoldFont=*-Bold]\\fi\n"
 		"\\usepackage{csquotes}\n"
 		"\\usepackage{refcount}\n"
 		"\\usepackage{hyperref}\n"
@@ -796,7 +1316,8 @@ static void compile_body(const char *engine)
 	const char *dir = fresh_dir(name);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	qdb_quote *q = hostile_quotes(&marks, &texts, &ntexts);
-	const char *opts[] = { "standalone=0", NULL };
+	const char *opts[] = { "standalone=0", "context=1", "original=1",
+			       NULL };
 	char *body = export_sorted(q, NELEM(hostile), opts, QDB_SORT_DATE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
 	snprintf(path, sizeof path, "%s/body.tex", dir);
@@ -804,7 +1325,7 @@ static void compile_body(const char *engine)
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, preamble,
 					    strlen(preamble)), 0);
-	compile_and_check(dir, engine, texts, ntexts, 1);
+	compile_and_check(dir, engine, texts, ntexts, CC_TWICE);
 	free(body);
 	free_hostile(q, marks, texts);
 }
@@ -819,6 +1340,200 @@ static void test_body_lualatex(void)
 	compile_body("lualatex");
 }
 
+/* ---- Long content ---------------------------------------------------- */
+
+/* A paragraph of n bytes of words, some long, some hostile. */
+static char *long_paragraph(size_t n)
+{
+	static const char *const words[] = { "alpha", "beta", "gamma",
+		"Donaudampfschifffahrtsgesellschaft", "na\xc3\xafve", "---",
+		"100%", "{x}", "\\input", "https://example.org/a/b?c=d&e=f",
+		"\xd0\x96\xd1\x91\xd0\xbb\xd1\x82\xd1\x8b\xd0\xb9" };
+	char *p = malloc(n + 64);
+	size_t len = 0, k = 7;
+	while (len < n) {
+		k = (k * 1103515245 + 12345) & 0x7fffffff;
+		const char *w = words[(k >> 8) % NELEM(words)];
+		len += (size_t)sprintf(p + len, "%s%s", len ? " " : "", w);
+	}
+	p[len] = '\0';
+	return p;
+}
+
+/*
+ * A long paragraph, a long token, a long URL, a long id, in both
+ * engines: every line of the .tex well below TeX's input buffer, no line
+ * of the PDF more than 10pt too wide, every text there.
+ */
+static void compile_long(const char *engine)
+{
+	char path[600];
+	if (!have_tools())
+		return;
+	char name[64];
+	snprintf(name, sizeof name, "long-%s", engine);
+	const char *dir = fresh_dir(name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	char *para = long_paragraph(100000);
+	char *token = malloc(30001), *url = malloc(12001), *id = malloc(301);
+	memset(token, 'x', 30000);
+	token[30000] = '\0';
+	strcpy(url, "https://example.org/");
+	for (size_t i = strlen(url); i < 12000; i++)
+		url[i] = i % 7 ? 'u' : '/';
+	url[12000] = '\0';
+	memset(id, 'i', 300);
+	id[300] = '\0';
+	qdb_quote q[3];
+	q[0] = mkquote(id, para, "Speaker");
+	/* A speaker of 30,000 x runs 12pt into the margin of its bold
+	 * heading under lualatex (not under pdflatex): 2,000 do not. */
+	q[1] = mkquote("tok", token, token + 28000);
+	q[2] = mkquote("url", "short", "Speaker");
+	q[2].source = S(token);
+	q[2].source_url = S(url);
+	char *doc = export(q, 3, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	size_t longest = 0, col = 0;
+	for (const char *c = doc; *c; c++) {
+		col = *c == '\n' ? 0 : col + 1;
+		if (col > longest)
+			longest = col;
+	}
+	CU_ASSERT(longest <= 4100);
+	/* the long id's label is its hash; the long URL is not a link */
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "\\label{qdbh-"));
+	CU_ASSERT_PTR_NULL(strstr(doc, "\\qdbhref{https://example.org/"));
+	snprintf(path, sizeof path, "%s/main.tex", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
+	const char *texts[] = { token, url, para };
+	compile_and_check(dir, engine, texts, NELEM(texts), 0);
+	free(doc);
+	free(para);
+	free(token);
+	free(url);
+	free(id);
+}
+
+static void test_long_pdflatex(void)
+{
+	compile_long("pdflatex");
+}
+
+static void test_long_lualatex(void)
+{
+	compile_long("lualatex");
+}
+
+/* ---- Every script ---------------------------------------------------- */
+
+/* Texts in the scripts the appendix must set with lualatex. */
+static const char *const scripts[] = {
+	/* Persian, with a zero-width non-joiner */
+	"\xd9\x85\xd9\x86 \xd8\xa8\xd9\x87 \xd8\xb2\xd8\xa8\xd8\xa7\xd9\x86 "
+	"\xd9\x81\xd8\xa7\xd8\xb1\xd8\xb3\xdb\x8c \xd8\xb5\xd8\xad\xd8\xa8"
+	"\xd8\xaa \xd9\x85\xdb\x8c\xe2\x80\x8c\xda\xa9\xd9\x86\xd9\x85.",
+	/* Arabic, with lam-alef */
+	"\xd9\x82\xd8\xa7\xd9\x84 \xd8\xa7\xd9\x84\xd8\xb1\xd8\xa6\xd9\x8a"
+	"\xd8\xb3 \xd8\xa5\xd9\x86 \xd8\xa7\xd9\x84\xd8\xad\xd8\xb1\xd8\xa8 "
+	"\xd8\xb3\xd8\xaa\xd8\xb3\xd8\xaa\xd9\x85\xd8\xb1\xd8\x8c \xd9\x88"
+	"\xd9\x84\xd8\xa7 \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85.",
+	/* Hebrew */
+	"\xd7\xa8\xd7\x90\xd7\xa9 \xd7\x94\xd7\x9e\xd7\x9e\xd7\xa9\xd7\x9c"
+	"\xd7\x94 \xd7\x90\xd7\x9e\xd7\xa8: \xd7\x94\xd7\x9e\xd7\x9c\xd7\x97"
+	"\xd7\x9e\xd7\x94 \xd7\xaa\xd7\x99\xd7\x9e\xd7\xa9\xd7\x9a.",
+	/* Russian */
+	"\xd0\x96\xd1\x91\xd0\xbb\xd1\x82\xd1\x8b\xd0\xb9 \xd0\xb4\xd0\xbe"
+	"\xd0\xbc \xe2\x80\x94 \xd1\x8d\xd1\x82\xd0\xbe \xc2\xab\xd1\x82\xd0"
+	"\xb5\xd1\x81\xd1\x82\xc2\xbb.",
+	/* Greek, polytonic capitals: lualatex only */
+	"\xe1\xbc\x88\xce\xb8\xe1\xbf\x86\xce\xbd\xce\xb1\xce\xb9, "
+	"\xe1\xbc\x99\xce\xbb\xce\xbb\xce\xac\xcf\x82",
+	/* Chinese, long enough to need line breaks */
+	"\xe6\x88\x91\xe4\xbb\xac\xe5\xbf\x85\xe9\xa1\xbb\xe5\x9d\x9a\xe6"
+	"\x8c\x81\xe5\x92\x8c\xe5\xb9\xb3\xe5\x8f\x91\xe5\xb1\x95\xe9\x81"
+	"\x93\xe8\xb7\xaf\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\xad"
+	"\xe5\x9b\xbd\xe7\x9a\x84\xe9\x80\x89\xe6\x8b\xa9\xe3\x80\x82\xe6"
+	"\x88\x91\xe4\xbb\xac\xe5\xbf\x85\xe9\xa1\xbb\xe5\x9d\x9a\xe6\x8c"
+	"\x81\xe5\x92\x8c\xe5\xb9\xb3\xe5\x8f\x91\xe5\xb1\x95\xe9\x81\x93"
+	"\xe8\xb7\xaf\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\xad\xe5"
+	"\x9b\xbd\xe7\x9a\x84\xe9\x80\x89\xe6\x8b\xa9\xe3\x80\x82\xe6\x88"
+	"\x91\xe4\xbb\xac\xe5\xbf\x85\xe9\xa1\xbb\xe5\x9d\x9a\xe6\x8c\x81"
+	"\xe5\x92\x8c\xe5\xb9\xb3\xe5\x8f\x91\xe5\xb1\x95\xe9\x81\x93\xe8"
+	"\xb7\xaf\xe3\x80\x82",
+	/* Japanese */
+	"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3"
+	"\x82\xad\xe3\x82\xb9\xe3\x83\x88\xe3\x81\xa7\xe3\x81\x99\xe3\x80"
+	"\x82\xe3\x80\x8c\xe3\x81\xb2\xe3\x82\x89\xe3\x81\x8c\xe3\x81\xaa"
+	"\xe3\x80\x8d\xe3\x81\xa8\xe3\x82\xab\xe3\x82\xbf\xe3\x82\xab\xe3"
+	"\x83\x8a\xe3\x80\x82",
+	/* combining marks: decomposed Vietnamese, and marks with no
+	 * precomposed form */
+	"Tie\xcc\x82\xcc\x81ng Vie\xcc\xa3\xcc\x82t, x\xcc\x83, q\xcc\xa3, "
+	"o\xcc\x88\xcc\x84",
+	/* right-to-left inside left-to-right */
+	"He said \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 and \xd7\xa9\xd7\x9c\xd7\x95"
+	"\xd7\x9d twice.",
+};
+
+/* Speakers and an outlet in other scripts: headings and the index. */
+static const char *const script_speakers[] = {
+	"\xd8\xb9\xd9\x84\xdb\x8c \xd8\xae\xd8\xa7\xd9\x85\xd9\x86\xd9\x87"
+	"\xe2\x80\x8c\xd8\xa7\xdb\x8c",
+	"\xd0\x92\xd0\xbb\xd0\xb0\xd0\xb4\xd0\xb8\xd0\xbc\xd0\xb8\xd1\x80 "
+	"\xd0\x9f\xd1\x83\xd1\x82\xd0\xb8\xd0\xbd",
+	"\xe4\xb9\xa0\xe8\xbf\x91\xe5\xb9\xb3",
+};
+static const char *const script_outlet = "\xd7\x94\xd7\x90\xd7\xa8\xd7\xa5";
+
+static void test_scripts_lualatex(void)
+{
+	size_t n = NELEM(scripts);
+	qdb_quote q[NELEM(scripts)];
+	char *marks[NELEM(scripts)];
+	const char *texts[NELEM(scripts) + NELEM(script_speakers) + 2];
+	size_t ntexts = 0;
+	char path[600], *log = NULL;
+	if (!have_tools())
+		return;
+	const char *dir = fresh_dir("scripts");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	for (size_t i = 0; i < n; i++) {
+		marks[i] = marked(i, scripts[i]);
+		q[i] = mkquote(NULL, marks[i],
+			       script_speakers[i % NELEM(script_speakers)]);
+		if (i % 2)
+			q[i].outlet = S(script_outlet);
+		texts[ntexts++] = marks[i];
+	}
+	for (size_t i = 0; i < NELEM(script_speakers); i++)
+		texts[ntexts++] = script_speakers[i];
+	texts[ntexts++] = script_outlet;
+	const char *opts[] = { "title=\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce"
+			       "\xbd\xce\xb9\xce\xba\xce\xac \xd8\xa7\xd9"
+			       "\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8"
+			       "\xa9", NULL };
+	texts[ntexts++] = opts[0] + 6;
+	char *doc = export(q, n, opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	snprintf(path, sizeof path, "%s/main.tex", dir);
+	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
+	compile_and_check(dir, "lualatex", texts, ntexts,
+			  CC_TWICE | CC_LOGICAL);
+	/* pdflatex stops, and says what to use instead */
+	int rc = th_run(&log, NULL, "cd '%s' && pdflatex -no-shell-escape "
+			"-halt-on-error -interaction=nonstopmode main.tex",
+			dir);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	if (!log || !strstr(log, "compile it with lualatex"))
+		FAILF("pdflatex did not stop with the message: %.600s",
+		      log ? log : "");
+	free(log);
+	free(doc);
+	for (size_t i = 0; i < n; i++)
+		free(marks[i]);
+}
+
 void test_latex_register(void)
 {
 	static const qdb_test_def tests[] = {
@@ -827,7 +1542,15 @@ void test_latex_register(void)
 		QDB_TEST(test_escape_cases),
 		QDB_TEST(test_every_field_escaped),
 		QDB_TEST(test_attribution),
+		QDB_TEST(test_dates_in_words),
+		QDB_TEST(test_labels_and_numbers),
+		QDB_TEST(test_quote_marks),
+		QDB_TEST(test_source_and_options),
 		QDB_TEST(test_headings),
+		QDB_TEST(test_headings_by_source),
+		QDB_TEST(test_duplicates_merged),
+		QDB_TEST(test_toc),
+		QDB_TEST(test_layout),
 		QDB_TEST(test_standalone_and_body),
 		QDB_TEST(test_options_refused),
 		QDB_TEST(test_quotes_refused),
@@ -839,6 +1562,9 @@ void test_latex_register(void)
 		QDB_TEST(test_lualatex),
 		QDB_TEST(test_body_pdflatex),
 		QDB_TEST(test_body_lualatex),
+		QDB_TEST(test_scripts_lualatex),
+		QDB_TEST(test_long_pdflatex),
+		QDB_TEST(test_long_lualatex),
 	};
 	TH_SUITE("latex", suite_init, suite_clean, tests);
 }

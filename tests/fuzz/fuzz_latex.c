@@ -6,8 +6,11 @@
  * charset any or latin); the rest is cut at NUL bytes into the quote's
  * fields (fuzz_util.h); with standalone=1 the context field is the title.
  * The output of one quote has a fixed shape around the escaped fields;
- * the target cuts it into the heading, the text, the attribution and the
- * index entry and checks each:
+ * the target cuts it into the heading, the label (derived from the id as
+ * put_label documents), the quote style, the text, the attribution (its
+ * date part may be the plugin's own words), the source (only the link's
+ * target is checked here: no byte in it may mean anything to TeX) and
+ * the index entry and checks each:
  * - every backslash starts one of the commands the plugin escapes with
  *   (\qdbu{HEX}{c} naming c's code point included), every { belongs to
  *   one, and no raw special character (\ { } $ & # ^ _
@@ -24,6 +27,7 @@
  * character.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,11 +239,39 @@ static void decode(sbuf *out, const char *p, size_t n, int kind,
 		   const char *region, const char *all)
 {
 	static const char specials[] = "\\{}$&#^_~%[]<>|\"'`\n\r\t";
+	/* What adds no character and leaves ligatures to \kern0pt{}: a
+	 * place to break, the end of a long output line, the start of a
+	 * Greek or Cyrillic run (whose raw } ends it). */
+	static const char *const transparent[] = {
+		"\\qdbbreak{}", "\\qdbcjkbreak{}", "%\n", "\\qdbgreek{",
+		"\\qdbcyrillic{",
+	};
 	uint32_t prev = 0;
 	size_t i = 0;
+	int runs = 0;
 	while (i < n) {
 		const char *dec = NULL;
-		size_t len = 0;
+		size_t len = 0, t;
+		for (t = 0; t < sizeof transparent / sizeof transparent[0];
+		     t++) {
+			size_t l = strlen(transparent[t]);
+			if (l <= n - i && !memcmp(p + i, transparent[t], l)) {
+				len = l;
+				break;
+			}
+		}
+		if (len) {
+			FUZZ_CHECK(!runs || t < 3, "%s: nested runs at byte "
+				   "%zu of \"%.*s\"", region, i, (int)n, p);
+			runs += t >= 3;
+			i += len;
+			continue;
+		}
+		if (runs && p[i] == '}') {
+			runs--;
+			i++;
+			continue;
+		}
 		for (size_t t = 0; t < NESCAPES && !dec; t++) {
 			size_t l = strlen(escapes[t].s);
 			if (l <= n - i && !memcmp(p + i, escapes[t].s, l))
@@ -290,6 +322,8 @@ static void decode(sbuf *out, const char *p, size_t n, int kind,
 		prev = c;
 		i += k;
 	}
+	FUZZ_CHECK(!runs, "%s: a run is not closed in \"%.*s\"", region,
+		   (int)n, p);
 }
 
 /* Checks that region decodes to want. */
@@ -332,39 +366,107 @@ static size_t region_to(const char *out, size_t len, size_t *at,
 	return 0;
 }
 
-/* The attribution as put_attribution composes it, from normalized
- * fields; \qdbreportedby\ is "\x01". */
-static void attribution(sbuf *b, const qdb_quote *q)
+/* Adds ", x" (sep) unless x is absent or repeats a value seen. */
+static void part(sbuf *b, int *first, const char *sep, qdb_str x,
+		 qdb_str *seen, size_t *nseen)
 {
-	normalize(b, q->speaker, 0);
-	if (q->role.ptr) {
-		adds(b, ", ");
-		normalize(b, q->role, 0);
-	}
-	const qdb_str where[] = { q->outlet, q->programme, q->occasion };
-	int first = 1;
+	if (!x.ptr)
+		return;
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i].len == x.len && !memcmp(seen[i].ptr, x.ptr, x.len))
+			return;
+	seen[(*nseen)++] = x;
+	if (!*first)
+		adds(b, sep);
+	*first = 0;
+	normalize(b, x, 0);
+}
+
+/* The attribution as put_attribution composes it, from normalized
+ * fields, up to the date (head) and after it (tail); \qdbreportedby\ is
+ * "\x01". */
+static void attribution(sbuf *head, sbuf *tail, const qdb_quote *q)
+{
+	qdb_str seen[8];
+	size_t nseen = 0;
+	int first = 1, group_first = 1;
+	part(head, &first, "; ", q->speaker, seen, &nseen);
+	part(head, &first, ", ", q->role, seen, &nseen);
+	const qdb_str where[] = { q->occasion, q->programme, q->outlet };
 	for (int i = 0; i < 3; i++) {
-		if (!where[i].ptr)
-			continue;
-		adds(b, first ? "; " : ", ");
-		normalize(b, where[i], 0);
-		first = 0;
-	}
-	if (q->date_text.ptr) {
-		adds(b, "; ");
-		normalize(b, q->date_text, 0);
-		if (q->date.ptr) {
-			adds(b, " (");
-			normalize(b, q->date, 0);
-			adds(b, ")");
-		}
-	} else if (q->date.ptr) {
-		adds(b, "; ");
-		normalize(b, q->date, 0);
+		size_t before = nseen;
+		part(head, &first, group_first ? "; " : ", ", where[i], seen,
+		     &nseen);
+		if (nseen > before)
+			group_first = 0;
 	}
 	if (q->reported_by.ptr) {
-		adds(b, "; \x01");
-		normalize(b, q->reported_by, 0);
+		adds(tail, "; \x01");
+		normalize(tail, q->reported_by, 0);
+	}
+}
+
+/*
+ * The date part of an attribution: "; " and the date in words (only
+ * letters, digits, spaces and parentheses: the plugin's own text) or as
+ * written; "; " and date_text when there is no date; nothing without
+ * either.
+ */
+static void check_date(const char *p, size_t n, const qdb_quote *q,
+		       const char *all)
+{
+	if (!q->date.ptr && !q->date_text.ptr) {
+		FUZZ_CHECK(n == 0, "a date part without a date\n%s", all);
+		return;
+	}
+	FUZZ_CHECK(n >= 2 && !memcmp(p, "; ", 2), "no date part\n%s", all);
+	sbuf want = { 0 };
+	adds(&want, "");
+	normalize(&want, q->date.ptr ? q->date : q->date_text, 0);
+	int words = q->date.ptr != NULL;
+	for (size_t i = 2; i < n && words; i++)
+		words = (p[i] >= 'a' && p[i] <= 'z') ||
+			(p[i] >= 'A' && p[i] <= 'Z') ||
+			(p[i] >= '0' && p[i] <= '9') || p[i] == ' ' ||
+			p[i] == '(' || p[i] == ')';
+	FUZZ_CHECK(words || (n - 2 == want.len &&
+			     !memcmp(p + 2, want.p, want.len)),
+		   "date part \"%.*s\", the field is \"%s\"\n%s", (int)n, p,
+		   want.p, all);
+	free(want.p);
+}
+
+/* What put_label makes of an id. */
+static void label_of(sbuf *b, const qdb_quote *q)
+{
+	static const char hex[] = "0123456789abcdef";
+	int plain = q->id.ptr && q->id.len > 0 && q->id.len <= 64;
+	for (size_t i = 0; plain && i < q->id.len; i++) {
+		char c = q->id.ptr[i];
+		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '-';
+	}
+	if (q->id.ptr && q->id.len > 256) {
+		uint64_t h = 1469598103934665603u;
+		char buf[64];
+		for (size_t i = 0; i < q->id.len; i++)
+			h = (h ^ (unsigned char)q->id.ptr[i]) *
+			    1099511628211u;
+		snprintf(buf, sizeof buf, "qdbh-%016llx-%zu",
+			 (unsigned long long)h, q->id.len);
+		adds(b, buf);
+	} else if (!q->id.ptr) {
+		adds(b, "qdbn-1");
+	} else if (plain) {
+		adds(b, "qdb-");
+		add(b, q->id.ptr, q->id.len);
+	} else {
+		adds(b, "qdbx-");
+		for (size_t i = 0; i < q->id.len; i++) {
+			unsigned char c = (unsigned char)q->id.ptr[i];
+			char h[2] = { hex[c >> 4], hex[c & 15] };
+			add(b, h, 2);
+		}
 	}
 }
 
@@ -383,23 +485,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* The title is an option: a C string, so up to the first NUL. */
 	const char *title = standalone && q.context.ptr ? q.context.ptr : NULL;
-	const char *opts[] = { "order", by_outlet ? "outlet" : "speaker",
-			       "standalone", standalone ? "1" : "0",
+	const char *opts[] = { "standalone", standalone ? "1" : "0",
 			       "charset", latin ? "latin" : "any",
 			       title ? "title" : NULL, title, NULL };
 
 	/* The document without quotes: what every output starts with. */
 	fuzz_host h0;
 	fuzz_host_init(&h0, qdb_plugin_descriptor(), opts);
+	h0.pub.sort = by_outlet ? QDB_SORT_OUTLET : QDB_SORT_SPEAKER;
 	int rc0 = fuzz_export(&h0, NULL, 0);
 
 	fuzz_host h;
 	fuzz_host_init(&h, qdb_plugin_descriptor(), opts);
+	h.pub.sort = h0.pub.sort;
 	const qdb_quote *qs[1] = { &q };
 	int rc = fuzz_export(&h, qs, 1);
 
 	const qdb_str checked[] = { q.text, q.speaker, q.role, q.outlet,
 		q.programme, q.occasion, q.date, q.date_text, q.reported_by,
+		q.source, q.source_author, q.source_date, q.source_url,
+		q.locator, q.translated,
 		{ title, title ? strlen(title) : 0 } };
 	int ok = 1;
 	for (size_t i = 0; i < sizeof checked / sizeof checked[0]; i++)
@@ -439,6 +544,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		want.len = 0;
 	}
 
+	/* pdflatex stopped before the first text it cannot set */
+	if (len - at >= 18 && !memcmp(out + at, "\\qdbneedslualatex\n", 18))
+		at += 18;
 	/* The heading: the speaker, or the outlet. */
 	expect(out, len, &at, "\n\\qdbgroup{");
 	size_t r = region_to(out, len, &at, "}\n", &n);
@@ -451,16 +559,76 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	want.len = 0;
 
-	expect(out, len, &at, "\n\\begin{qdbquote}\\label{qdbspk1q1}%\n");
-	r = region_to(out, len, &at, "\n\\qdbattribution{", &n);
+	expect(out, len, &at, "\n\\begin{qdbquote}{1}\\label{");
+	label_of(&want, &q);
+	adds(&want, "}\\label{qdbspk1q1}%\n\\qdbopenquote{");
+	expect(out, len, &at, want.p);
+	want.len = 0;
+	/* the quote style: empty, {style} or [variant]{style} */
+	r = at;
+	while (at < len && out[at] != '}')
+		at++;
+	if (at < len && out[at] == '}' && at > r)
+		at++;
+	for (size_t i = r; i < at; i++)
+		FUZZ_CHECK((out[i] >= 'a' && out[i] <= 'z') ||
+			   strchr("[]{}", out[i]), "quote style \"%.*s\"",
+			   (int)(at - r), out + r);
+	expect(out, len, &at, "}");
+	r = region_to(out, len, &at, "\\qdbclosequote\n\\qdbattribution{",
+		      &n);
 	normalize(&want, q.text, 1);
 	check_region(out + r, n, R_TEXT, "text", &want, out);
 	want.len = 0;
 
-	r = region_to(out, len, &at, "}\n\\end{qdbquote}\n", &n);
-	attribution(&want, &q);
-	check_region(out + r, n, R_ATTRIBUTION, "attribution", &want, out);
+	r = region_to(out, len, &at, "}\n", &n);
+	sbuf tail = { 0 };
+	adds(&tail, "");
+	attribution(&want, &tail, &q);
+	{
+		sbuf got = { 0 };
+		adds(&got, "");
+		decode(&got, out + r, n, R_ATTRIBUTION, "attribution", out);
+		FUZZ_CHECK(got.len >= want.len + tail.len &&
+			   !memcmp(got.p, want.p, want.len) &&
+			   !memcmp(got.p + got.len - tail.len, tail.p,
+				   tail.len), "attribution \"%s\": want "
+			   "\"%s\" ... \"%s\"\n%s", got.p, want.p, tail.p,
+			   out);
+		check_date(got.p + want.len, got.len - want.len - tail.len,
+			   &q, out);
+		free(got.p);
+	}
+	free(tail.p);
 	want.len = 0;
+
+	/* The source: the link's target may hold only what cannot mean
+	 * anything to TeX (the printed URL is checked by test_latex). */
+	if (len - at >= 16 && !memcmp(out + at, "\\qdbsourcestart ", 16)) {
+		r = region_to(out, len, &at, "\\qdbsourceend\n", &n);
+		const char *h = NULL;
+		for (size_t i = r; !h && i + 9 <= r + n; i++)
+			if (!memcmp(out + i, "\\qdbhref{", 9))
+				h = out + i;
+		FUZZ_CHECK(!h == !q.source_url.ptr, "link without a URL");
+		if (h) {
+			size_t t = (size_t)(h - out) + 9, e = t;
+			while (e < r + n && out[e] != '}') {
+				unsigned char c = (unsigned char)out[e];
+				FUZZ_CHECK(c > 0x20 && c < 0x7f &&
+					   !strchr("\"<>\\^`{|", c) &&
+					   (c != '%' || (e + 2 < r + n &&
+					    strchr("0123456789ABCDEFabcdef",
+						   out[e + 1]) &&
+					    strchr("0123456789ABCDEFabcdef",
+						   out[e + 2]))),
+					   "link target byte 0x%02x", c);
+				e++;
+			}
+			expect(out, r + n, &e, "}{");
+		}
+	}
+	expect(out, len, &at, "\\end{qdbquote}\n");
 
 	expect(out, len, &at, "\n\\qdbgroup{\\qdbindexname}\n"
 	       "\\qdbindexentry{");

@@ -76,6 +76,26 @@ static inline const char *fuzz_host_option(const qdb_plugin_host *h,
 	return NULL;
 }
 
+/* Like core/export.c for a value it accepted: a boolean's 0 or 1, an
+ * enum's index, an integer; 0 for a string option or none. */
+static inline long long fuzz_host_option_int(const qdb_plugin_host *h,
+					     const char *name)
+{
+	fuzz_host *x = h->host_data;
+	const char *v = fuzz_host_option(h, name);
+	for (const qdb_plugin_option *o = x->desc->options; v && o->name; o++) {
+		if (strcmp(o->name, name) != 0)
+			continue;
+		if (o->type == QDB_OPTION_BOOL || o->type == QDB_OPTION_INT)
+			return strtoll(v, NULL, 10);
+		for (long long i = 0; o->type == QDB_OPTION_ENUM &&
+		     o->values[i]; i++)
+			if (!strcmp(o->values[i], v))
+				return i;
+	}
+	return 0;
+}
+
 static inline void fuzz_host_error(const qdb_plugin_host *h,
 				   const char *fmt, ...)
 {
@@ -98,6 +118,8 @@ static inline void fuzz_host_init(fuzz_host *x, const qdb_plugin *desc,
 	x->pub.write = fuzz_host_write;
 	x->pub.option = fuzz_host_option;
 	x->pub.error = fuzz_host_error;
+	x->pub.option_int = fuzz_host_option_int;
+	x->pub.sort = desc->sort;
 	x->pub.host_data = x;
 	x->desc = desc;
 	x->options = options;

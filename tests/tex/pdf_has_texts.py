@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pdf_has_texts.py PDFTEXT EXPECTED
+"""pdf_has_texts.py [--no-spaces] PDFTEXT EXPECTED
 
 Checks that every text in EXPECTED (UTF-8 texts separated by NUL bytes)
 appears in PDFTEXT, the output of `pdftotext -enc UTF-8`.  Used by
@@ -11,11 +11,25 @@ to the next line and drops the hyphen, real hyphens included.
 
 What may differ, and only that: runs of whitespace (line and page breaks,
 paragraph breaks, no-break spaces) compare equal to one another; a word may
-be hyphenated at a line end ("exam-" newline "ple"); invisible characters
-(soft hyphen, zero-width space and joiners, word joiner) vanish; both sides
-are compared in Unicode NFC (an accent may come out as a combining mark);
-and the ligature glyphs ff fi fl ffi ffl st and IJ ij compare equal to their
-letters, whichever side has them.  The page numbers TeX puts at the foot of
+be hyphenated at a line end ("exam-" newline "ple"), or broken there without
+a hyphen (a URL); invisible characters (soft hyphen, zero-width space and
+joiners, word joiner, and the bidi marks and embeddings pdftotext wraps
+right-to-left text in) vanish; both sides are compared in Unicode NFC (an
+accent may come out as a combining mark), with whitespace before a
+combining mark dropped (pdftotext puts a space before a mark drawn as a
+glyph of its own) and the Arabic presentation forms a font's glyph names
+give read as the letters they show (NFKC, for those characters only); and
+the ligature glyphs ff fi fl ffi ffl st and IJ ij compare equal to their
+letters, whichever side has them.
+
+--no-spaces: whitespace is left out of both sides before they are
+compared.  For right-to-left text, which is drawn in visual order:
+pdftotext cannot put a line that mixes directions back into logical order
+(it swaps phrases around punctuation and splits words at the lam-alef
+ligature), while MuPDF's extractor (`mutool draw -F txt`) gives every
+character in logical order, the order the text was stored in, but drops
+most spaces.  So a document with right-to-left text is read with mutool
+and compared without spaces: every other character, in order.  The page numbers TeX puts at the foot of
 a page are left out.  Everything else must match character for character: a
 curly quote where the text has a straight one, or an en dash where it has
 "--", is a failure.
@@ -31,18 +45,29 @@ LIGATURES = {
     "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
     "\u0132": "IJ", "\u0133": "ij",
 }
-INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE = ("\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f"
+             "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
-# A hyphenation point: an optional hyphen, then a line end.
+
+def presentation_form(c):
+    o = ord(c)
+    return 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF
+
+# A hyphenation point or a break in a long token: an optional hyphen, then
+# a line end.
 HYPHENATION = r"(?:-?[ \t]*\n\s*)?"
 
 
 def normalise(s):
+    s = "".join(unicodedata.normalize("NFKC", c) if presentation_form(c)
+                else c for c in s)
+    for c in INVISIBLE:
+        s = s.replace(c, "")
+    s = re.sub(r"\s+(?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+               r"\u20d0-\u20ff\ufe20-\ufe2f])", "", s)
     s = unicodedata.normalize("NFC", s)
     for lig, letters in LIGATURES.items():
         s = s.replace(lig, letters)
-    for c in INVISIBLE:
-        s = s.replace(c, "")
     return s
 
 
@@ -58,15 +83,28 @@ def pattern(text):
         HYPHENATION.join(re.escape(c) for c in word) for word in words)
 
 
+def pattern_no_spaces(text):
+    return "-?".join(re.escape(c) for c in "".join(normalise(text).split()))
+
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    no_spaces = args[:1] == ["--no-spaces"]
+    if no_spaces:
+        args = args[1:]
+    if len(args) != 2:
         sys.stderr.write(__doc__)
         return 2
-    with open(sys.argv[1], encoding="utf-8") as f:
+    with open(args[0], encoding="utf-8") as f:
         pdf = normalise_pdf(f.read())
-    with open(sys.argv[2], "rb") as f:
+    with open(args[1], "rb") as f:
         texts = [t.decode("utf-8") for t in f.read().split(b"\0") if t]
-    missing = [t for t in texts if not re.search(pattern(t), pdf)]
+    if no_spaces:
+        pdf = "".join(pdf.split())
+        missing = [t for t in texts
+                   if not re.search(pattern_no_spaces(t), pdf)]
+    else:
+        missing = [t for t in texts if not re.search(pattern(t), pdf)]
     for t in missing:
         print("missing: %r" % t)
     return 1 if missing else 0
