@@ -881,14 +881,38 @@ static void add_outside(reader *r, qdb_buf *b, size_t from, size_t to)
 		add_plain(r, b, (const char *)p + run, to - run);
 }
 
+/* i moved forward, or back, to the start of a character of p[0, n):
+ * a sentence's bounds are found byte by byte, and a context must be
+ * whole characters. */
+static size_t char_ceil(const unsigned char *p, size_t n, size_t i)
+{
+	while (i < n && (p[i] & 0xC0) == 0x80)
+		i++;
+	return i;
+}
+
+static size_t char_floor(const unsigned char *p, size_t n, size_t i)
+{
+	while (i > 0 && i < n && (p[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
 /* The context of printed [open, close_end) into ctx: the sentence with
  * the quotation left out, or the previous paragraph's last sentence when
  * the sentence holds nothing else. */
 static void context(reader *r, qdb_buf *ctx, size_t *at, size_t open,
 		    size_t close_end, int ends_sentence)
 {
+	const unsigned char *pr = (const unsigned char *)r->pr.data;
 	size_t st, en;
 	sentence(r, open, close_end, ends_sentence, &st, &en);
+	st = char_ceil(pr, r->pr.len, st);
+	en = char_floor(pr, r->pr.len, en);
+	if (st > open)
+		st = open;
+	if (en < close_end)
+		en = close_end;
 	ctx->len = 0;
 	add_outside(r, ctx, st, open);
 	*at = ctx->len;
@@ -910,7 +934,10 @@ static void context(reader *r, qdb_buf *ctx, size_t *at, size_t open,
 		size_t a = b;
 		while (a > 0 && !sentence_end(p, r->pr.len, a - 1))
 			a--;
-		add_outside(r, ctx, a, b);
+		a = char_ceil(p, r->pr.len, a);
+		b = char_floor(p, r->pr.len, b);
+		if (a < b)
+			add_outside(r, ctx, a, b);
 	} else if (r->prev.len) {
 		add_plain(r, ctx, r->prev.data, r->prev.len);
 	}

@@ -5,8 +5,12 @@
  * The first byte picks the options (bom, formula_guard); the rest is cut
  * at NUL bytes into the quote's fields and tags (fuzz_util.h).  The output
  * is read back by a strict RFC 4180 parser: it must be exactly a header
- * record and one record, CRLF terminated, and each cell must give back the
- * field's bytes (with formula_guard, the bytes behind a leading ').
+ * record and one record, CRLF terminated, with a cell for each field of
+ * the field table (the id last), and each cell must give back the field's
+ * bytes.  With formula_guard a ' may be put in front of a formula
+ * starter wherever a spreadsheet may begin a cell (the start, and after
+ * , ; tab or a line break, spaces skipped): the cell without its 's must
+ * be the field without its 's, and no such place may start a formula.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +18,7 @@
 
 #include "fuzz_util.h"
 
-#define NCOLS 16
+#define NCOLS 64   /* at most; the field table says how many */
 #define MAXTAGS 8
 
 typedef struct cell {
@@ -119,21 +123,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "bom=1 but no byte-order mark");
 		pos = 3;
 	}
+	size_t nf;
+	const qdb_field *fl = qdb_fields(&nf);
+	int ncols = (int)nf;
+	FUZZ_CHECK(ncols <= NCOLS, "the field table has %d fields", ncols);
 	cell head[NCOLS], rec[NCOLS];
 	int nh = parse_record(h.out, h.len, &pos, head, NCOLS);
-	FUZZ_CHECK(nh == NCOLS, "header has %d cells", nh);
+	FUZZ_CHECK(nh == ncols, "header has %d cells", nh);
 	free_cells(head, nh);
 	int nr = parse_record(h.out, h.len, &pos, rec, NCOLS);
-	FUZZ_CHECK(nr == NCOLS, "record is not RFC 4180 or has %d cells "
-		   "(want %d):\n%.*s", nr, NCOLS, (int)h.len, h.out);
+	FUZZ_CHECK(nr == ncols, "record is not RFC 4180 or has %d cells "
+		   "(want %d):\n%.*s", nr, ncols, (int)h.len, h.out);
 	FUZZ_CHECK(pos == h.len, "%zu bytes after the record", h.len - pos);
 
-	/* The columns of plugins/csv.c: text .. context, tags, id. */
-	const qdb_str cols[NCOLS - 2] = { q.text, q.speaker, q.role, q.date,
-		q.date_text, q.outlet, q.programme, q.occasion, q.reported_by,
-		q.source, q.locator, q.language, q.translated, q.context };
-	qdb_str want[NCOLS];
-	memcpy(want, cols, sizeof cols);
+	/* The columns of plugins/csv.c: the table's fields, the id (the
+	 * table's first) last; tags joined with "; ". */
 	char *joined = malloc(size * 2 + 1);
 	size_t jl = 0;
 	for (size_t i = 0; i < q.ntags; i++) {
@@ -144,28 +148,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(joined + jl, q.tags[i].ptr, q.tags[i].len);
 		jl += q.tags[i].len;
 	}
-	want[NCOLS - 2].ptr = joined;
-	want[NCOLS - 2].len = jl;
-	want[NCOLS - 1] = q.id;
-	for (int i = 0; i < NCOLS; i++) {
-		const char *w = want[i].ptr ? want[i].ptr : "";
-		size_t wl = want[i].ptr ? want[i].len : 0;
+	for (int i = 0; i < ncols; i++) {
+		const qdb_field *f = &fl[i + 1 < ncols ? i + 1 : 0];
+		qdb_str v = f->kind == QDB_FIELD_TAGS
+			? (qdb_str){ joined, jl } : qdb_quote_str(&q, f);
+		const char *w = v.ptr ? v.ptr : "";
+		size_t wl = v.ptr ? v.len : 0;
 		const char *g = rec[i].p;
 		size_t gl = rec[i].len;
-		if (guard && formula_start(w, wl)) {
-			FUZZ_CHECK(gl == wl + 1 && g[0] == '\'',
-				   "column %d: formula not guarded", i);
-			g++;
-			gl--;
-		} else if (guard && gl == wl + 1 && g[0] == '\'') {
-			/* The guard may be wider than documented; the
-			 * bytes behind it must still be the field's. */
-			g++;
-			gl--;
+		if (!guard) {
+			FUZZ_CHECK(gl == wl && !memcmp(g, w, wl), "column %d: "
+				   "read back %zu bytes \"%.*s\", field is %zu "
+				   "bytes \"%.*s\"", i, gl, (int)gl, g, wl,
+				   (int)wl, w);
+			continue;
 		}
-		FUZZ_CHECK(gl == wl && !memcmp(g, w, wl), "column %d: "
-			   "read back %zu bytes \"%.*s\", field is %zu bytes "
-			   "\"%.*s\"", i, gl, (int)gl, g, wl, (int)wl, w);
+		/* Only 's were added: both without them are equal. */
+		size_t a = 0, b = 0;
+		while (1) {
+			while (a < gl && g[a] == '\'')
+				a++;
+			while (b < wl && w[b] == '\'')
+				b++;
+			if (a == gl || b == wl)
+				break;
+			FUZZ_CHECK(g[a] == w[b], "column %d: the cell is not "
+				   "the field with 's added", i);
+			a++;
+			b++;
+		}
+		FUZZ_CHECK(a == gl && b == wl, "column %d: the cell is not the "
+			   "field with 's added", i);
+		/* Where a cell may begin, nothing starts a formula. */
+		for (size_t k = 0; k < gl; k++) {
+			if (k && !strchr(",;\t\r\n", g[k - 1]))
+				continue;
+			size_t j = k;
+			while (j < gl && g[j] == ' ')
+				j++;
+			FUZZ_CHECK(!formula_start(g + j, gl - j), "column %d: "
+				   "a formula starts at byte %zu of the cell", i,
+				   j);
+		}
 	}
 	free_cells(rec, nr);
 	free(joined);

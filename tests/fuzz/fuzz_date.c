@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   (int)size, s);
 		FUZZ_CHECK(lo == 0 || valid_day(lo), "lo %d is not a day "
 			   "for \"%.*s\"", lo, (int)size, s);
-		FUZZ_CHECK(hi == 99991231 || valid_day(hi), "hi %d is not a "
+		FUZZ_CHECK(hi == QDB_DATE_OPEN_HI || valid_day(hi), "hi %d is not a "
 			   "day for \"%.*s\"", hi, (int)size, s);
 	} else {
 		FUZZ_CHECK(rc == QDB_EINVALID, "rc %d", rc);

@@ -120,6 +120,7 @@ static inline void fuzz_host_init(fuzz_host *x, const qdb_plugin *desc,
 	x->pub.error = fuzz_host_error;
 	x->pub.option_int = fuzz_host_option_int;
 	x->pub.sort = desc->sort;
+	x->pub.fields = qdb_fields(&x->pub.nfields);
 	x->pub.host_data = x;
 	x->desc = desc;
 	x->options = options;
