@@ -590,7 +590,20 @@ int qdb_open(qdb **out, const char *path, int flags)
 	if (!db->path)
 		return qdb__fail(db, QDB_ENOMEM, "out of memory");
 	db->readonly = (flags & QDB_OPEN_READONLY) != 0;
-	int oflags = db->readonly ? SQLITE_OPEN_READONLY
+	/* SQLite (built with SQLITE_USE_URI, as Debian's is) reads
+	 * "file:x.db?mode=memory" as a URI: a database that vanishes with
+	 * the handle, and every quote added to it lost.  A path is a path;
+	 * ":memory:" is the one explicit way to ask for memory. */
+	if (!strncmp(path, "file:", 5))
+		return qdb__fail(db, QDB_EINVALID, "%s: a URI, not a path; "
+				 "quotedb opens files by path (write "
+				 "./%s for a file of that name)", path, path);
+	/* Read-only is kept by query_only and by db->readonly, but the file
+	 * is opened for writing where it may be: the last connection to
+	 * close then checkpoints and removes the -wal and -shm files, as it
+	 * cannot when opened read-only.  A file that cannot be written is
+	 * opened read-only by SQLite all the same. */
+	int oflags = db->readonly ? SQLITE_OPEN_READWRITE
 		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
 		if (!db->sql)
@@ -607,7 +620,8 @@ int qdb_open(qdb **out, const char *path, int flags)
 	 * failing, up to two minutes. */
 	db->busy_timeout_ms = busy_timeout_ms();
 	sqlite3_busy_handler(db->sql, busy_wait, db);
-	int rc = qdb__exec(db, "PRAGMA foreign_keys = ON");
+	int rc = qdb__exec(db, db->readonly ? "PRAGMA foreign_keys = ON; "
+			   "PRAGMA query_only = 1" : "PRAGMA foreign_keys = ON");
 	if (!rc && !db->readonly) {
 		/* WAL lets readers go on while an import writes; NORMAL sync is
 		 * durable enough in WAL and keeps imports fast.  A 16 MiB page

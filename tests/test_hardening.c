@@ -634,6 +634,75 @@ static void test_dates_at_end_of_time(void)
 	free(out);
 }
 
+/* ---- 18: URIs, verify's sources, the -wal and -shm files -------------- */
+
+static void test_uri_and_memory_refused(void)
+{
+	static const char *const dbs[] = {
+		"file:u.db?mode=memory", "file:u.db", ":memory:",
+	};
+	for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
+		char *err = NULL;
+		int rc = qdb_cmd(NULL, &err, "--db '%s' add --text said "
+				 "--speaker S", dbs[i]);
+		CU_ASSERT_EQUAL(rc, 1);
+		CU_ASSERT(has(err, "a URI, not a path") ||
+			  has(err, "a database in memory"));
+		free(err);
+	}
+}
+
+static void test_verify_reads_regular_files(void)
+{
+	const char *t = th_tmpdir();
+	static const struct { const char *setup, *file, *msg; } cases[] = {
+		{ "true", "/dev/zero", "not a regular file" },
+		{ "rm -f v.fifo && mkfifo v.fifo", "v.fifo",
+		  "not a regular file" },
+		{ "mkdir -p v.dir", "v.dir", "not a regular file" },
+		{ "truncate -s 65M v.big", "v.big", "larger than 64 MiB" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s' && %s", t,
+					     cases[i].setup), 0);
+		char *err = NULL;
+		int rc = th_run(NULL, &err, "cd '%s' && timeout 20 '%s' --db "
+				"'%s' verify --id p11-kirby-1 --source '%s'", t,
+				th_cli(), seed, cases[i].file);
+		CU_ASSERT_EQUAL(rc, 1);
+		ASSERT_HAS(err, cases[i].msg);
+		free(err);
+	}
+}
+
+/* The -wal and -shm files exist while the database is in use, and not
+ * after (the man page, FILES). */
+static void test_no_wal_left(void)
+{
+	const char *db = th_path("wal.db");
+	static const char *const cmds[] = {
+		"init", "import quotes/", "add --text said --speaker S",
+		"list", "show p11-kirby-1", "info", "speakers", "search iran",
+		"export --format csv", "export --format yaml -o /dev/null",
+		"verify --id p11-kirby-1",
+	};
+	th_run(NULL, NULL, "rm -f '%s' '%s-wal' '%s-shm'", db, db, db);
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		qdb_cmd(NULL, NULL, "--db '%s' %s >/dev/null 2>&1", db,
+			cmds[i]);
+		char p[PATH_MAX + 8];
+		snprintf(p, sizeof p, "%s-wal", db);
+		int wal = access(p, F_OK) == 0;
+		snprintf(p, sizeof p, "%s-shm", db);
+		int shm = access(p, F_OK) == 0;
+		CU_ASSERT(!wal && !shm);
+		if (wal || shm)
+			fprintf(stderr, "\n  after %s: -wal or -shm left\n",
+				cmds[i]);
+	}
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"), 87);
+}
+
 /* ---- 12: write errors on stdout ------------------------------------ */
 
 static void test_write_errors_fail(void)
@@ -878,6 +947,9 @@ void test_hardening_register(void)
 		QDB_TEST(test_plugin_listing),
 		QDB_TEST(test_every_filter_full),
 		QDB_TEST(test_dates_at_end_of_time),
+		QDB_TEST(test_uri_and_memory_refused),
+		QDB_TEST(test_verify_reads_regular_files),
+		QDB_TEST(test_no_wal_left),
 		QDB_TEST(test_write_errors_fail),
 		QDB_TEST(test_file_size_limit),
 		QDB_TEST(test_control_characters_escaped),
