@@ -432,11 +432,13 @@ static int check_schema(qdb *db, int version)
 		rc = schema_rows(mem, &want);
 	sqlite3_close(mem);
 	if (rc != SQLITE_OK) {
-		rc = qdb__fail(db, want.failed || rc == SQLITE_NOMEM
-			       ? QDB_ENOMEM : QDB_ERROR, "%s: cannot build "
-			       "the expected schema: %s", db->path,
-			       want.failed || rc == SQLITE_NOMEM
-			       ? "out of memory" : sqlite3_errstr(rc));
+		/* The migrations are this library's own, and run in memory:
+		 * what fails there is memory (an allocation inside FTS5
+		 * comes back as a plain SQL error). */
+		rc = qdb__fail(db, QDB_ENOMEM, "%s: out of memory (building "
+			       "the expected schema in memory: %s)", db->path,
+			       want.failed ? "out of memory"
+			       : sqlite3_errstr(rc));
 		goto out;
 	}
 	if (schema_rows(db->sql, &have) != SQLITE_OK) {
@@ -620,8 +622,9 @@ int qdb_open(qdb **out, const char *path, int flags)
 	 * failing, up to two minutes. */
 	db->busy_timeout_ms = busy_timeout_ms();
 	sqlite3_busy_handler(db->sql, busy_wait, db);
-	int rc = qdb__exec(db, db->readonly ? "PRAGMA foreign_keys = ON; "
-			   "PRAGMA query_only = 1" : "PRAGMA foreign_keys = ON");
+	int rc = qdb__exec(db, db->readonly
+			   ? "PRAGMA foreign_keys = ON; PRAGMA query_only = 1"
+			   : "PRAGMA foreign_keys = ON");
 	if (!rc && !db->readonly) {
 		/* WAL lets readers go on while an import writes; NORMAL sync is
 		 * durable enough in WAL and keeps imports fast.  A 16 MiB page

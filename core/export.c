@@ -591,9 +591,10 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		if (st.st_nlink > 1)
 			return qdb__fail(db, QDB_EINVALID, "%s: has %lu hard "
 					 "links; an export replaces the file, "
-					 "so the other names would keep the old "
-					 "content (--force replaces it anyway)",
-					 path, (unsigned long)st.st_nlink);
+					 "so the other names would keep the "
+					 "old content (--force replaces it "
+					 "anyway)", path,
+					 (unsigned long)st.st_nlink);
 		if (!(st.st_mode & 0222) || access(target, W_OK) != 0)
 			return qdb__fail(db, QDB_EINVALID, "%s: is read-only "
 					 "(mode %03o); --force replaces it",

@@ -208,7 +208,7 @@ _quotedb()
 			_quotedb_words "$_quotedb_filters --source" ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
-			-O --option" ;;
+			--force -O --option" ;;
 	show|delete)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "--db --help"

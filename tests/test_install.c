@@ -409,14 +409,16 @@ static void test_out_of_tree_plugin(void)
 	free(out);
 	free(want);
 
-	/* formats lists it first, from where it was found. */
+	/* formats lists it, sorted among the others, from where it was
+	 * found. */
 	out = NULL;
 	CU_ASSERT_EQUAL(sh(&out, NULL, "QUOTEDB_PLUGIN_PATH='%s' '%s' formats",
 			   plugdir, th_cli()), 0);
 	char head[PATH_MAX * 3];
 	snprintf(head, sizeof head, "myfmt    1.0    .txt   one line per "
 		 "quote: id, tab, speaker\n         %s/myfmt.so\n", plugdir);
-	CU_ASSERT_EQUAL(strncmp(out ? out : "", head, strlen(head)), 0);
+	char *at = out ? strstr(out, head) : NULL;
+	CU_ASSERT(at == out || (at && at[-1] == '\n'));
 	free(out);
 
 	/* A relative directory is never searched, not even from where it

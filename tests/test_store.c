@@ -208,8 +208,8 @@ static void test_migrate_from_v1(void)
 	qdb *db = NULL;
 	CU_ASSERT_EQUAL(qdb_open(&db, path, QDB_OPEN_READONLY), QDB_EINVALID);
 	char want[1400];
-	snprintf(want, sizeof want, "%s: schema version 1 needs migrating to %d;"
-		 " open it writable once", path, qdb_schema_version());
+	snprintf(want, sizeof want, "%s: schema version 1 needs migrating "
+		 "to %d; open it writable once", path, qdb_schema_version());
 	CU_ASSERT_STRING_EQUAL(qdb_errmsg(db), want);
 	qdb_close(db);
 

@@ -44,7 +44,8 @@ static char *read_all(const char *path, size_t *len, char *why,
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "cannot read: not a regular file");
+		snprintf(why, whylen, "cannot read: %s", S_ISDIR(st.st_mode)
+			 ? strerror(EISDIR) : "not a regular file");
 		close(fd);
 		return NULL;
 	}
