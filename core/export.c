@@ -605,7 +605,8 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		return qdb__fail(db, QDB_EINVALID, "%s: path too long", path);
 	char tmp[PATH_MAX];
 	/* Beside the target, so the rename stays on one file system. */
-	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target);
+	memcpy(tmp, target, n);   /* n + 16 <= PATH_MAX, checked above */
+	memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
 	/* Published before it exists, so that a signal between mkstemp
 	 * and its return cannot leave it behind; mkstemp fills in the
 	 * name before it creates the file. */
