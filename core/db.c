@@ -447,11 +447,13 @@ static int check_schema(qdb *db, int version)
 		rc = schema_rows(mem, &want);
 	sqlite3_close(mem);
 	if (rc != SQLITE_OK) {
-		rc = qdb__fail(db, want.failed || rc == SQLITE_NOMEM
-			       ? QDB_ENOMEM : QDB_ERROR, "%s: cannot build "
-			       "the expected schema: %s", db->path,
-			       want.failed || rc == SQLITE_NOMEM
-			       ? "out of memory" : sqlite3_errstr(rc));
+		/* The migrations are this library's own, and run in memory:
+		 * what fails there is memory (an allocation inside FTS5
+		 * comes back as a plain SQL error). */
+		rc = qdb__fail(db, QDB_ENOMEM, "%s: out of memory (building "
+			       "the expected schema in memory: %s)", db->path,
+			       want.failed ? "out of memory"
+			       : sqlite3_errstr(rc));
 		goto out;
 	}
 	if (schema_rows(db->sql, &have) != SQLITE_OK) {
@@ -605,7 +607,20 @@ int qdb_open(qdb **out, const char *path, int flags)
 	if (!db->path)
 		return qdb__fail(db, QDB_ENOMEM, "out of memory");
 	db->readonly = (flags & QDB_OPEN_READONLY) != 0;
-	int oflags = db->readonly ? SQLITE_OPEN_READONLY
+	/* SQLite (built with SQLITE_USE_URI, as Debian's is) reads
+	 * "file:x.db?mode=memory" as a URI: a database that vanishes with
+	 * the handle, and every quote added to it lost.  A path is a path;
+	 * ":memory:" is the one explicit way to ask for memory. */
+	if (!strncmp(path, "file:", 5))
+		return qdb__fail(db, QDB_EINVALID, "%s: a URI, not a path; "
+				 "quotedb opens files by path (write "
+				 "./%s for a file of that name)", path, path);
+	/* Read-only is kept by query_only and by db->readonly, but the file
+	 * is opened for writing where it may be: the last connection to
+	 * close then checkpoints and removes the -wal and -shm files, as it
+	 * cannot when opened read-only.  A file that cannot be written is
+	 * opened read-only by SQLite all the same. */
+	int oflags = db->readonly ? SQLITE_OPEN_READWRITE
 		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &db->sql, oflags, NULL) != SQLITE_OK) {
 		if (!db->sql)
@@ -622,7 +637,9 @@ int qdb_open(qdb **out, const char *path, int flags)
 	 * failing, up to two minutes. */
 	db->busy_timeout_ms = busy_timeout_ms();
 	sqlite3_busy_handler(db->sql, busy_wait, db);
-	int rc = qdb__exec(db, "PRAGMA foreign_keys = ON");
+	int rc = qdb__exec(db, db->readonly
+			   ? "PRAGMA foreign_keys = ON; PRAGMA query_only = 1"
+			   : "PRAGMA foreign_keys = ON");
 	if (!rc && !db->readonly) {
 		/* WAL lets readers go on while an import writes; NORMAL sync is
 		 * durable enough in WAL and keeps imports fast.  A 16 MiB page

@@ -608,9 +608,10 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		if (st.st_nlink > 1)
 			return qdb__fail(db, QDB_EINVALID, "%s: has %lu hard "
 					 "links; an export replaces the file, "
-					 "so the other names would keep the old "
-					 "content (--force replaces it anyway)",
-					 path, (unsigned long)st.st_nlink);
+					 "so the other names would keep the "
+					 "old content (--force replaces it "
+					 "anyway)", path,
+					 (unsigned long)st.st_nlink);
 		if (!(st.st_mode & 0222) || access(target, W_OK) != 0)
 			return qdb__fail(db, QDB_EINVALID, "%s: is read-only "
 					 "(mode %03o); --force replaces it",
@@ -621,7 +622,8 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		return qdb__fail(db, QDB_EINVALID, "%s: path too long", path);
 	char tmp[PATH_MAX];
 	/* Beside the target, so the rename stays on one file system. */
-	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target);
+	memcpy(tmp, target, n);   /* n + 16 <= PATH_MAX, checked above */
+	memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
 	/* Published before it exists, so that a signal between mkstemp
 	 * and its return cannot leave it behind; mkstemp fills in the
 	 * name before it creates the file. */

@@ -478,12 +478,18 @@ static int executable(const void *addr)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
 	if (!f)
-		return -1;
+		return -1;   /* errno says why */
 	uintptr_t a = (uintptr_t)addr;
 	char *line = NULL;
 	size_t cap = 0;
 	int rc = 1;
-	while (getline(&line, &cap, f) > 0) {
+	for (;;) {
+		errno = 0;
+		if (getline(&line, &cap, f) < 0) {
+			if (errno || ferror(f))
+				rc = -1;   /* out of memory: no answer */
+			break;
+		}
 		unsigned long lo, hi;
 		char perms[5];
 		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
@@ -492,8 +498,10 @@ static int executable(const void *addr)
 			break;
 		}
 	}
+	int saved = errno;
 	free(line);
 	fclose(f);
+	errno = saved;
 	return rc;
 }
 
@@ -557,10 +565,14 @@ int qdb_plugin_load(qdb_plugin_handle **out, const char *name, qdb_error *err)
 	/* A data symbol of that name would be "called" into: refused
 	 * before, not a crash after. */
 	if ((rc = executable(*(void **)&entry)) != 0) {
-		rc = refuse(err, path, QDB_EABI, "not a quotedb plugin: %s is "
-			    "not a function (%s)", QDB_PLUGIN_SYMBOL, rc > 0
-			    ? "it is not in an executable part of the file"
-			    : "/proc/self/maps cannot be read");
+		rc = rc > 0 ? refuse(err, path, QDB_EABI, "not a quotedb "
+				     "plugin: %s is not a function (it is not "
+				     "in an executable part of the file)",
+				     QDB_PLUGIN_SYMBOL)
+			: refuse(err, path, errno == ENOMEM ? QDB_ENOMEM
+				 : QDB_EINVALID, "cannot check plugin: "
+				 "/proc/self/maps: %s", strerror(errno ? errno
+								 : EIO));
 		dlclose(dl);
 		close(fd);
 		return rc;

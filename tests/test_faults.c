@@ -1626,7 +1626,10 @@ static void test_hostile_triggers(void)
 					      "SELECT count(*) FROM quotes");
 		long long pwned = th_sql_int(db, "SELECT count(*) FROM pwned");
 		CU_ASSERT(exited(st, 1));
-		ASSERT_HAS(err, refused);
+		/* The table the trigger writes is not quotedb's either:
+		 * refused at open (the hardening suite), before any write. */
+		CU_ASSERT(has(err, refused) ||
+			  has(err, "not the schema quotedb made"));
 		CU_ASSERT_EQUAL(quotes, 0);
 		CU_ASSERT_EQUAL(pwned, 0);
 		if (quotes || pwned)

@@ -434,8 +434,9 @@ static void test_concurrent_first_use(void)
 	int rc = th_run(NULL, &err, "python3 -c \"import sqlite3, time; "
 		"c = sqlite3.connect('%s', isolation_level=None); c.execute("
 		"'BEGIN IMMEDIATE'); print('locked', flush=True); "
-		"time.sleep(4)\" | (read line; QUOTEDB_BUSY_TIMEOUT=1 '%s' --db "
-		"'%s' add --text 'said' --speaker S)", held, th_cli(), held);
+		"time.sleep(4)\" | (read line; QUOTEDB_BUSY_TIMEOUT=1 '%s' "
+		"--db '%s' add --text 'said' --speaker S)", held, th_cli(),
+		held);
 	CU_ASSERT_EQUAL(rc, 1);
 	ASSERT_HAS(err, "stayed locked by another writer for 1 s");
 	free(err);
@@ -451,12 +452,12 @@ static void test_file_size_limit(void)
 	 * 360 KB. */
 	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s' && python3 -c \""
 		"import sys; w = sys.stdout.write; w('quotes:\\n'); "
-		"[w('  - id: big-%%d\\n    text: \\\"%%s\\\"\\n    speaker: S\\n' "
-		"%% (i, 'w%%d ' %% i * 10000)) for i in range(4)]\" > big.yaml "
-		"&& python3 -c \"print('quotes:\\n  - id: q\\n    text: \\\"' + "
-		"chr(39) * 20000 + '\\\"\\n    speaker: S')\" > apos.yaml && rm "
-		"-f apos.db* big.db* && '%s' --db apos.db import apos.yaml", t,
-		th_cli()), 0);
+		"[w('  - id: big-%%d\\n    text: \\\"%%s\\\"\\n    "
+		"speaker: S\\n' %% (i, 'w%%d ' %% i * 10000)) for i in "
+		"range(4)]\" > big.yaml && python3 -c \"print('quotes:\\n  - "
+		"id: q\\n    text: \\\"' + chr(39) * 20000 + '\\\"\\n    "
+		"speaker: S')\" > apos.yaml && rm -f apos.db* big.db* && '%s' "
+		"--db apos.db import apos.yaml", t, th_cli()), 0);
 	static const struct { const char *cmd, *msg; } cases[] = {
 		{ "--db big.db import big.yaml", "file too large" },
 		{ "--db apos.db export --format latex -o apos.tex",
@@ -587,8 +588,8 @@ static void test_dates_at_end_of_time(void)
 	/* An open end is no real day: 2023-10/.. ends after 9999-12-31,
 	 * ../2023 starts before 0000-01-01. */
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes WHERE "
-				   "date_hi > (SELECT date_hi FROM quotes WHERE "
-				   "id = 'd-9999-12-31')"), 2);
+				   "date_hi > (SELECT date_hi FROM quotes "
+				   "WHERE id = 'd-9999-12-31')"), 2);
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT date_hi FROM quotes WHERE id = "
 				   "'d-2023-10-open'"), QDB_DATE_OPEN_HI);
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT date_lo FROM quotes WHERE id = "
@@ -621,8 +622,8 @@ static void test_dates_at_end_of_time(void)
 	/* A file of schema 2 kept open ends as 99991231: migrating tells
 	 * them from 9999-12-31 by the date as written. */
 	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' \"UPDATE quotes "
-		"SET date_hi = 99991231 WHERE date_hi = %d; PRAGMA user_version "
-		"= 2\"", db, QDB_DATE_OPEN_HI), 0);
+		"SET date_hi = 99991231 WHERE date_hi = %d; PRAGMA "
+		"user_version = 2\"", db, QDB_DATE_OPEN_HI), 0);
 	CU_ASSERT_EQUAL(qdb_cmd(NULL, NULL, "--db '%s' add --text t --speaker "
 				"S", db), 0);
 	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes WHERE "
@@ -632,6 +633,75 @@ static void test_dates_at_end_of_time(void)
 		"9999-12-31 --strict-dates | cut -f1 | tr '\\n' ' '", db);
 	CU_ASSERT_STRING_EQUAL(out ? out : "", "d-2023 d-9999 d-9999-12-31 ");
 	free(out);
+}
+
+/* ---- 18: URIs, verify's sources, the -wal and -shm files -------------- */
+
+static void test_uri_and_memory_refused(void)
+{
+	static const char *const dbs[] = {
+		"file:u.db?mode=memory", "file:u.db", ":memory:",
+	};
+	for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
+		char *err = NULL;
+		int rc = qdb_cmd(NULL, &err, "--db '%s' add --text said "
+				 "--speaker S", dbs[i]);
+		CU_ASSERT_EQUAL(rc, 1);
+		CU_ASSERT(has(err, "a URI, not a path") ||
+			  has(err, "a database in memory"));
+		free(err);
+	}
+}
+
+static void test_verify_reads_regular_files(void)
+{
+	const char *t = th_tmpdir();
+	static const struct { const char *setup, *file, *msg; } cases[] = {
+		{ "true", "/dev/zero", "not a regular file" },
+		{ "rm -f v.fifo && mkfifo v.fifo", "v.fifo",
+		  "not a regular file" },
+		{ "mkdir -p v.dir", "v.dir", "Is a directory" },
+		{ "truncate -s 65M v.big", "v.big", "larger than 64 MiB" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "cd '%s' && %s", t,
+					     cases[i].setup), 0);
+		char *err = NULL;
+		int rc = th_run(NULL, &err, "cd '%s' && timeout 20 '%s' --db "
+				"'%s' verify --id p11-kirby-1 --source '%s'", t,
+				th_cli(), seed, cases[i].file);
+		CU_ASSERT_EQUAL(rc, 1);
+		ASSERT_HAS(err, cases[i].msg);
+		free(err);
+	}
+}
+
+/* The -wal and -shm files exist while the database is in use, and not
+ * after (the man page, FILES). */
+static void test_no_wal_left(void)
+{
+	const char *db = th_path("wal.db");
+	static const char *const cmds[] = {
+		"init", "import quotes/", "add --text said --speaker S",
+		"list", "show p11-kirby-1", "info", "speakers", "search iran",
+		"export --format csv", "export --format yaml -o /dev/null",
+		"verify --id p11-kirby-1",
+	};
+	th_run(NULL, NULL, "rm -f '%s' '%s-wal' '%s-shm'", db, db, db);
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		qdb_cmd(NULL, NULL, "--db '%s' %s >/dev/null 2>&1", db,
+			cmds[i]);
+		char p[PATH_MAX + 8];
+		snprintf(p, sizeof p, "%s-wal", db);
+		int wal = access(p, F_OK) == 0;
+		snprintf(p, sizeof p, "%s-shm", db);
+		int shm = access(p, F_OK) == 0;
+		CU_ASSERT(!wal && !shm);
+		if (wal || shm)
+			fprintf(stderr, "\n  after %s: -wal or -shm left\n",
+				cmds[i]);
+	}
+	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes"), 87);
 }
 
 /* ---- 12: write errors on stdout ------------------------------------ */
@@ -697,7 +767,8 @@ static void test_control_characters_escaped(void)
 			char *out = NULL;
 			int rc = tty ? th_run(&out, NULL, "COLUMNS=300 script "
 					      "-qec \"'%s' --db '%s' %s\" "
-					      "/dev/null", th_cli(), db, cmds[i])
+					      "/dev/null", th_cli(), db,
+					      cmds[i])
 				: qdb_cmd(&out, NULL, "--db '%s' %s", db,
 					  cmds[i]);
 			/* TSV and JSON are data: a bidi control in a
@@ -767,16 +838,17 @@ static void test_foreign_schema_refused(void)
 		{ "ALTER TABLE quotes RENAME TO q2; CREATE VIEW quotes AS WITH "
 		  "RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) "
 		  "SELECT q2.* FROM q2, r", "not the schema quotedb made" },
-		{ "DROP TABLE speaker_aliases; CREATE VIEW speaker_aliases(alias,"
-		  " speaker_id) AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL "
-		  "SELECT x + 1 FROM r) SELECT 'a', x FROM r",
+		{ "DROP TABLE speaker_aliases; CREATE VIEW "
+		  "speaker_aliases(alias, speaker_id) AS WITH RECURSIVE "
+		  "r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT "
+		  "'a', x FROM r",
 		  "table 'speaker_aliases' is missing or changed" },
 		{ "CREATE VIEW extra AS SELECT 1", "view 'extra' is not one "
 		  "quotedb made" },
 		{ "CREATE TABLE extra(x)", "table 'extra' is not one quotedb "
 		  "made" },
-		{ "CREATE INDEX mine ON quotes(text)", "index 'mine' is not one "
-		  "quotedb made" },
+		{ "CREATE INDEX mine ON quotes(text)", "index 'mine' is not "
+		  "one quotedb made" },
 		{ "DROP INDEX quotes_date", "index 'quotes_date' is missing" },
 	};
 	static const char *const cmds[] = {
@@ -785,8 +857,8 @@ static void test_foreign_schema_refused(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		const char *db = seed_copy("foreign.db");
-		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' '%s'", db,
-					     cases[i].sql), 0);
+		CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' '%s'",
+					     db, cases[i].sql), 0);
 		for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
 			char *err = NULL;
 			int rc = qdb_cmd(NULL, &err, "--db '%s' %s < /dev/null",
@@ -827,8 +899,9 @@ static void test_csv_guard_in_libreoffice(void)
 	snprintf(dir, sizeof dir, "%s", th_path("lo"));
 	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "rm -rf '%s' && mkdir -p '%s' "
 		"&& '%s' --db '%s' import " DATA "/formulas.yaml && '%s' --db "
-		"'%s' export --format csv -O formula_guard=1 -o '%s/guarded.csv'"
-		" && '%s' --db '%s' export --format csv -o '%s/plain.csv'", dir,
+		"'%s' export --format csv -O formula_guard=1 -o "
+		"'%s/guarded.csv' && '%s' --db '%s' export --format csv -o "
+		"'%s/plain.csv'", dir,
 		dir, th_cli(), db, th_cli(), db, dir, th_cli(), db, dir), 0);
 	static const struct { int code; const char *name; } seps[] = {
 		{ 44, "comma" }, { 59, "semicolon" }, { 9, "tab" },
@@ -838,8 +911,9 @@ static void test_csv_guard_in_libreoffice(void)
 	for (size_t i = 0; i < 3; i++)
 		n += (size_t)snprintf(cmd + n, sizeof cmd - n, "soffice "
 			"--headless -env:UserInstallation=file://%s/profile-%s "
-			"--infilter='CSV:%d,34,76,1' --convert-to fods --outdir "
-			"'%s/%s' '%s/guarded.csv' '%s/plain.csv' >/dev/null "
+			"--infilter='CSV:%d,34,76,1' --convert-to fods "
+			"--outdir '%s/%s' '%s/guarded.csv' '%s/plain.csv' "
+			">/dev/null "
 			"2>&1 & ", dir, seps[i].name, seps[i].code, dir,
 			seps[i].name, dir, dir);
 	snprintf(cmd + n, sizeof cmd - n, "wait");
@@ -878,6 +952,9 @@ void test_hardening_register(void)
 		QDB_TEST(test_plugin_listing),
 		QDB_TEST(test_every_filter_full),
 		QDB_TEST(test_dates_at_end_of_time),
+		QDB_TEST(test_uri_and_memory_refused),
+		QDB_TEST(test_verify_reads_regular_files),
+		QDB_TEST(test_no_wal_left),
 		QDB_TEST(test_write_errors_fail),
 		QDB_TEST(test_file_size_limit),
 		QDB_TEST(test_control_characters_escaped),

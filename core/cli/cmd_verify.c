@@ -3,18 +3,22 @@
  * against the text of its source document, under the matching contract of
  * docs/verify.md (the library's qdb_verify_text).
  */
+#define _DEFAULT_SOURCE
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct verify_state {
 	const char *source_flag;
 	char *loaded_path;
 	char *text;              /* NULL: loaded_path could not be read */
 	size_t len;
-	int read_errno;
+	char why[160];           /* why loaded_path could not be read */
 	long verified, failed, unchecked;
 	/* The files that could not be read, each named once on stderr:
 	 * one entry per file, not per quote. */
@@ -23,35 +27,78 @@ struct verify_state {
 	int error;
 };
 
-static char *read_all(const char *path, size_t *len)
+/* The most of a source document verify reads: a book's text is a few
+ * MiB; what is larger is not a source (and /dev/zero never ends). */
+#define SOURCE_MAX (64u << 20)
+
+/*
+ * The whole source document at path, NUL-ended, in *len bytes; NULL with
+ * the reason in why: only a regular file is read (not a device, a FIFO
+ * or a directory, which could block or never end), and at most
+ * SOURCE_MAX bytes of it.
+ */
+static char *read_all(const char *path, size_t *len, char *why,
+		      size_t whylen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			char *b = realloc(buf, cap);
-			if (!b) {
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "cannot read: %s", S_ISDIR(st.st_mode)
+			 ? strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if ((unsigned long long)st.st_size > SOURCE_MAX) {
+		snprintf(why, whylen, "cannot read: larger than %u MiB, the "
+			 "most verify reads of a source", SOURCE_MAX >> 20);
+		close(fd);
+		return NULL;
+	}
+	/* The size once more as read: the file may grow meanwhile. */
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(why, whylen, "cannot read: %s",
+				 strerror(errno));
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n > SOURCE_MAX) {
+			snprintf(why, whylen, "cannot read: larger than %u "
+				 "MiB, the most verify reads of a source",
+				 SOURCE_MAX >> 20);
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		if (n == cap) {
+			cap = cap * 2 > SOURCE_MAX + 1 ? SOURCE_MAX + 1
+				: cap * 2;
+			char *b = realloc(buf, cap + 1);
+			if (!b)
 				free(buf);
-				fclose(f);
-				return NULL;
-			}
 			buf = b;
 		}
-		size_t got = fread(buf + n, 1, 65536, f);
-		n += got;
-		if (got < 65536)
-			break;
 	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
+	if (!buf && !why[0])
+		snprintf(why, whylen, "cannot read: out of memory");
+	close(fd);
+	if (!buf)
 		return NULL;
-	}
 	buf[n] = '\0';
 	*len = n;
 	return buf;
@@ -124,7 +171,7 @@ static int tell_unreadable(struct verify_state *v, const char *path)
 	for (size_t i = 0; i < v->nunreadable; i++)
 		if (!strcmp(v->unreadable[i], path))
 			return 0;
-	cli_msg("%s: cannot read: %s", path, strerror(v->read_errno));
+	cli_msg("%s: %s", path, v->why);
 	char **grown = realloc(v->unreadable, (v->nunreadable + 1) *
 			       sizeof *grown);
 	char *copy = strdup(path);
@@ -140,16 +187,15 @@ static int tell_unreadable(struct verify_state *v, const char *path)
 }
 
 /* Loads path into v unless it is loaded already; 0, or -1 when it could
- * not be read (v->read_errno says why). */
+ * not be read (v->why says why). */
 static int load(struct verify_state *v, const char *path)
 {
 	if (v->loaded_path && !strcmp(v->loaded_path, path))
 		return v->text ? 0 : -1;
 	free(v->loaded_path);
 	free(v->text);
-	errno = 0;
-	v->text = read_all(path, &v->len);
-	v->read_errno = errno ? errno : EIO;
+	v->why[0] = '\0';
+	v->text = read_all(path, &v->len, v->why, sizeof v->why);
 	v->loaded_path = strdup(path);
 	return v->text ? 0 : -1;
 }

@@ -80,6 +80,11 @@ qdb *cli_open_db(int readonly)
 {
 	qdb *db = NULL;
 	const char *path = cli_db_path(!readonly);
+	if (!strcmp(path, ":memory:")) {
+		cli_msg(":memory: is a database in memory, gone when quotedb "
+			"exits; give a file (./:memory: for one of that name)");
+		return NULL;
+	}
 	if (readonly && access(path, F_OK) != 0) {
 		cli_msg("%s: no database here; run 'quotedb init' or 'quotedb "
 			"import' first (or give --db)", path);

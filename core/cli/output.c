@@ -322,8 +322,10 @@ void cli_put_json_str(qdb_str s)
 			fputs("\\n", stdout);
 		} else if (cp == '\t') {
 			fputs("\\t", stdout);
-		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-			/* C1 too: a terminal may read U+009B as CSI. */
+		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f &&
+					       cp != 0x85)) {
+			/* C1 too, a terminal may read U+009B as CSI; not
+			 * NEL, a line break a text may hold. */
 			printf("\\u%04x", cp);
 		} else {
 			fwrite(s.ptr + i, 1, k, stdout);
