@@ -130,10 +130,27 @@ int qdb_checker_open(qdb_checker **out, qdb *db)
 	}
 	for (size_t k = 0; k < DF_SLOTS; k++)
 		ck->dfc[k].df = -1;
-	/* The index's own document counts say which words are rare. */
-	int rc = qdb__exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS "
-			   "temp.qdb_check_vocab USING fts5vocab(main, "
-			   "'quotes_fts', 'row')");
+	/* The index's own document counts say which words are rare.  The
+	 * table that reads them lives in temp: a read-only handle, kept so
+	 * by query_only (db.c), may make it, since no byte of the file is
+	 * written; query_only is put back as it was. */
+	int query_only = 0;
+	sqlite3_stmt *qo = NULL;
+	int rc = qdb__prepare(&qo, db, "PRAGMA query_only");
+	if (!rc && sqlite3_step(qo) == SQLITE_ROW)
+		query_only = sqlite3_column_int(qo, 0);
+	sqlite3_finalize(qo);
+	if (!rc && query_only)
+		rc = qdb__exec(db, "PRAGMA query_only = 0");
+	if (!rc) {
+		rc = qdb__exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS "
+			       "temp.qdb_check_vocab USING fts5vocab(main, "
+			       "'quotes_fts', 'row')");
+		if (query_only && sqlite3_exec(db->sql, "PRAGMA query_only = "
+					       "1", NULL, NULL, NULL) != SQLITE_OK
+		    && !rc)
+			rc = qdb__fail_sql(db, "query_only");
+	}
 	if (!rc)
 		rc = qdb__prepare(&ck->vocab, db, "SELECT doc FROM "
 				  "temp.qdb_check_vocab WHERE term = ?");

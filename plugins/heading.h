@@ -30,9 +30,10 @@ static const char *const qdb_heading_months[] = {
 };
 
 /*
- * The heading of a date known as the days lo to hi (yyyymmdd; 0 and
- * 99991231 for open ends): its month, but the year (or years) when the
- * date is only that precise, so "2023" is not filed under January.
+ * The heading of a date known as the days lo to hi (yyyymmdd;
+ * QDB_DATE_OPEN_LO and QDB_DATE_OPEN_HI for open ends, both 0 for no
+ * date): its month, but the year (or years) when the date is only that
+ * precise, so "2023" is not filed under January.
  */
 static inline void qdb_heading_date(char *key, size_t keylen, char *text,
 				    size_t textlen, int32_t lo, int32_t hi)
@@ -41,14 +42,14 @@ static inline void qdb_heading_date(char *key, size_t keylen, char *text,
 	int mhi = hi / 100 % 100;
 	const char *mname = mlo >= 1 && mlo <= 12 ?
 		qdb_heading_months[mlo - 1] : "";
-	if (lo <= 0 && (hi <= 0 || hi >= 99991231)) {
+	if (hi == 0 || (lo == QDB_DATE_OPEN_LO && hi == QDB_DATE_OPEN_HI)) {
 		snprintf(key, keylen, "none");
 		snprintf(text, textlen, "Undated");
 	} else if (lo <= 0) {
 		snprintf(key, keylen, "until %d", hi / 100);
 		snprintf(text, textlen, "Until %s %d", mhi >= 1 && mhi <= 12 ?
 			 qdb_heading_months[mhi - 1] : "", yhi);
-	} else if (hi >= 99991231) {
+	} else if (hi == QDB_DATE_OPEN_HI) {
 		snprintf(key, keylen, "from %d", lo / 100);
 		snprintf(text, textlen, "From %s %d", mname, ylo);
 	} else if (lo % 10000 == 101 && hi % 10000 == 1231) {

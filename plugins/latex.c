@@ -966,7 +966,7 @@ static void date_heading(char *key, size_t keylen, char *text,
 {
 	int ylo = lo / 10000, mlo = lo / 100 % 100, yhi = hi / 10000;
 	const char *mname = mlo >= 1 && mlo <= 12 ? months[mlo - 1] : "";
-	if (lo <= 0 && (hi <= 0 || hi >= 99991231)) {
+	if (hi == 0 || (lo == QDB_DATE_OPEN_LO && hi == QDB_DATE_OPEN_HI)) {
 		snprintf(key, keylen, "none");
 		snprintf(text, textlen, "\\qdbundatedname{}");
 	} else if (lo <= 0) {
@@ -974,7 +974,7 @@ static void date_heading(char *key, size_t keylen, char *text,
 		snprintf(key, keylen, "until %d", hi / 100);
 		snprintf(text, textlen, "Until %s %d",
 			 mhi >= 1 && mhi <= 12 ? months[mhi - 1] : "", yhi);
-	} else if (hi >= 99991231) {
+	} else if (hi == QDB_DATE_OPEN_HI) {
 		snprintf(key, keylen, "from %d", lo / 100);
 		snprintf(text, textlen, "From %s %d", mname, ylo);
 	} else if (lo % 10000 == 101 && hi % 10000 == 1231) {

