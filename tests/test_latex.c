@@ -550,6 +550,42 @@ static char *headings(const char *out)
 	return b.data;
 }
 
+/* Dates at the end of time: a real 9999-12-31 is a day like any other
+ * and an open end is QDB_DATE_OPEN_HI, so neither heading is the other's
+ * (the open-end marker was once 99991231, and 9999-12-31 was headed
+ * "From December 9999"). */
+static void test_headings_end_of_time(void)
+{
+	qdb_quote q[5];
+	q[0] = mkquote("a", "t", "S");
+	q[0].date = S("2023-10/..");
+	q[0].date_lo = 20231001;
+	q[0].date_hi = QDB_DATE_OPEN_HI;
+	q[1] = mkquote("b", "t", "S");
+	q[1].date = S("9999");
+	q[1].date_lo = 99990101;
+	q[1].date_hi = 99991231;
+	q[2] = mkquote("c", "t", "S");
+	q[2].date = S("9999-12-31");
+	q[2].date_lo = q[2].date_hi = 99991231;
+	q[3] = mkquote("d", "t", "S");
+	q[3].date = S("../2024-02");
+	q[3].date_lo = QDB_DATE_OPEN_LO;
+	q[3].date_hi = 20240229;
+	q[4] = mkquote("e", "t", "S");
+	char *out = export_sorted(q, 5, NULL, QDB_SORT_DATE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	char *h = headings(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "From October 2023\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "\n9999\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "\nDecember 9999\n"));
+	CU_ASSERT_PTR_NULL(strstr(h, "From December 9999"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "Until February 2024\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "\\qdbundatedname{}\n"));
+	free(h);
+	free(out);
+}
+
 static void test_headings(void)
 {
 	qdb_quote q[7];
@@ -1547,6 +1583,7 @@ void test_latex_register(void)
 		QDB_TEST(test_quote_marks),
 		QDB_TEST(test_source_and_options),
 		QDB_TEST(test_headings),
+		QDB_TEST(test_headings_end_of_time),
 		QDB_TEST(test_headings_by_source),
 		QDB_TEST(test_duplicates_merged),
 		QDB_TEST(test_toc),
