@@ -417,7 +417,7 @@ static void test_out_of_tree_plugin(void)
 	CU_ASSERT_EQUAL(sh(&out, NULL, "QUOTEDB_PLUGIN_PATH='%s' '%s' formats",
 			   plugdir, th_cli()), 0);
 	char head[PATH_MAX * 3];
-	snprintf(head, sizeof head, "\nmyfmt    1.0    .txt   one line per "
+	snprintf(head, sizeof head, "myfmt    1.0    .txt   one line per "
 		 "quote: id, tab, speaker\n         %s/myfmt.so\n", plugdir);
 	char *at = out ? strstr(out, head) : NULL;
 	CU_ASSERT(at == out || (at && at[-1] == '\n'));
