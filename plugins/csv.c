@@ -169,7 +169,8 @@ static int put_tags(csv_state *st, const qdb_quote *q)
 		if ((rc = cell_append(st, q->tags[i].ptr, q->tags[i].len)))
 			return rc;
 	}
-	return put_cell(st, st->cell, st->cell_len);
+	/* No tags yet: no cell buffer either, and p + 0 on NULL is UB. */
+	return put_cell(st, st->cell ? st->cell : "", st->cell_len);
 }
 
 /* A cell writer: the cell of field f, for quote arg (the header when
