@@ -85,13 +85,8 @@ check-asan: deps
 
 # Children started through system() run natively: only the runner's own
 # process is checked.
-# The allocation-failure sweeps fork the runner hundreds of times, and
-# every fork of a valgrinded process is slow: under valgrind they sample
-# more sparsely (every allocation of the first 50 still fails once).
-# The plain and ASan runs keep the dense sample.
 check-valgrind: deps
 	$(MAKE) all $(RUNNER)
-	FAULTS_ALLOC_STEP=$${FAULTS_ALLOC_STEP:-64} \
 	valgrind --leak-check=full --error-exitcode=1 \
 	  --errors-for-leak-kinds=definite ./$(RUNNER)
 
