@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "quotedb/plugin.h"
+#include "heading.h"
 #include "outbuf.h"
 #include "utf8.h"
 
@@ -185,41 +186,6 @@ static int put_field(odt_state *st, qdb_str s)
 
 /* ---- Headings -------------------------------------------------------- */
 
-static const char *const months[] = {
-	"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December"
-};
-
-/* The heading of order=date, as in the latex plugin: the month of the
- * earliest day, or the year(s) for a date known only to the year. */
-static void date_heading(char *key, size_t keylen, char *text,
-			 size_t textlen, int32_t lo, int32_t hi)
-{
-	int ylo = lo / 10000, mlo = lo / 100 % 100, yhi = hi / 10000;
-	const char *mname = mlo >= 1 && mlo <= 12 ? months[mlo - 1] : "";
-	if (hi == 0 || (lo == QDB_DATE_OPEN_LO && hi == QDB_DATE_OPEN_HI)) {
-		snprintf(key, keylen, "none");
-		snprintf(text, textlen, "Undated");
-	} else if (lo <= 0) {
-		int mhi = hi / 100 % 100;
-		snprintf(key, keylen, "until %d", hi / 100);
-		snprintf(text, textlen, "Until %s %d",
-			 mhi >= 1 && mhi <= 12 ? months[mhi - 1] : "", yhi);
-	} else if (hi == QDB_DATE_OPEN_HI) {
-		snprintf(key, keylen, "from %d", lo / 100);
-		snprintf(text, textlen, "From %s %d", mname, ylo);
-	} else if (lo % 10000 == 101 && hi % 10000 == 1231) {
-		snprintf(key, keylen, "years %d %d", ylo, yhi);
-		if (ylo == yhi)
-			snprintf(text, textlen, "%d", ylo);
-		else
-			snprintf(text, textlen, "%d\xe2\x80\x93%d", ylo, yhi);
-	} else {
-		snprintf(key, keylen, "month %d", lo / 100);
-		snprintf(text, textlen, "%s %d", mname, ylo);
-	}
-}
-
 /* Starts a heading when key differs from the current one; its text is
  * shown, escaped. */
 static int group(odt_state *st, const char *key, size_t keylen,
@@ -268,7 +234,7 @@ static int put_heading(odt_state *st, const qdb_quote *q)
 			: group(st, "", 0, lit("No source"));
 	case ORDER_DATE: {
 		char key[48], text[64];
-		date_heading(key, sizeof key, text, sizeof text, q->date_lo,
+		qdb_heading_date(key, sizeof key, text, sizeof text, q->date_lo,
 			     q->date_hi);
 		return group(st, key, strlen(key), lit(text));
 	}
