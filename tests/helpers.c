@@ -161,6 +161,12 @@ const char *th_cli(void)
 	return path;
 }
 
+int th_under_valgrind(void)
+{
+	const char *preload = getenv("LD_PRELOAD");
+	return preload && strstr(preload, "vgpreload") != NULL;
+}
+
 qdb *th_open_fresh(const char *name)
 {
 	const char *p = th_path(name);

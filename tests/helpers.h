@@ -47,6 +47,10 @@ const char *th_cli(void);
  * rotating buffer, like th_path. */
 const char *th_plugin(const char *name);
 
+/* 1 when this process runs under valgrind (its preload library is in
+ * LD_PRELOAD; valgrind takes it out of what an untraced child sees). */
+int th_under_valgrind(void);
+
 /* Opens a new database in the temporary directory; asserts on failure. */
 qdb *th_open_fresh(const char *name);
 
