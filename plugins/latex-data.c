@@ -3,16 +3,20 @@
  * for quotedb.sty, so a manuscript cites a quote by its id and never
  * retypes it (\qdbload{quotes-data} then \qdbquote{ID}).
  *
- * The file.  A header line \qdbdataversion{1}, then for each quote
+ * The file.  A header line \qdbdataversion{2}, then for each quote
  *   \qdbdataquote{KEY}
  *   \qdbdatafield{NAME}{VALUE}      one line per field the quote has
  * where NAME is the field's name in the field table (text, speaker, role,
  * date, ..., source_url, tags: the tags joined with ", "), plus
  * date_words, the date in words (qdb_date_words: "9 October 2023").
- * Every value is escaped as the appendix escapes it (texescape.h): no
- * byte of a quote reaches TeX as markup.  Line breaks in the text are
- * written \qdbbreak{} (the package sets a paragraph break in a display
- * quotation, a space inline); in other fields they are spaces.
+ * Every value is written by the appendix's escaper (texescape.h), with
+ * its places to break and its Greek and Cyrillic runs: no byte of a
+ * quote reaches TeX as markup.  Every script is written (charset any,
+ * the default); charset latin refuses what the old preamble cannot set.
+ * Line breaks in the text are written \qdbpar{} (the package sets a
+ * paragraph break in a display quotation, a space inline); in other
+ * fields they are spaces.  Version 1 wrote them \qdbbreak{}, which is
+ * now the appendix's place to break a token.
  *
  * Keys.  An id may hold any character, a manuscript only what TeX reads
  * safely inside \csname.  The key of an id is the id with every byte that

@@ -148,8 +148,8 @@ static void test_fields(void)
 		"\\qdbdatafield{date}{2023-10-09}\n"
 		"\\qdbdatafield{date_words}{9 October 2023}\n"
 		"\\qdbdatafield{source_url}{https:/\\qdbbreak{}/\\qdbbreak{}"
-		"example.\\qdbbreak{}org/\\qdbbreak{}a?\\qdbbreak{}b=\\qdbbreak{}"
-		"1\\&\\qdbbreak{}c=\\qdbbreak{}\\%20}\n"
+		"example.\\qdbbreak{}org/\\qdbbreak{}a?\\qdbbreak{}b="
+		"\\qdbbreak{}1\\&\\qdbbreak{}c=\\qdbbreak{}\\%20}\n"
 		"\\qdbdatafield{tags}{iran, a\\_b}\n"
 		"\\qdbdataend\n");
 	free(out);
@@ -575,8 +575,9 @@ static void test_scripts_lualatex(void)
 	free(yaml);
 	const char *dir = th_path("scripts");
 	th_run(NULL, NULL, "rm -rf '%s'", dir);
-	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0 &&
-			th_run(NULL, NULL, "cp tex/quotedb.sty '%s'/", dir) == 0);
+	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0);
+	CU_ASSERT_FATAL(th_run(NULL, NULL, "cp tex/quotedb.sty '%s'/",
+			       dir) == 0);
 	char *data = export(l.v, l.n, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
 	snprintf(path, sizeof path, "%s/quotes-data.tex", dir);
