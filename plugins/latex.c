@@ -11,10 +11,11 @@
  * “, !‘ into ¡, << into « ...) are kept apart with \kern0pt{}: an empty
  * group does that in pdfTeX but not in LuaTeX, which forms ligatures after
  * the paragraph is built.  So no text can reach TeX as markup: "\input",
- * "^^5c" or "%" are printed, not obeyed.  The same escaping applies to
- * every field, the title included.  A line break in a quotation (LF, CR,
- * CRLF, NEL, U+2028, U+2029) is set as a paragraph break (\par); in other
- * fields it is a space.  TeX collapses runs of spaces, as typesetting does.
+ * "^^5c" or "%" are printed, not obeyed.  The same escaping (texescape.h,
+ * shared with latex-data) applies to every field, the title included.  A
+ * line break in a quotation (LF, CR, CRLF, NEL, U+2028, U+2029) is set as
+ * a paragraph break (\par); in other fields it is a space.  TeX collapses
+ * runs of spaces, as typesetting does.
  *
  * Characters.  With charset=any (the default) every script is set: the
  * standalone document compiles with lualatex (Noto Serif, a fallback font
@@ -25,12 +26,14 @@
  * pdflatex with a message that names lualatex.  With charset=latin the
  * plugin refuses a character the old preamble cannot set in both engines
  * (T1 + Latin Modern in pdflatex, Latin Modern OpenType in lualatex): the
- * list below was measured with TeX Live 2022.  Control characters are
- * always refused; \tracinglostchars=3 makes a missing glyph an error.
+ * list in texescape.h was measured with TeX Live 2022.  Control
+ * characters are always refused; \tracinglostchars=3 makes a missing
+ * glyph an error.
  *
  * Long content.  Long tokens get places to break (\qdbbreak{}), CJK text
- * places between characters (\qdbcjkbreak{}), and output lines end before
- * TeX's input buffer could fill (see before_char).
+ * places between characters (\qdbcjkbreak{}), output lines end before
+ * TeX's input buffer could fill, and a quotation's paragraph is cut every
+ * 32 KiB (\qdbjoin{}) so pdfTeX's memory holds it (see texescape.h).
  *
  * Layout.  The host sorts (by speaker unless the user chose another
  * --sort); the plugin starts a new heading when what the quotes are
@@ -53,6 +56,7 @@
 
 #include "quotedb/plugin.h"
 #include "outbuf.h"
+#include "texescape.h"
 
 /* The plugin's version, also written into every document it makes. */
 #define LATEX_VERSION "1.1"
@@ -72,11 +76,7 @@ typedef struct latex_state {
 	const qdb_plugin_host *host;
 	int order;
 	int standalone;
-	int any_chars;
-	int needs_lua;           /* a character pdflatex cannot set was seen
-				  * by check_str */
 	int marked_lua;          /* and \qdbneedslualatex was written */
-	size_t col;              /* bytes written since the last newline */
 	int context, date_text, original, toc;   /* the options */
 	char *key;               /* the key of a source heading */
 	size_t key_len, key_cap;
@@ -93,6 +93,7 @@ typedef struct latex_state {
 	size_t nspk, capspk;
 	size_t *slots;           /* hash of spk: index + 1, 0 is empty */
 	size_t nslots;
+	qdb_tex tex;             /* the escaper's writer, on out */
 	qdb_outbuf out;          /* last: 64 KiB */
 } latex_state;
 
@@ -106,11 +107,7 @@ static int flush(latex_state *st)
 /* Writes n bytes, keeping count of the bytes since the last newline. */
 static int put(latex_state *st, const char *p, size_t n)
 {
-	size_t k = n;
-	while (k > 0 && p[k - 1] != '\n')
-		k--;
-	st->col = k ? n - k : st->col + n;
-	return qdb_outbuf_put(&st->out, p, n);
+	return qdb_tex_raw(&st->tex, p, n);
 }
 
 static int puts_(latex_state *st, const char *s)
@@ -120,538 +117,29 @@ static int puts_(latex_state *st, const char *s)
 
 /* ---- Characters ---------------------------------------------------- */
 
-/*
- * Decodes one UTF-8 sequence at p (n > 0 bytes left) into *cp; returns
- * its length, or 0 when it is not valid UTF-8 (overlong forms, surrogates
- * and values past U+10FFFF included).
- */
-static size_t utf8_decode(uint32_t *cp, const unsigned char *p, size_t n)
-{
-	uint32_t c = p[0];
-	size_t len, i;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-		return 0;
-	*cp = c;
-	return len;
-}
+/* The escaping is texescape.h's, shared with latex-data: a quotation's
+ * line breaks are paragraph breaks, and a very long one is cut where it
+ * could break a line into paragraphs TeX can hold (\qdbjoin); in other
+ * fields a line break is a space. */
+static const qdb_tex_style text_style = { "\\par\n", "\\qdbjoin{}",
+					  QDB_TEX_END_NONE };
+static const qdb_tex_style field_style = { " ", NULL, QDB_TEX_END_SEP };
 
-static int is_break(uint32_t c)
-{
-	return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 ||
-	       c == 0x2029;
-}
-
-static int is_control(uint32_t c)
-{
-	return (c < 0x20 && c != '\t' && !is_break(c)) || c == 0x7F ||
-	       (c >= 0x80 && c < 0xA0 && c != 0x85);
-}
-
-/*
- * What both engines set with the standalone preamble, beyond ASCII: every
- * character from U+00A0 to U+024F, U+02B0 to U+02FF and U+2000 to U+215F
- * (and a few more) was typeset with pdflatex (T1, lmodern) and lualatex
- * (fontspec, Latin Modern); these are the ones neither refused.
- */
-static const uint32_t latin_ranges[][2] = {
-	{ 0x00A0, 0x0125 }, { 0x0128, 0x0137 }, { 0x0139, 0x013E },
-	{ 0x0141, 0x0148 }, { 0x014A, 0x0165 }, { 0x0168, 0x017E },
-	{ 0x0192, 0x0192 }, { 0x01CD, 0x01D4 }, { 0x01E6, 0x01E7 },
-	{ 0x01EA, 0x01EB }, { 0x01F0, 0x01F0 }, { 0x01F4, 0x01F5 },
-	{ 0x0218, 0x021B }, { 0x0237, 0x0237 }, { 0x02C6, 0x02C7 },
-	{ 0x02D8, 0x02D9 }, { 0x02DB, 0x02DD }, { 0x200C, 0x200C },
-	{ 0x2010, 0x2011 }, { 0x2013, 0x2014 }, { 0x2016, 0x2016 },
-	{ 0x2018, 0x201A }, { 0x201C, 0x201E }, { 0x2020, 0x2022 },
-	{ 0x2026, 0x2026 }, { 0x2030, 0x2030 }, { 0x2039, 0x203B },
-	{ 0x203D, 0x203D }, { 0x2044, 0x2044 }, { 0x20A1, 0x20A1 },
-	{ 0x20A4, 0x20A4 }, { 0x20A6, 0x20A6 }, { 0x20A9, 0x20A9 },
-	{ 0x20AB, 0x20AC }, { 0x20B1, 0x20B1 }, { 0x2103, 0x2103 },
-	{ 0x2116, 0x2117 }, { 0x2122, 0x2122 }, { 0x212E, 0x212E },
-	{ 0x2190, 0x2193 }, { 0xFB00, 0xFB04 },
-};
-
-/*
- * Characters pdflatex draws right but pdftotext (and copy and paste) would
- * read back as something else: accents built from two glyphs, glyphs T1
- * shares with other characters (U+2010 is "-", U+02C6 is "^"), TS1 symbols
- * without a Unicode name.  They are written \qdbu{hex}{c}, which under
- * pdfTeX puts c in an ActualText span naming the character.  Sorted.
- */
-static const uint16_t actual_text[] = {
-	0x00B2, 0x00B3, 0x00B9, 0x0110, 0x0122, 0x0123, 0x0129, 0x012B,
-	0x012D, 0x012E, 0x012F, 0x0135, 0x0136, 0x0137, 0x013B, 0x013C,
-	0x0145, 0x0146, 0x0156, 0x0157, 0x0172, 0x0173, 0x01D0, 0x01EA,
-	0x01EB, 0x01F0, 0x0218, 0x0219, 0x021A, 0x021B, 0x02C6, 0x02DC,
-	/* LGR builds the capitals with tonos from two glyphs; T2A draws
-	 * the Ukrainian and Serbian I, J with the Latin ones */
-	0x0386, 0x0388, 0x0389, 0x038A, 0x038C, 0x038E, 0x038F, 0x0406,
-	0x0408, 0x0456, 0x0458,
-	0x2010, 0x2011, 0x20A6, 0x20B1, 0x2117,
-};
-
-/*
- * Greek (LGR) and Cyrillic (T2A) that pdflatex sets with the standalone
- * preamble of charset=any and pdftotext reads back (some through
- * \qdbu): measured with TeX Live 2022, cbfonts and cm-super, by setting
- * every assigned character of U+0370-U+03FF, U+0400-U+052F and
- * U+1F00-U+1FFF.  The polytonic capitals, built from pieces, are left to
- * lualatex.
- */
-static const uint32_t pdftex_ranges[][2] = {
-	{ 0x0375, 0x0375 }, { 0x0384, 0x038A }, { 0x038C, 0x038C },
-	{ 0x038E, 0x03A1 }, { 0x03A3, 0x03CE }, { 0x03D8, 0x03DD },
-	{ 0x03DF, 0x03E1 }, { 0x0400, 0x045F }, { 0x0490, 0x0493 },
-	{ 0x0496, 0x049D }, { 0x04A0, 0x04A5 }, { 0x04AA, 0x04AB },
-	{ 0x04AE, 0x04B3 }, { 0x04B6, 0x04BB }, { 0x04C0, 0x04C2 },
-	{ 0x04D0, 0x04DF }, { 0x04E2, 0x04E9 }, { 0x04EC, 0x04F5 },
-	{ 0x04F8, 0x04F9 }, { 0x1F00, 0x1F07 }, { 0x1F10, 0x1F15 },
-	{ 0x1F20, 0x1F27 }, { 0x1F30, 0x1F37 }, { 0x1F40, 0x1F45 },
-	{ 0x1F50, 0x1F57 }, { 0x1F60, 0x1F67 }, { 0x1F70, 0x1F70 },
-	{ 0x1F72, 0x1F72 }, { 0x1F74, 0x1F74 }, { 0x1F76, 0x1F76 },
-	{ 0x1F78, 0x1F78 }, { 0x1F7A, 0x1F7A }, { 0x1F7C, 0x1F7C },
-	{ 0x1F80, 0x1F87 }, { 0x1F90, 0x1F97 }, { 0x1FA0, 0x1FA7 },
-	{ 0x1FB0, 0x1FB4 }, { 0x1FB6, 0x1FB9 }, { 0x1FBF, 0x1FC4 },
-	{ 0x1FC6, 0x1FC7 }, { 0x1FCD, 0x1FD2 }, { 0x1FD6, 0x1FD9 },
-	{ 0x1FDD, 0x1FE2 }, { 0x1FE4, 0x1FE9 }, { 0x1FED, 0x1FED },
-	{ 0x1FF2, 0x1FF4 }, { 0x1FF6, 0x1FF7 }, { 0x1FFE, 0x1FFE },
-};
-
-static int needs_actual_text(uint32_t c)
-{
-	size_t lo = 0, hi = sizeof actual_text / sizeof actual_text[0];
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (actual_text[mid] == c)
-			return 1;
-		if (actual_text[mid] < c)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/* Characters written as commands (the rest is written as it is). */
-static const char *command_for(uint32_t c)
-{
-	switch (c) {
-	case '\\': return "\\textbackslash{}";
-	case '{': return "\\{";
-	case '}': return "\\}";
-	case '$': return "\\$";
-	case '&': return "\\&";
-	case '#': return "\\#";
-	case '%': return "\\%";
-	case '_': return "\\_";
-	case '^': return "\\textasciicircum{}";
-	case '~': return "\\textasciitilde{}";
-	/* [ ] can be taken for an optional argument after a macro */
-	case '[': return "{[}";
-	case ']': return "{]}";
-	/* T1 and TeX ligatures turn these into other glyphs */
-	case '<': return "\\textless{}";
-	case '>': return "\\textgreater{}";
-	case '|': return "\\textbar{}";
-	case '"': return "\\textquotedbl{}";
-	case '\'': return "\\textquotesingle{}";
-	case '`': return "\\textasciigrave{}";
-	case '\t': return " ";
-	/* pdflatex builds … from three dots: ActualText keeps it one */
-	case 0x2026: return "\\qdbellipsis{}";
-	/* spaces Latin Modern has no glyph for */
-	case 0x2002: case 0x2007: return "\\enspace{}";
-	case 0x2003: return "\\quad{}";
-	case 0x2004: case 0x2005: case 0x2006: case 0x2008: case 0x2009:
-	case 0x200A: case 0x202F: case 0x205F: return "\\,";
-	case 0x200B: return "\\hspace{0pt}";
-	case 0x2060: case 0xFEFF: return "\\nobreak{}";
-	case 0x2212: return "\\textminus{}";
-	}
-	return NULL;
-}
-
-static int is_latin(uint32_t c)
-{
-	if (c >= 0x20 && c < 0x7F)
-		return 1;
-	if (c == '\t' || is_break(c) || command_for(c))
-		return 1;
-	for (size_t i = 0; i < sizeof latin_ranges / sizeof latin_ranges[0];
-	     i++)
-		if (c >= latin_ranges[i][0] && c <= latin_ranges[i][1])
-			return 1;
-	return 0;
-}
-
-static int in_ranges(uint32_t c, const uint32_t (*r)[2], size_t n)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c < r[mid][0])
-			hi = mid;
-		else if (c > r[mid][1])
-			lo = mid + 1;
-		else
-			return 1;
-	}
-	return 0;
-}
-
-/* What pdflatex sets with the preamble of charset=any; for the rest the
- * document needs lualatex. */
-static int pdftex_ok(uint32_t c)
-{
-	return is_latin(c) ||
-	       in_ranges(c, pdftex_ranges,
-			 sizeof pdftex_ranges / sizeof pdftex_ranges[0]);
-}
-
-/*
- * The scripts pdflatex sets in another font encoding than T1: a run of
- * them is written inside \qdbgreek{...} or \qdbcyrillic{...}, which switch
- * to LGR or T2A under pdflatex and do nothing under lualatex.
- */
-enum { RUN_NONE, RUN_GREEK, RUN_CYRILLIC };
-
-static int run_of(uint32_t c)
-{
-	if ((c >= 0x0370 && c <= 0x03FF) || (c >= 0x1F00 && c <= 0x1FFF))
-		return RUN_GREEK;
-	if (c >= 0x0400 && c <= 0x052F)
-		return RUN_CYRILLIC;
-	return RUN_NONE;
-}
-
-/* Combining marks stay with the letter before them, in its run. */
-static int is_combining(uint32_t c)
-{
-	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
-	       (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
-	       (c >= 0xFE20 && c <= 0xFE2F);
-}
-
-/*
- * Chinese and Japanese are written without spaces, so TeX finds no place
- * to break a line: the plugin puts \qdbcjkbreak{} (a line break allowed)
- * between two CJK characters, except before closing punctuation and after
- * opening punctuation, which stay with their neighbour (the basic rule of
- * kinsoku shori).
- */
-static int is_cjk(uint32_t c)
-{
-	return (c >= 0x2E80 && c <= 0x2FFF) || (c >= 0x3000 && c <= 0x30FF) ||
-	       (c >= 0x3100 && c <= 0x31FF) || (c >= 0x3400 && c <= 0x4DBF) ||
-	       (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
-	       (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3FFFF);
-}
-
-static int cjk_closing(uint32_t c)
-{
-	static const uint16_t closing[] = {
-		0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011,
-		0x3015, 0x3017, 0x3019, 0x301B, 0x301E, 0x303B, 0x3041,
-		0x3043, 0x3045, 0x3047, 0x3049, 0x3063, 0x3083, 0x3085,
-		0x3087, 0x308E, 0x309D, 0x309E, 0x30A1, 0x30A3, 0x30A5,
-		0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE,
-		0x30FC, 0x30FD, 0x30FE, 0xFF01, 0xFF09, 0xFF0C, 0xFF0E,
-		0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D, 0xFF5D, 0xFF60, 0xFF61,
-		0xFF63, 0xFF64,
-	};
-	for (size_t i = 0; i < sizeof closing / sizeof closing[0]; i++)
-		if (closing[i] == c)
-			return 1;
-	return 0;
-}
-
-static int cjk_opening(uint32_t c)
-{
-	return c == 0x3008 || c == 0x300A || c == 0x300C || c == 0x300E ||
-	       c == 0x3010 || c == 0x3014 || c == 0x3016 || c == 0x3018 ||
-	       c == 0x301A || c == 0x301D || c == 0xFF08 || c == 0xFF3B ||
-	       c == 0xFF5B || c == 0xFF5F || c == 0xFF62;
-}
-
-/*
- * Pairs the fonts would join into one glyph: -- (en dash), –- (em dash),
- * ‘‘ and ’’ (double quotes), !‘ and ?‘ (¡ ¿), ,, („), << and >> (« »).
- * pdflatex sets U+2010 (hyphen) as "-", so it joins like one.  Found by
- * typesetting every pair of punctuation characters with both engines.
- */
-static int ligature(uint32_t a, uint32_t b)
-{
-	switch (a) {
-	case '-': case 0x2010: case 0x2013:
-		return b == '-' || b == 0x2010;
-	case 0x2018: return b == 0x2018;
-	case 0x2019: return b == 0x2019;
-	case '!': case '?': return b == 0x2018;
-	case ',': return b == ',';
-	case '<': return b == '<';
-	case '>': return b == '>';
-	}
-	return 0;
-}
+#define LINE_MAX_BYTES QDB_TEX_LINE_MAX
 
 /* Checks that s can be written; what names it in the message, or is NULL
  * to only say whether it can (no message). */
 static int check_str(latex_state *st, const char *what, const char *p,
 		     size_t n)
 {
-	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0;
-	while (i < n) {
-		if (u[i] >= 0x20 && u[i] < 0x7f) {   /* printable ASCII */
-			i++;
-			continue;
-		}
-		uint32_t c;
-		size_t k = utf8_decode(&c, u + i, n - i);
-		if (k && st->any_chars && !pdftex_ok(c))
-			st->needs_lua = 1;
-		if (!what && (k == 0 || is_control(c) ||
-			      (!st->any_chars && !is_latin(c))))
-			return QDB_EINVALID;   /* the caller asks again */
-		if (k == 0) {
-			st->host->error(st->host, "%s: not valid UTF-8 at "
-					"byte %zu", what, i);
-			return QDB_EINVALID;
-		}
-		if (is_control(c)) {
-			st->host->error(st->host, "%s: control character "
-					"U+%04X at byte %zu cannot be set in "
-					"LaTeX", what, (unsigned)c, i);
-			return QDB_EINVALID;
-		}
-		if (!st->any_chars && !is_latin(c)) {
-			st->host->error(st->host, "%s: U+%04X \"%.*s\" at "
-					"byte %zu cannot be set with "
-					"charset=latin (without it every "
-					"script is set)", what, (unsigned)c,
-					(int)k, p + i, i);
-			return QDB_EINVALID;
-		}
-		i += k;
-	}
-	return 0;
-}
-
-/*
- * An ASCII character TeX sets as itself that can never be the second half
- * of a ligature: runs of these are copied as they are, which is most of
- * any text ('-' and ',' pair with themselves, so they take the slow path).
- */
-static int plain_ascii(unsigned char c)
-{
-	/* command_for's ASCII cases, and '-' and ',': a table, because
-	 * this runs for every byte of every field. */
-	static const unsigned char special[128] = {
-		['\\'] = 1, ['{'] = 1, ['}'] = 1, ['$'] = 1, ['&'] = 1,
-		['#'] = 1, ['%'] = 1, ['_'] = 1, ['^'] = 1, ['~'] = 1,
-		['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['|'] = 1,
-		['"'] = 1, ['\''] = 1, ['`'] = 1, ['-'] = 1, [','] = 1,
-	};
-	return c >= 0x20 && c < 0x7f && !special[c];
-}
-
-/* Closes a run of \qdbgreek or \qdbcyrillic when c is not of it; opens
- * one when c starts it. */
-static int switch_run(latex_state *st, int *run, uint32_t c)
-{
-	static const char *const open[] = { "", "\\qdbgreek{",
-					    "\\qdbcyrillic{" };
-	int want = run_of(c);
-	int rc;
-	if (want == *run || (*run != RUN_NONE && is_combining(c)))
-		return 0;
-	if (*run != RUN_NONE && (rc = puts_(st, "}")))
-		return rc;
-	*run = want;
-	return want != RUN_NONE ? puts_(st, open[want]) : 0;
-}
-
-/*
- * Long content.  TeX breaks a line at spaces and hyphens (and hyphenates
- * words); a URL or any other long token without them would run into the
- * margin.  So a token gets \qdbbreak{} (a line break allowed, at a cost:
- * \penalty1000, dearer than a hyphenation; the line it ends is set
- * ragged, so a run of them can always be set) after the characters
- * that divide URLs and paths, and after every BREAK_EVERY characters
- * without one.  A break there adds no character: nothing is printed in
- * its place.
- *
- * TeX reads its input a line at a time into a buffer of 200,000 bytes,
- * so no output line may grow near that: once a line holds LINE_MAX bytes,
- * it ends with "%" before the next character that is not a space (TeX
- * drops spaces at the start of a line; the % keeps the newline from
- * becoming one).  That changes nothing in the PDF.
- */
-#define BREAK_EVERY 20
-#define LINE_MAX_BYTES 4000
-
-typedef struct token_state {
-	unsigned unbroken;   /* characters since a place to break */
-	int after_divider;   /* the last character divides a URL */
-} token_state;
-
-static int url_divider(uint32_t c)
-{
-	return c == '/' || c == '.' || c == '?' || c == '&' || c == '=';
-}
-
-/* What goes before a character that is not a space. */
-static int before_char(latex_state *st, token_state *t)
-{
-	int rc;
-	if (t->after_divider || t->unbroken >= BREAK_EVERY) {
-		if ((rc = puts_(st, "\\qdbbreak{}")))
-			return rc;
-		t->unbroken = 0;
-	}
-	t->after_divider = 0;
-	if (st->col >= LINE_MAX_BYTES && (rc = puts_(st, "%\n")))
-		return rc;
-	return 0;
-}
-
-/* Notes character c, just written. */
-static void after_char(token_state *t, uint32_t c)
-{
-	if (c == ' ' || c == '\t' || is_break(c) || c == '-') {
-		t->unbroken = 0;
-		t->after_divider = 0;
-		return;
-	}
-	t->unbroken++;
-	t->after_divider = url_divider(c);
-}
-
-/* Writes the plain ASCII run p[0..n), with what before_char adds. */
-static int put_plain(latex_state *st, token_state *t, const char *p,
-		     size_t n)
-{
-	size_t seg = 0;
-	int rc;
-	for (size_t j = 0; j < n; j++) {
-		unsigned char b = (unsigned char)p[j];
-		if (b != ' ' && (t->after_divider ||
-				 t->unbroken >= BREAK_EVERY ||
-				 st->col + (j - seg) >= LINE_MAX_BYTES)) {
-			if ((rc = put(st, p + seg, j - seg)) ||
-			    (rc = before_char(st, t)))
-				return rc;
-			seg = j;
-		}
-		after_char(t, b);
-	}
-	return put(st, p + seg, n - seg);
+	return qdb_tex_check(&st->tex, what, p, n);
 }
 
 /* Writes p escaped; check_str has accepted it. */
 static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 {
-	const unsigned char *u = (const unsigned char *)p;
-	uint32_t prev = 0;
-	size_t i = 0;
-	int rc, run = RUN_NONE;
-	token_state tok = { 0, 0 };
-	while (i < n) {
-		if (plain_ascii(u[i])) {
-			size_t j = i + 1;
-			while (j < n && plain_ascii(u[j]))
-				j++;
-			if (run != RUN_NONE &&
-			    (rc = switch_run(st, &run, u[i])))
-				return rc;
-			if ((rc = put_plain(st, &tok, p + i, j - i)))
-				return rc;
-			prev = u[j - 1];
-			i = j;
-			continue;
-		}
-		uint32_t c;
-		size_t k = utf8_decode(&c, u + i, n - i);
-		const char *cmd;
-		if (k == 0)
-			return QDB_EINVALID;
-		if (st->any_chars && (rc = switch_run(st, &run, c)))
-			return rc;
-		if (is_break(c)) {
-			/* a run of line breaks is one paragraph break */
-			while (i < n && utf8_decode(&c, u + i, n - i) &&
-			       is_break(c))
-				i += utf8_decode(&c, u + i, n - i);
-			rc = puts_(st, mode == MODE_TEXT ? "\\par\n" : " ");
-			if (rc)
-				return rc;
-			after_char(&tok, '\n');
-			prev = 0;
-			continue;
-		}
-		if (is_cjk(c) && is_cjk(prev) && !cjk_closing(c) &&
-		    !cjk_opening(prev)) {
-			if ((rc = puts_(st, "\\qdbcjkbreak{}")))
-				return rc;
-			tok.unbroken = 0;
-		}
-		if (c != '\t' && !is_combining(c) &&
-		    (rc = before_char(st, &tok)))
-			return rc;
-		if (ligature(prev, c) && (rc = puts_(st, "\\kern0pt{}")))
-			return rc;
-		cmd = command_for(c);
-		if (cmd) {
-			rc = puts_(st, cmd);
-		} else if (needs_actual_text(c)) {
-			char head[16];
-			snprintf(head, sizeof head, "\\qdbu{%04X}{",
-				 (unsigned)c);
-			rc = puts_(st, head);
-			if (!rc)
-				rc = put(st, p + i, k);
-			if (!rc)
-				rc = puts_(st, "}");
-		} else {
-			rc = put(st, p + i, k);
-		}
-		if (rc)
-			return rc;
-		after_char(&tok, c);
-		prev = c;
-		i += k;
-	}
-	if (run != RUN_NONE && (rc = puts_(st, "}")))
-		return rc;
-	/* A field is followed by the plugin's own separators (", "): a
-	 * field ending in a character that could join the next one into a
-	 * ligature ("Smith," then ", " would print as „) ends with a break. */
-	if (mode == MODE_FIELD && (ligature(prev, ',') || ligature(prev, '-') ||
-				   ligature(prev, prev)))
-		return puts_(st, "\\kern0pt{}");
-	return 0;
+	return qdb_tex_put(&st->tex, p, n,
+			   mode == MODE_TEXT ? &text_style : &field_style);
 }
 
 static int put_field(latex_state *st, qdb_str s)
@@ -921,10 +409,18 @@ static const char definitions[] =
 	"\\providecommand\\qdbgreek[1]{#1}\n"
 	"\\providecommand\\qdbcyrillic[1]{#1}\n"
 	"% A line that ends at \\qdbbreak is set ragged; elsewhere the two\n"
-	"% glues cancel.\n"
+	"% glues cancel.  Registers, so all breaks share two glue specs: a\n"
+	"% long paragraph must fit pdfTeX's memory.\n"
+	"\\@ifundefined{qdb@fil}{\\newskip\\qdb@fil\\newskip\\qdb@unfil\n"
+	"  \\qdb@fil\\z@\\@plus1fil\\qdb@unfil\\z@\\@plus-1fil}{}\n"
 	"\\@ifundefined{qdbbreak}{\\protected\\def\\qdbbreak{%\n"
-	"  \\hskip\\z@\\@plus1fil\\penalty1000\n"
-	"  \\hskip\\z@\\@plus-1fil\\relax}}{}\n"
+	"  \\hskip\\qdb@fil\\penalty1000\\hskip\\qdb@unfil\\relax}}{}\n"
+	"% \\qdbjoin: a very long quotation goes on in a new paragraph, so\n"
+	"% TeX breaks it into lines a part at a time: the line before is\n"
+	"% justified, the next not indented, with no space between.\n"
+	"\\@ifundefined{qdbjoin}{\\protected\\def\\qdbjoin{%\n"
+	"  {\\parfillskip\\z@skip\\par}%\n"
+	"  \\begingroup\\parskip\\z@skip\\noindent\\endgroup}}{}\n"
 	"\\@ifundefined{qdbcjkbreak}{\\protected\\def\\qdbcjkbreak{%\n"
 	"  \\hskip\\z@ plus .1em\\relax}}{}\n"
 	"% Bookmarks (hyperref, with toc=1) take the text, not the commands.\n"
@@ -1523,7 +1019,8 @@ static int put_url_target(latex_state *st, qdb_str url)
 				return rc;
 			n = 0;
 			/* \qdbhref ignores line ends in the target */
-			if (st->col >= LINE_MAX_BYTES && (rc = puts_(st, "\n")))
+			if (st->tex.col >= LINE_MAX_BYTES &&
+			    (rc = puts_(st, "\n")))
 				return rc;
 		}
 	}
@@ -1657,8 +1154,8 @@ static int put_layout(latex_state *st)
 	if (*font)
 		snprintf(line, sizeof line, "\\newcommand\\qdbmainfont{%%\n"
 			 "  \\setmainfont{%s}[Ligatures=TeXOff%s]}\n", font,
-			 st->any_chars ? ", RawFeature={fallback=qdbfallback}"
-			 : "");
+			 st->tex.any_chars
+			 ? ", RawFeature={fallback=qdbfallback}" : "");
 	else
 		snprintf(line, sizeof line, "\\newcommand\\qdbmainfont{}\n");
 	if ((rc = puts_(st, line)))
@@ -1680,7 +1177,7 @@ static int put_layout(latex_state *st)
  */
 static int mark_lua(latex_state *st)
 {
-	if (!st->needs_lua || st->marked_lua)
+	if (!st->tex.needs_lua || st->marked_lua)
 		return 0;
 	st->marked_lua = 1;
 	return puts_(st, "\\qdbneedslualatex\n");
@@ -1701,13 +1198,14 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 	}
 	st->host = host;
 	st->out.host = host;
+	st->tex.out = &st->out;
 	st->out.format = "LaTeX";
 	st->order = host->sort == QDB_SORT_SPEAKER ? ORDER_SPEAKER
 		: host->sort == QDB_SORT_DATE ? ORDER_DATE
 		: host->sort == QDB_SORT_OUTLET ? ORDER_OUTLET
 		: host->sort == QDB_SORT_SOURCE ? ORDER_SOURCE : ORDER_NONE;
 	st->standalone = (int)host->option_int(host, "standalone");
-	st->any_chars = host->option_int(host, "charset") == CHARSET_ANY;
+	st->tex.any_chars = host->option_int(host, "charset") == CHARSET_ANY;
 	st->context = (int)host->option_int(host, "context");
 	st->date_text = (int)host->option_int(host, "date_text");
 	st->original = (int)host->option_int(host, "original");
@@ -1718,14 +1216,15 @@ static int latex_begin(void **state, const qdb_plugin_host *host)
 		rc = check_layout(st);
 	if (!rc && st->standalone) {
 		char start[sizeof head_start + 128];
-		snprintf(start, sizeof start, head_start, st->any_chars
+		snprintf(start, sizeof start, head_start, st->tex.any_chars
 			 ? "lualatex (or pdflatex when every text is\n% Latin, "
 			   "Greek or Cyrillic)" : "pdflatex or lualatex");
 		rc = puts_(st, start);
 		if (!rc)
 			rc = put_layout(st);
 		if (!rc)
-			rc = puts_(st, st->any_chars ? head_any : head_latin);
+			rc = puts_(st, st->tex.any_chars ? head_any
+				   : head_latin);
 		if (!rc)
 			rc = puts_(st, head_end);
 	} else if (!rc) {
@@ -1821,8 +1320,8 @@ static int latex_quote(void *state, const qdb_quote *q,
 			return rc;
 	}
 	const char *style = quote_style(q->language);
-	if (st->any_chars && !strcmp(style, "{japanese}"))
-		st->needs_lua = 1;   /* corner brackets */
+	if (st->tex.any_chars && !strcmp(style, "{japanese}"))
+		st->tex.needs_lua = 1;   /* corner brackets */
 	heading h;
 	int none = heading_of(st, q, &h);
 	if (none < 0) {

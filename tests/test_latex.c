@@ -1378,28 +1378,33 @@ static void test_body_lualatex(void)
 
 /* ---- Long content ---------------------------------------------------- */
 
-/* A paragraph of n bytes of words, some long, some hostile. */
+/* A paragraph of exactly n bytes of words, some long, some hostile. */
 static char *long_paragraph(size_t n)
 {
 	static const char *const words[] = { "alpha", "beta", "gamma",
 		"Donaudampfschifffahrtsgesellschaft", "na\xc3\xafve", "---",
 		"100%", "{x}", "\\input", "https://example.org/a/b?c=d&e=f",
 		"\xd0\x96\xd1\x91\xd0\xbb\xd1\x82\xd1\x8b\xd0\xb9" };
-	char *p = malloc(n + 64);
+	char *p = malloc(n + 1);
 	size_t len = 0, k = 7;
-	while (len < n) {
+	for (;;) {
 		k = (k * 1103515245 + 12345) & 0x7fffffff;
 		const char *w = words[(k >> 8) % NELEM(words)];
+		if (len + 1 + strlen(w) > n)
+			break;
 		len += (size_t)sprintf(p + len, "%s%s", len ? " " : "", w);
 	}
-	p[len] = '\0';
+	memset(p + len, 'z', n - len);   /* the last word made longer */
+	p[n] = '\0';
 	return p;
 }
 
 /*
- * A long paragraph, a long token, a long URL, a long id, in both
- * engines: every line of the .tex well below TeX's input buffer, no line
- * of the PDF more than 10pt too wide, every text there.
+ * A paragraph of 1 MiB (the longest text quotedb stores), a long token, a
+ * long URL, a long id, in both engines: every line of the .tex well below
+ * TeX's input buffer, the paragraph cut where pdfTeX's memory needs it
+ * (\qdbjoin), no line of the PDF more than 10pt too wide, every text
+ * there.
  */
 static void compile_long(const char *engine)
 {
@@ -1410,7 +1415,7 @@ static void compile_long(const char *engine)
 	snprintf(name, sizeof name, "long-%s", engine);
 	const char *dir = fresh_dir(name);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-	char *para = long_paragraph(100000);
+	char *para = long_paragraph(1024 * 1024);
 	char *token = malloc(30001), *url = malloc(12001), *id = malloc(301);
 	memset(token, 'x', 30000);
 	token[30000] = '\0';
@@ -1437,6 +1442,7 @@ static void compile_long(const char *engine)
 			longest = col;
 	}
 	CU_ASSERT(longest <= 4100);
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "\\qdbjoin{}"));
 	/* the long id's label is its hash; the long URL is not a link */
 	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "\\label{qdbh-"));
 	CU_ASSERT_PTR_NULL(strstr(doc, "\\qdbhref{https://example.org/"));

@@ -54,7 +54,7 @@ def presentation_form(c):
     return 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF
 
 # A hyphenation point or a break in a long token: an optional hyphen, then
-# a line end.
+# a line end (matches_at follows this expression, written out).
 HYPHENATION = r"(?:-?[ \t]*\n\s*)?"
 
 
@@ -77,10 +77,64 @@ def normalise_pdf(s):
     return normalise(s.replace("\f", "\n"))
 
 
-def pattern(text):
-    words = normalise(text).split()
-    return r"\s+".join(
-        HYPHENATION.join(re.escape(c) for c in word) for word in words)
+def hyphenation_end(pdf, j):
+    """Where HYPHENATION, matched at pdf[j], ends; -1 if it does not."""
+    if j < len(pdf) and pdf[j] == "-":
+        j += 1
+    while j < len(pdf) and pdf[j] in " \t":
+        j += 1
+    if j >= len(pdf) or pdf[j] != "\n":
+        return -1
+    j += 1
+    while j < len(pdf) and pdf[j].isspace():
+        j += 1
+    return j
+
+
+def matches_at(want, pdf, start):
+    """Whether want (normalised, words joined by one space) is in pdf at
+    start: what a regular expression of its words joined by \\s+, each
+    character by HYPHENATION, would match.  Written out, because that
+    expression for a text of a MiB takes minutes to compile."""
+    todo = [(0, start, False)]
+    seen = set()
+    while todo:
+        i, j, hyphenated = todo.pop()
+        while i < len(want):
+            c = want[i]
+            if c == " ":
+                if j >= len(pdf) or not pdf[j].isspace():
+                    break
+                while j < len(pdf) and pdf[j].isspace():
+                    j += 1
+                i += 1
+                hyphenated = False
+                continue
+            if i > 0 and want[i - 1] != " " and not hyphenated:
+                h = hyphenation_end(pdf, j)
+                if h >= 0 and (i, h) not in seen:
+                    seen.add((i, h))
+                    todo.append((i, h, True))
+            if j >= len(pdf) or pdf[j] != c:
+                break
+            i += 1
+            j += 1
+            hyphenated = False
+        else:
+            return True
+    return False
+
+
+def found(text, pdf):
+    want = " ".join(normalise(text).split())
+    if not want:
+        return True
+    j = pdf.find(want[0])
+    while j >= 0:
+        if matches_at(want, pdf, j):
+            return True
+        j = pdf.find(want[0], j + 1)
+    return False
 
 
 def pattern_no_spaces(text):
@@ -104,7 +158,7 @@ def main():
         missing = [t for t in texts
                    if not re.search(pattern_no_spaces(t), pdf)]
     else:
-        missing = [t for t in texts if not re.search(pattern(t), pdf)]
+        missing = [t for t in texts if not found(t, pdf)]
     for t in missing:
         print("missing: %r" % t)
     return 1 if missing else 0
