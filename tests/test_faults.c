@@ -1271,7 +1271,7 @@ static long alloc_export_sweep(const alloc_export *c, long step)
  * rename and the close, the same for every format) and 100 between, most
  * of them in dlopen and SQLite's first reading of the schema, where one
  * failure is like the next.  FAULTS_ALLOC_STEP=1 tries every N.  The LaTeX
- * export takes its default charset=latin: the fixture's accents,
+ * export takes its defaults (charset=any); the fixture's accents,
  * quotation marks, dashes and ellipsis are all Latin.
  *
  * Each run: no crash; exit 0 with the bytes of the same export without
