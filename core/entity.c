@@ -193,24 +193,53 @@ int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
 			void *payload)
 {
-	static const char *const sql[2] = {
-		"SELECT e.name, a.alias FROM speakers e JOIN (SELECT DISTINCT "
-		"alias, speaker_id FROM speaker_aliases) a ON a.speaker_id = "
-		"e.id WHERE NOT EXISTS (SELECT 1 FROM speaker_aliases b WHERE "
-		"b.alias = a.alias AND b.speaker_id <> e.id) AND NOT EXISTS "
-		"(SELECT 1 FROM speakers o WHERE o.name = a.alias AND o.id <> "
-		"e.id) ORDER BY e.name, e.id, a.alias",
-		"SELECT e.name, a.alias FROM outlets e JOIN (SELECT DISTINCT "
-		"alias, outlet_id FROM outlet_aliases) a ON a.outlet_id = "
-		"e.id WHERE NOT EXISTS (SELECT 1 FROM outlet_aliases b WHERE "
-		"b.alias = a.alias AND b.outlet_id <> e.id) AND NOT EXISTS "
-		"(SELECT 1 FROM outlets o WHERE o.name = a.alias AND o.id <> "
-		"e.id) ORDER BY e.name, e.id, a.alias",
+	return qdb__entity_aliases_of(db, kind, -1, 0, cb, payload);
+}
+
+int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
+			   sqlite3_int64 source, int unused,
+			   qdb__aliases_cb cb, void *payload)
+{
+	static const char *const sql[2][2] = {
+		{ "SELECT e.name, a.alias FROM speakers e JOIN (SELECT DISTINCT "
+		  "alias, speaker_id FROM speaker_aliases) a ON a.speaker_id = "
+		  "e.id WHERE NOT EXISTS (SELECT 1 FROM speaker_aliases b WHERE "
+		  "b.alias = a.alias AND b.speaker_id <> e.id) AND NOT EXISTS "
+		  "(SELECT 1 FROM speakers o WHERE o.name = a.alias AND o.id <> "
+		  "e.id) ORDER BY e.name, e.id, a.alias",
+		  /* the same, for the entities of one source's quotes (?1;
+		   * NULL: no source), and with ?2 those of no quote */
+		  "SELECT e.name, a.alias FROM speakers e JOIN (SELECT DISTINCT "
+		  "alias, speaker_id FROM speaker_aliases) a ON a.speaker_id = "
+		  "e.id WHERE NOT EXISTS (SELECT 1 FROM speaker_aliases b WHERE "
+		  "b.alias = a.alias AND b.speaker_id <> e.id) AND NOT EXISTS "
+		  "(SELECT 1 FROM speakers o WHERE o.name = a.alias AND o.id <> "
+		  "e.id) AND (e.id IN (SELECT speaker_id FROM quotes WHERE "
+		  "source_id IS ?1) OR (?2 AND NOT EXISTS (SELECT 1 FROM quotes "
+		  "WHERE speaker_id = e.id))) ORDER BY e.name, e.id, a.alias" },
+		{ "SELECT e.name, a.alias FROM outlets e JOIN (SELECT DISTINCT "
+		  "alias, outlet_id FROM outlet_aliases) a ON a.outlet_id = "
+		  "e.id WHERE NOT EXISTS (SELECT 1 FROM outlet_aliases b WHERE "
+		  "b.alias = a.alias AND b.outlet_id <> e.id) AND NOT EXISTS "
+		  "(SELECT 1 FROM outlets o WHERE o.name = a.alias AND o.id <> "
+		  "e.id) ORDER BY e.name, e.id, a.alias",
+		  "SELECT e.name, a.alias FROM outlets e JOIN (SELECT DISTINCT "
+		  "alias, outlet_id FROM outlet_aliases) a ON a.outlet_id = "
+		  "e.id WHERE NOT EXISTS (SELECT 1 FROM outlet_aliases b WHERE "
+		  "b.alias = a.alias AND b.outlet_id <> e.id) AND NOT EXISTS "
+		  "(SELECT 1 FROM outlets o WHERE o.name = a.alias AND o.id <> "
+		  "e.id) AND (e.id IN (SELECT outlet_id FROM quotes WHERE "
+		  "source_id IS ?1) OR (?2 AND NOT EXISTS (SELECT 1 FROM quotes "
+		  "WHERE outlet_id = e.id))) ORDER BY e.name, e.id, a.alias" },
 	};
 	sqlite3_stmt *st;
-	int rc = qdb__prepare(&st, db, sql[kind]);
+	int rc = qdb__prepare(&st, db, sql[kind][source >= 0]);
 	if (rc)
 		return rc;
+	if (source > 0)
+		sqlite3_bind_int64(st, 1, source);
+	if (source >= 0)
+		sqlite3_bind_int(st, 2, unused != 0);
 	char *name = NULL;
 	char **al = NULL;
 	size_t n = 0, cap = 0;

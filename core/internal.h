@@ -269,6 +269,13 @@ typedef int (*qdb__aliases_cb)(const char *name, const char *const *aliases,
 			       size_t naliases, void *payload);
 int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
 			void *payload);
+/* The same for the entities the quotes of one source refer to (source
+ * a row id of sources; 0: the quotes without a source), and with unused
+ * also those no quote refers to: what one file of a split export needs.
+ * source -1 is qdb__entity_aliases. */
+int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
+			   sqlite3_int64 source, int unused,
+			   qdb__aliases_cb cb, void *payload);
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);
@@ -325,6 +332,10 @@ typedef struct qdb__put {
 	qdb__claim_fn claim;
 	void *payload;
 } qdb__put;
+
+/* The row id of q's source (q's source fields, as a cursor gives
+ * them): 0 when q has none or no such source is stored. */
+int qdb__source_id(sqlite3_int64 *out, qdb *db, const qdb_quote *q);
 
 /* What qdb__quote_put did. */
 enum { QDB__PUT_SAME = 0, QDB__PUT_ADDED = 1, QDB__PUT_CHANGED = 2 };

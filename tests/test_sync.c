@@ -829,6 +829,114 @@ static void test_yaml_round_trip(void)
 	free(out);
 }
 
+/* The names of the files in dir, sorted, one per line. */
+static char *listing(const char *dir)
+{
+	char *out = NULL;
+	if (th_run(&out, NULL, "ls -A '%s' | LC_ALL=C sort", dir) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* --split DIR: one file per source, named from it, that `sync DIR`
+ * turns back into the same database; all or nothing, and a directory
+ * with files is replaced only with --force, and only when it holds
+ * nothing but YAML files. */
+static void test_yaml_split(void)
+{
+	const char *dir = mkdir_in("split-in");
+	const char *out = th_path("split-out");
+	char dbp[1024], again[1024];
+	snprintf(dbp, sizeof dbp, "%s", th_path("split.db"));
+	snprintf(again, sizeof again, "%s", th_path("split-again.db"));
+	put(dir, "a.yaml", a1);
+	put(dir, "b.yaml", "speakers:\n  - name: \"Ada Lovelace\"\n"
+	    "    aliases: [\"Ada\", \"Lovelace\"]\n"
+	    "  - name: \"Nobody Quoted\"\n    aliases: [\"Nobody\"]\n"
+	    "outlets:\n  - name: \"CBS\"\n    aliases: [\"CBS News\"]\n"
+	    "quotes:\n  - id: \"b1\"\n    text: \"bee\"\n"
+	    "    speaker: \"Ada\"\n    outlet: \"CBS News\"\n");
+	put(dir, "c.yaml", "source:\n  title: \"Article A\"\n"
+	    "  author: \"Another author\"\nquotes:\n  - id: \"c1\"\n"
+	    "    text: \"sea\"\n    speaker: \"Ada Lovelace\"\n");
+	char *err = NULL;
+	CU_ASSERT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' sync '%s' && '%s' "
+			       "--db '%s' import quotes && '%s' --db '%s' "
+			       "export --format yaml --split '%s' && '%s' --db "
+			       "'%s' sync '%s'", th_cli(), dbp, dir, th_cli(),
+			       dbp, th_cli(), dbp, out, th_cli(), again, out),
+			0);
+	if (err && strstr(err, "error"))
+		fprintf(stderr, "\n%s\n", err);
+	free(err);
+	char *names = listing(out);
+	CU_ASSERT_STRING_EQUAL(names ? names : "",
+			       "000_ce5212642387543b.yaml\narticle-a-2.yaml\n"
+			       "article-a.yaml\nno-source.yaml\n");
+	free(names);
+	char *a = content(dbp), *b = content(again);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(strstr(a, "|Nobody|Nobody Quoted\n") != NULL);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	if (strcmp(a, b))
+		show_first_difference(a, b);
+	free(a);
+	free(b);
+	/* One file per source, its source on top, and the aliases its
+	 * quotes need. */
+	char p[1024];
+	snprintf(p, sizeof p, "%s/article-a-2.yaml", out);
+	char *c = th_read_file(p, NULL);
+	CU_ASSERT_STRING_EQUAL(c ? c : "",
+			       "source:\n  title: \"Article A\"\n"
+			       "  author: \"Another author\"\nspeakers:\n"
+			       "- name: \"Ada Lovelace\"\n"
+			       "  aliases: [\"Ada\", \"Lovelace\"]\nquotes:\n"
+			       "- id: \"c1\"\n  text: \"sea\"\n"
+			       "  speaker: \"Ada Lovelace\"\n");
+	free(c);
+
+	/* A directory with files: refused, untouched, nothing left. */
+	err = NULL;
+	CU_ASSERT_NOT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' export "
+				   "--format yaml --split '%s'", th_cli(), dbp,
+				   out), 0);
+	CU_ASSERT(err && strstr(err, "split-out: is not empty; --force "
+				"replaces it"));
+	free(err);
+	put(out, "article-a.yaml", "old\n");
+	CU_ASSERT_EQUAL(th_run(NULL, NULL, "'%s' --db '%s' export --format "
+			       "yaml --split '%s/' --force", th_cli(), dbp,
+			       out), 0);
+	snprintf(p, sizeof p, "%s/article-a.yaml", out);
+	c = th_read_file(p, NULL);
+	CU_ASSERT(c && !strncmp(c, "source:\n  title: \"Article A\"\n", 29));
+	free(c);
+	/* --force replaces YAML files only: not the texts beside them. */
+	put(out, "article-a.txt", "the article\n");
+	err = NULL;
+	CU_ASSERT_NOT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' export "
+				   "--format yaml --split '%s' --force",
+				   th_cli(), dbp, out), 0);
+	CU_ASSERT(err && strstr(err, "holds article-a.txt, which a split "
+				"export does not write"));
+	free(err);
+	names = listing(th_path(""));
+	CU_ASSERT(names && !strstr(names, "split-out.tmp") &&
+		  !strstr(names, "split-out.old"));
+	free(names);
+	/* Another order would split a source over several files. */
+	err = NULL;
+	CU_ASSERT_NOT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' export "
+				   "--format yaml --split '%s/new' --sort date",
+				   th_cli(), dbp, out), 0);
+	CU_ASSERT(err && strstr(err, "one file per source"));
+	free(err);
+}
+
 /* ---- the property test ------------------------------------------------ */
 
 #define NNAMES 8          /* file names a.yaml .. h.yaml */
@@ -1167,6 +1275,7 @@ void test_sync_register(void)
 		QDB_TEST(test_sources),
 		QDB_TEST(test_readme_walkthrough),
 		QDB_TEST(test_yaml_round_trip),
+		QDB_TEST(test_yaml_split),
 		QDB_TEST(test_random_edits),
 	};
 	TH_SUITE("sync", NULL, suite_clean, tests);
