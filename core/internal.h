@@ -169,7 +169,10 @@ enum qdb_stmt_slot {
 	QDB_ST_TAG_INSERT, QDB_ST_TRIGGERS,
 	/* a sync's changes */
 	QDB_ST_QUOTE_FIND, QDB_ST_QUOTE_UPDATE, QDB_ST_QUOTE_REMOVE,
-	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET, QDB_ST_COUNT
+	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET,
+	/* entity.c's guard index; NEAR_SCOPE has one per kind */
+	QDB_ST_NEAR_INSERT, QDB_ST_NEAR_FIND, QDB_ST_NEAR_SCOPE,
+	QDB_ST_NEAR_SCOPE_OUTLET, QDB_ST_COUNT
 };
 
 struct qdb {
@@ -191,6 +194,11 @@ struct qdb {
 	qdb_warning_cb warn;
 	void *warn_payload;
 	int strict;
+	/* The guard's lookups in this write transaction, by kind, and
+	 * whether its index (entity.c, temp.qdb_near) is built: both
+	 * start again at each qdb__begin. */
+	long near_calls[2];
+	int near_ready[2];
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;

@@ -595,6 +595,55 @@ static void test_guard(void)
 	qdb_close(db);
 }
 
+/* The same warnings in a run of many new names, where the guard looks
+ * names up in its index rather than comparing each with every other. */
+static void test_guard_many(void)
+{
+	static const char *const sur[] = {
+		"Adams", "Brown", "Chavez", "Dubois", "Eriksen", "Fischer",
+		"Gonzalez", "Hakimi", "Ivanova", "Jensen", "Kowalski",
+		"Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
+		"Quispe", "Rossi", "Schmidt", "Tanaka",
+	};
+	th_buf b = { 0 };
+	char line[256];
+	const char *head = "speakers:\n  - name: \"Ant\u00f3nio Guterres\"\n"
+		"outlets:\n  - name: \"The Guardian\"\n"
+		"  - name: \"Al Jazeera\"\nquotes:\n";
+	th_buf_write(head, strlen(head), &b);
+	for (size_t i = 0; i < sizeof sur / sizeof *sur; i++) {
+		int n = snprintf(line, sizeof line, "  - text: \"q%zu\"\n"
+				 "    speaker: \"Person %s\"\n"
+				 "    outlet: \"Radio %s\"\n", i, sur[i], sur[i]);
+		th_buf_write(line, (size_t)n, &b);
+	}
+	const char *tail =
+		"  - text: \"one\"\n    speaker: \"Guteres\"\n"
+		"  - text: \"two\"\n    speaker: \"Jill Guterres\"\n"
+		"  - text: \"three\"\n    speaker: \"Joe Biden\"\n"
+		"    outlet: \"The Guardain\"\n"
+		"  - text: \"four\"\n    speaker: \"Joe Biden\"\n"
+		"    outlet: \"Al-Jazeera\"\n";
+	th_buf_write(tail, strlen(tail), &b);
+	qdb *db = th_open_fresh("guard-many.db");
+	log_buf l = { .len = 0 };
+	qdb_warnings(db, collect, &l, 0);
+	qdb_error err;
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "g.yaml", b.data, b.len, NULL,
+					  &err), 0);
+	CU_ASSERT_STRING_EQUAL(l.text,
+		"g.yaml:68:14: quotes[20].speaker: new speaker 'Guteres' (did "
+		"you mean 'Ant\xc3\xb3nio Guterres'?)\n"
+		"g.yaml:70:14: quotes[21].speaker: new speaker 'Jill Guterres' "
+		"(did you mean 'Ant\xc3\xb3nio Guterres'?)\n"
+		"g.yaml:73:13: quotes[22].outlet: new outlet 'The Guardain' "
+		"(did you mean 'The Guardian'?)\n"
+		"g.yaml:76:13: quotes[23].outlet: new outlet 'Al-Jazeera' "
+		"(did you mean 'Al Jazeera'?)\n");
+	qdb_close(db);
+	th_buf_free(&b);
+}
+
 /* out with each line cut after its second tab-separated field: verify's
  * lines, without where the quote was found (test_cli checks that).
  * out is changed in place. */
@@ -1272,6 +1321,7 @@ void test_sync_register(void)
 		QDB_TEST(test_cli),
 		QDB_TEST(test_defaults),
 		QDB_TEST(test_guard),
+		QDB_TEST(test_guard_many),
 		QDB_TEST(test_sources),
 		QDB_TEST(test_readme_walkthrough),
 		QDB_TEST(test_yaml_round_trip),
