@@ -48,7 +48,7 @@ typedef struct raw_reader {
 	int gap;
 	struct { size_t line, col; } hash[HASH_RING];
 	size_t nhash;
-	uint64_t fnv;              /* of every byte read (sync.c) */
+	qdb__hash hash_all;        /* of every byte read (sync.c) */
 } raw_reader;
 
 static void note_cr(raw_reader *r)
@@ -196,7 +196,7 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 		r->mempos += n;
 	}
 	scan(r, buf, n);
-	r->fnv = qdb__fnv1a(r->fnv, buf, n);
+	qdb__hash_add(&r->hash_all, buf, n);
 	*size_read = n;
 	return 1;
 }
@@ -1161,7 +1161,8 @@ static int parse_stream(parse *p)
 				 "a document")) ||
 		    (rc = next(p, NULL)) || (rc = parse_mapping(p)) ||
 		    (rc = next(p, NULL)) ||
-		    (rc = expect(p, YAML_DOCUMENT_END_EVENT, NULL, "the end")) ||
+		    (rc = expect(p, YAML_DOCUMENT_END_EVENT, NULL,
+				 "the end")) ||
 		    (rc = next(p, NULL)))
 			return rc;
 	}
@@ -1181,7 +1182,7 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	p->err = err;
 	p->stats = stats;
 	p->hooks = hooks;
-	p->raw.fnv = QDB_FNV_INIT;
+	qdb__hash_init(&p->raw.hash_all);
 	init_keys(p);
 	p->raw.f = f;
 	p->raw.mem = buf;
@@ -1196,7 +1197,7 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	yaml_parser_set_input(&p->parser, read_handler, &p->raw);
 	rc = parse_stream(p);
 	if (hooks)
-		hooks->hash = p->raw.fnv;
+		hooks->hash = qdb__hash_end(&p->raw.hash_all);
 	release(p);
 	yaml_parser_delete(&p->parser);
 	qdb__buf_free(&p->arena);

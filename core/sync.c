@@ -29,7 +29,7 @@ typedef struct sync_file {
 	char *path;
 	sqlite3_int64 id;          /* files row; 0 while new */
 	enum file_state state;
-	char hash[17];             /* FNV-1a of the bytes, hex */
+	char hash[17];             /* qdb__hash of the bytes, hex */
 	int64_t added, changed, removed;
 } sync_file;
 
@@ -389,11 +389,12 @@ static int stored(qdb__import_hooks *h, const char *id, int what,
 static int hash_stream(uint64_t *out, FILE *fp)
 {
 	unsigned char buf[65536];
-	uint64_t h = QDB_FNV_INIT;
+	qdb__hash h;
 	size_t n;
+	qdb__hash_init(&h);
 	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		h = qdb__fnv1a(h, buf, n);
-	*out = h;
+		qdb__hash_add(&h, buf, n);
+	*out = qdb__hash_end(&h);
 	return ferror(fp) ? -1 : 0;
 }
 
