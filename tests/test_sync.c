@@ -763,6 +763,12 @@ static void test_readme_walkthrough(void)
 	if (rc)
 		fprintf(stderr, "\n%s\n%s\n", out ? out : "", err ? err : "");
 	CU_ASSERT(out && strstr(out, "~ quotes/eu.yaml eu-2\n"));
+	/* --split named the files after the sources' texts */
+	char split[1024];
+	snprintf(split, sizeof split, "%s/shared/eu.yaml", dir);
+	CU_ASSERT_EQUAL(access(split, R_OK), 0);
+	snprintf(split, sizeof split, "%s/shared/un.yaml", dir);
+	CU_ASSERT_EQUAL(access(split, R_OK), 0);
 	CU_ASSERT(out && strstr(two_cols(out), "verified\tun-1\nverified\tun-2\n"
 				"verified\teu-1\nverified\teu-2\n"));
 	free(out);
