@@ -813,7 +813,10 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
  * them is left.  dir may not exist yet or be empty; one that holds
  * files is refused (QDB_EEXISTS) unless flags has QDB_EXPORT_FORCE, and
  * then only when it holds nothing but regular *.EXT files, which are
- * replaced as a whole.  QDB_EXPORT_ISOLATE as for qdb_export_file.
+ * replaced as a whole.  QDB_EXPORT_ISOLATE runs the plugin in a child
+ * as for qdb_export_file, without its no-progress timeout.  Interrupted
+ * by a signal (qdb_export_interrupt), dir is untouched but the new
+ * directory beside it, dir.tmpXXXXXX, may be left behind.
  */
 int qdb_export_split(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		     const char *const *options, const char *dir,
