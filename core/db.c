@@ -259,6 +259,8 @@ static int refuse_triggers(qdb *db)
 int qdb__begin(qdb *db)
 {
 	names_clear(db);
+	db->near_calls[0] = db->near_calls[1] = 0;
+	db->near_ready[0] = db->near_ready[1] = 0;
 	if (db->readonly)
 		return qdb__fail(db, QDB_EINVALID,
 				 "the database is open read-only");

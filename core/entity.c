@@ -72,6 +72,9 @@ static const struct kind_sql kinds[2] = {
 	    "VALUES (?3, ?1)" } },
 };
 
+static int near_note(qdb *db, qdb_entity_kind kind, const char *text,
+		     size_t len);
+
 static const int find_slot[2] = { QDB_ST_SPEAKER_FIND, QDB_ST_OUTLET_FIND };
 static const int insert_slot[2] = { QDB_ST_SPEAKER_INSERT,
 				    QDB_ST_OUTLET_INSERT };
@@ -131,6 +134,7 @@ int qdb__entity_ensure(sqlite3_int64 *out, qdb *db, qdb_entity_kind kind,
 	if (!rc) {
 		*out = sqlite3_last_insert_rowid(db->sql);
 		qdb__slot_set(s, name, len, *out);
+		rc = near_note(db, kind, name, len);
 	}
 	return rc;
 }
@@ -140,6 +144,255 @@ static const char *last_word(const char *s)
 {
 	const char *sp = strrchr(s, ' ');
 	return sp ? sp + 1 : s;
+}
+
+/*
+ * The guard's rule: candidate c is near the new name word (whose
+ * surname is sur) when the whole names are within max edits, or the
+ * surnames (4 bytes or more) are the same in any case or one edit apart.
+ */
+static int near_match(const char *word, const char *sur, size_t max,
+		      const char *c)
+{
+	const char *csur = last_word(c);
+	return qdb_suggest(word, &c, 1, max) != NULL ||
+		(strlen(sur) >= 4 && strlen(csur) >= 4 &&
+		 (!strcasecmp(sur, csur) || qdb_suggest(sur, &csur, 1, 1)));
+}
+
+/*
+ * The guard's index, for a run that brings many new names: comparing
+ * each with every known name costs new x names (50,000 new speakers:
+ * over ten minutes).  temp.qdb_near holds keys (near_keys) that near
+ * names share: the surname lower-cased and each form of it with one byte
+ * left out, so that two surnames one edit apart share one; the name
+ * without spaces or punctuation; and for short surnames the same forms
+ * of the whole name.  The names that share a key are then held to the
+ * rule (near_match).  What the keys miss are two edits in one long
+ * surname (or in a whole name without a surname the rule looks at) that
+ * leave no one-byte-shorter form in common: two letters changed.  The
+ * table is temporary (this connection only, never in the file), built in
+ * the write transaction that needs it after NEAR_SCAN lookups by a plain
+ * scan, which holds every name to the rule; names added after that add
+ * their keys as they come.
+ */
+#define NEAR_SCAN 16
+#define NEAR_KEY 66
+
+static int near_put(qdb *db, qdb_entity_kind kind, sqlite3_stmt *ins,
+		    const char *text, const char *key, size_t len)
+{
+	sqlite3_bind_int(ins, 1, (int)kind);
+	sqlite3_bind_blob(ins, 2, key, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, text, -1, SQLITE_STATIC);
+	int s = sqlite3_step(ins);
+	sqlite3_reset(ins);
+	return s == SQLITE_DONE ? 0 : qdb__fail_sql(db, "guard index");
+}
+
+/* Calls put for each key of s with tag ('f' or 's'); 0 or its error. */
+typedef int (*near_key_fn)(const char *key, size_t len, void *payload);
+
+static int near_forms(char tag, const char *s, near_key_fn put, void *payload)
+{
+	size_t n = strlen(s);
+	char key[NEAR_KEY + 1], low[NEAR_KEY];
+	if (n > NEAR_KEY - 2)
+		return 0;   /* the distance never compares such long names */
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	key[0] = tag;
+	memcpy(key + 1, low, n);
+	int rc = put(key, n + 1, payload);
+	for (size_t i = 0; i < n && !rc; i++) {
+		memcpy(key + 1, low, i);
+		memcpy(key + 1 + i, low + i + 1, n - i - 1);
+		rc = put(key, n, payload);
+	}
+	return rc;
+}
+
+/*
+ * The keys of a name: the forms of its surname (when the rule looks at
+ * it, 4 bytes or more); the name with only its ASCII letters and digits,
+ * lower-cased ('n': "Al Jazeera" and "Al-Jazeera"); and, when the
+ * surname is shorter than 5 bytes, so that a name one edit away may have
+ * one the rule ignores, the forms of the whole name.
+ */
+static int near_keys(const char *name, near_key_fn put, void *payload)
+{
+	const char *sur = last_word(name);
+	size_t sl = strlen(sur);
+	char key[NEAR_KEY + 1];
+	size_t n = 1;
+	key[0] = 'n';
+	for (const char *p = name; *p && n < NEAR_KEY; p++) {
+		char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			key[n++] = (char)(c + 32);
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			 (c & 0x80))
+			key[n++] = c;
+	}
+	int rc = put(key, n, payload);
+	if (!rc && sl >= 4)
+		rc = near_forms('s', sur, put, payload);
+	if (!rc && sl < 5)
+		rc = near_forms('f', name, put, payload);
+	return rc;
+}
+
+typedef struct near_add {
+	qdb *db;
+	qdb_entity_kind kind;
+	sqlite3_stmt *ins;
+	const char *text;
+} near_add;
+
+static int near_add_key(const char *key, size_t len, void *payload)
+{
+	near_add *a = payload;
+	return near_put(a->db, a->kind, a->ins, a->text, key, len);
+}
+
+static const char near_insert_sql[] =
+	"INSERT INTO temp.qdb_near (kind, key, text) VALUES (?1, ?2, ?3)";
+
+/* A name or alias just added: into the index, when it is built. */
+static int near_note(qdb *db, qdb_entity_kind kind, const char *text,
+		     size_t len)
+{
+	if (!db->near_ready[kind])
+		return 0;
+	char *copy = strndup(text, len);
+	if (!copy)
+		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	sqlite3_stmt *ins;
+	int rc = qdb__cached(&ins, db, QDB_ST_NEAR_INSERT, near_insert_sql);
+	if (!rc) {
+		near_add a = { db, kind, ins, copy };
+		rc = near_keys(copy, near_add_key, &a);
+		qdb__done(db, ins);
+	}
+	free(copy);
+	return rc;
+}
+
+/* Builds the index of kind from every name and alias. */
+static int near_build(qdb *db, qdb_entity_kind kind)
+{
+	static const char *const all[2] = {
+		"SELECT name FROM speakers UNION SELECT alias FROM "
+		"speaker_aliases",
+		"SELECT name FROM outlets UNION SELECT alias FROM "
+		"outlet_aliases",
+	};
+	int rc = qdb__exec(db, "PRAGMA temp.cache_size = -8192;"
+			   "CREATE TEMP TABLE IF NOT EXISTS qdb_near ("
+			   "kind INTEGER NOT NULL, key BLOB NOT NULL, "
+			   "text TEXT NOT NULL);"
+			   "CREATE INDEX IF NOT EXISTS temp.qdb_near_key ON "
+			   "qdb_near (kind, key)");
+	if (rc)
+		return rc;
+	sqlite3_stmt *del, *st, *ins;
+	if ((rc = qdb__prepare(&del, db, "DELETE FROM temp.qdb_near WHERE "
+			       "kind = ?1")))
+		return rc;
+	sqlite3_bind_int(del, 1, (int)kind);
+	if (sqlite3_step(del) != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "guard index");
+	sqlite3_finalize(del);
+	if (rc || (rc = qdb__prepare(&st, db, all[kind])))
+		return rc;
+	if ((rc = qdb__cached(&ins, db, QDB_ST_NEAR_INSERT,
+			      near_insert_sql))) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	int s;
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		near_add a = { db, kind, ins,
+			       (const char *)sqlite3_column_text(st, 0) };
+		rc = a.text ? near_keys(a.text, near_add_key, &a) : 0;
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "guard index");
+	qdb__done(db, ins);
+	sqlite3_finalize(st);
+	if (!rc)
+		db->near_ready[kind] = 1;
+	return rc;
+}
+
+/* One lookup of the index: each name that shares a key and is near. */
+typedef struct near_find {
+	qdb *db;
+	qdb_entity_kind kind;
+	sqlite3_stmt *find, *in_scope;
+	const char *word, *sur;
+	size_t max;
+	char *near;
+	size_t cap;
+	int found;
+} near_find;
+
+static int near_find_key(const char *key, size_t len, void *payload)
+{
+	near_find *f = payload;
+	sqlite3_stmt *st = f->find;
+	sqlite3_reset(st);
+	sqlite3_bind_int(st, 1, (int)f->kind);
+	sqlite3_bind_blob(st, 2, key, (int)len, SQLITE_STATIC);
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		if (!c || !near_match(f->word, f->sur, f->max, c))
+			continue;
+		/* A name, a global alias or one of this file's: what the
+		 * scan looks at. */
+		sqlite3_stmt *in = f->in_scope;
+		sqlite3_reset(in);
+		sqlite3_bind_text(in, 1, c, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(in, 2, f->db->scope);
+		int r = sqlite3_step(in);
+		if (r == SQLITE_ROW) {
+			snprintf(f->near, f->cap, "%s", c);
+			f->found = 1;
+			sqlite3_reset(in);
+			return 1;
+		}
+		sqlite3_reset(in);
+		if (r != SQLITE_DONE)
+			return qdb__fail_sql(f->db, "lookup");
+	}
+	return s == SQLITE_DONE ? 0 : qdb__fail_sql(f->db, "lookup");
+}
+
+static int near_indexed(char *near, size_t cap, qdb *db,
+			qdb_entity_kind kind, const char *word, size_t max)
+{
+	static const char *const scope_sql[2] = {
+		"SELECT 1 FROM speakers WHERE name = ?1 UNION ALL SELECT 1 "
+		"FROM speaker_aliases WHERE alias = ?1 AND file_id IN (0, ?2)",
+		"SELECT 1 FROM outlets WHERE name = ?1 UNION ALL SELECT 1 "
+		"FROM outlet_aliases WHERE alias = ?1 AND file_id IN (0, ?2)",
+	};
+	near_find f = { db, kind, NULL, NULL, word, last_word(word), max,
+			near, cap, 0 };
+	int rc = qdb__cached(&f.find, db, QDB_ST_NEAR_FIND, "SELECT text FROM "
+			     "temp.qdb_near WHERE kind = ?1 AND key = ?2");
+	if (rc)
+		return rc;
+	if ((rc = qdb__cached(&f.in_scope, db, QDB_ST_NEAR_SCOPE + (int)kind,
+			      scope_sql[kind]))) {
+		qdb__done(db, f.find);
+		return rc;
+	}
+	rc = near_keys(word, near_find_key, &f);
+	qdb__done(db, f.find);
+	qdb__done(db, f.in_scope);
+	return rc < 0 ? rc : f.found;
 }
 
 int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
@@ -158,23 +411,28 @@ int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 	char *word = strndup(name, len);
 	if (!word)
 		return qdb__fail(db, QDB_ENOMEM, "out of memory");
+	/* A typo of a short name is as likely a different name. */
+	size_t max = len >= 8 ? 2 : 1;
+	const char *sur = last_word(word);
+	/* Many new names in one run: the index, built once. */
+	if (++db->near_calls[kind] > NEAR_SCAN && !sqlite3_get_autocommit(
+	    db->sql)) {
+		rc = db->near_ready[kind] ? 0 : near_build(db, kind);
+		if (!rc)
+			rc = near_indexed(near, cap, db, kind, word, max);
+		free(word);
+		return rc;
+	}
 	sqlite3_stmt *st;
 	if ((rc = qdb__prepare(&st, db, all[kind]))) {
 		free(word);
 		return rc;
 	}
 	sqlite3_bind_int64(st, 1, db->scope);
-	/* A typo of a short name is as likely a different name. */
-	size_t max = len >= 8 ? 2 : 1;
-	const char *sur = last_word(word);
 	int found = 0, s;
 	while (!found && (s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *c = (const char *)sqlite3_column_text(st, 0);
-		const char *csur = last_word(c);
-		found = qdb_suggest(word, &c, 1, max) != NULL ||
-			(strlen(sur) >= 4 && strlen(csur) >= 4 &&
-			 (!strcasecmp(sur, csur) ||
-			  qdb_suggest(sur, &csur, 1, 1) != NULL));
+		found = near_match(word, sur, max, c);
 		if (found)
 			snprintf(near, cap, "%s", c);
 	}
@@ -193,24 +451,48 @@ int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
 			void *payload)
 {
+	return qdb__entity_aliases_of(db, kind, -1, 0, cb, payload);
+}
+
+int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
+			   sqlite3_int64 source, int unused,
+			   qdb__aliases_cb cb, void *payload)
+{
 	static const char *const sql[2] = {
 		"SELECT e.name, a.alias FROM speakers e JOIN (SELECT DISTINCT "
 		"alias, speaker_id FROM speaker_aliases) a ON a.speaker_id = "
 		"e.id WHERE NOT EXISTS (SELECT 1 FROM speaker_aliases b WHERE "
 		"b.alias = a.alias AND b.speaker_id <> e.id) AND NOT EXISTS "
 		"(SELECT 1 FROM speakers o WHERE o.name = a.alias AND o.id <> "
-		"e.id) ORDER BY e.name, e.id, a.alias",
+		"e.id)",
 		"SELECT e.name, a.alias FROM outlets e JOIN (SELECT DISTINCT "
 		"alias, outlet_id FROM outlet_aliases) a ON a.outlet_id = "
 		"e.id WHERE NOT EXISTS (SELECT 1 FROM outlet_aliases b WHERE "
 		"b.alias = a.alias AND b.outlet_id <> e.id) AND NOT EXISTS "
 		"(SELECT 1 FROM outlets o WHERE o.name = a.alias AND o.id <> "
-		"e.id) ORDER BY e.name, e.id, a.alias",
+		"e.id)",
 	};
+	/* the entities of one source's quotes (?1; NULL: no source), and
+	 * with ?2 those of no quote */
+	static const char *const of[2] = {
+		" AND (e.id IN (SELECT speaker_id FROM quotes WHERE source_id "
+		"IS ?1) OR (?2 AND NOT EXISTS (SELECT 1 FROM quotes WHERE "
+		"speaker_id = e.id)))",
+		" AND (e.id IN (SELECT outlet_id FROM quotes WHERE source_id "
+		"IS ?1) OR (?2 AND NOT EXISTS (SELECT 1 FROM quotes WHERE "
+		"outlet_id = e.id)))",
+	};
+	char text[1024];
+	snprintf(text, sizeof text, "%s%s ORDER BY e.name, e.id, a.alias",
+		 sql[kind], source >= 0 ? of[kind] : "");
 	sqlite3_stmt *st;
-	int rc = qdb__prepare(&st, db, sql[kind]);
+	int rc = qdb__prepare(&st, db, text);
 	if (rc)
 		return rc;
+	if (source > 0)
+		sqlite3_bind_int64(st, 1, source);
+	if (source >= 0)
+		sqlite3_bind_int(st, 2, unused != 0);
 	char *name = NULL;
 	char **al = NULL;
 	size_t n = 0, cap = 0;
@@ -328,6 +610,8 @@ int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 	sqlite3_finalize(st);
 	/* The cache may hold what the alias now shadows in this file. */
 	qdb__slots_clear(db->names[kind]);
+	if (!rc)
+		rc = near_note(db, kind, alias, len);
 	return rc;
 }
 

@@ -8,12 +8,14 @@
  * is synced and renamed over the target only when everything succeeded.
  * Exports to a file or a descriptor flagged QDB_EXPORT_ISOLATE run the
  * plugin in a child process, so that a plugin that crashes cannot take
- * the caller with it.
+ * the caller with it.  A split export writes one file per source into a
+ * new directory, renamed into place when every file is written.
  */
 #define _DEFAULT_SOURCE   /* realpath() */
 #include "internal.h"
 #include "quotedb/plugin.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -63,6 +65,12 @@ typedef struct host {
 	void *payload;
 	int write_failed;
 	char msg[QDB_ERROR_TEXT_LEN];
+	/* A split export (qdb_export_split): entities walks what the
+	 * current file's quotes need, the source's row (0: none), and in
+	 * the first file also what no quote refers to. */
+	int split;
+	sqlite3_int64 split_source;
+	int split_unused;
 } host;
 
 static int host_write(const qdb_plugin_host *h, const void *buf, size_t len)
@@ -119,7 +127,10 @@ static int host_entities(const qdb_plugin_host *h, qdb_entity_kind kind,
 	host *x = h->host_data;
 	if (kind != QDB_SPEAKER && kind != QDB_OUTLET)
 		return QDB_EINVALID;
-	int rc = qdb__entity_aliases(x->db, kind, cb, payload);
+	int rc = x->split
+		? qdb__entity_aliases_of(x->db, kind, x->split_source,
+					 x->split_unused, cb, payload)
+		: qdb__entity_aliases(x->db, kind, cb, payload);
 	if (rc < 0)
 		host_error(h, "%s", qdb_errmsg(x->db));
 	return rc;
@@ -668,4 +679,377 @@ is_db:
 	return qdb__fail(db, QDB_EINVALID, "%s: is the database itself (or "
 			 "its -wal/-shm file); exporting there would destroy "
 			 "it: choose another file", path);
+}
+
+/* ---- one file per source ------------------------------------------ */
+
+/* Whether a and b have the same source (every source field). */
+static int same_source(const qdb_quote *a, const qdb_quote *b)
+{
+	for (size_t i = 0; i < qdb__nfields; i++) {
+		const qdb_field *f = &qdb__fields[i];
+		if (!(f->flags & QDB_FIELD_SOURCE))
+			continue;
+		qdb_str x = qdb_quote_str(a, f), y = qdb_quote_str(b, f);
+		if (!x.ptr != !y.ptr || (x.ptr && (x.len != y.len ||
+		    memcmp(x.ptr, y.ptr, x.len))))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The name (without extension) of the file for q's source: the stem of
+ * its text's file (source.file) when it has one, else its title,
+ * lowercased; ASCII letters, digits and '_' kept, every other run one
+ * '-', at most 64 bytes; "no-source" for a quote without a source.
+ */
+static void split_name(char *name, size_t cap, const qdb_quote *q)
+{
+	const char *p = q->source_file.ptr, *end;
+	int lower = 0;
+	if (p) {
+		const char *slash = strrchr(p, '/');
+		p = slash ? slash + 1 : p;
+		const char *dot = strrchr(p, '.');
+		end = dot && dot > p ? dot : p + strlen(p);
+	} else if (q->source.ptr) {
+		p = q->source.ptr;
+		end = p + q->source.len;
+		lower = 1;
+	} else {
+		snprintf(name, cap, "no-source");
+		return;
+	}
+	size_t n = 0, max = cap - 1 < 64 ? cap - 1 : 64;
+	for (; p < end && n < max; p++) {
+		unsigned char c = (unsigned char)*p;
+		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_';
+		if (keep)
+			name[n++] = (char)(lower && c >= 'A' && c <= 'Z'
+					   ? c + 32 : c);
+		else if (n && name[n - 1] != '-')
+			name[n++] = '-';
+	}
+	while (n && name[n - 1] == '-')
+		n--;
+	name[n] = '\0';
+	if (!n)
+		snprintf(name, cap, "source");
+}
+
+/* Creates dir/NAME.ext for q's source, NAME made unique with -2, -3 ...
+ * against the files already there; the path goes to path. */
+static int split_open(FILE **out, char *path, size_t cap, qdb *db,
+		      const char *dir, const qdb_quote *q, const char *ext)
+{
+	char name[80];
+	split_name(name, sizeof name, q);
+	for (unsigned i = 1; i < 100000; i++) {
+		char suffix[16] = "";
+		if (i > 1)
+			snprintf(suffix, sizeof suffix, "-%u", i);
+		if ((size_t)snprintf(path, cap, "%s/%s%s%s%s", dir, name,
+				     suffix, ext && *ext ? "." : "",
+				     ext ? ext : "") >= cap)
+			return qdb__fail(db, QDB_EINVALID, "%s: path too "
+					 "long", dir);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0666);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+		if (!f) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return qdb__fail(db, QDB_EIO, "%s: cannot create: %s",
+					 path, strerror(e));
+		}
+		*out = f;
+		return 0;
+	}
+	return qdb__fail(db, QDB_EIO, "%s: too many files named %s", dir,
+			 name);
+}
+
+/* Ends the plugin's run on the current file and closes it; 0, or the
+ * first failure with its message on db. */
+static int split_close(qdb *db, const qdb_plugin *d, host *h, void *state,
+		       int rc, FILE *out, const char *path)
+{
+	int erc = d->end(state, rc, &h->pub);
+	if (!rc && erc)
+		rc = erc < 0 ? erc : QDB_ERROR;
+	if (!rc && h->write_failed)
+		rc = QDB_EIO;
+	if (rc && rc != QDB_EIO && h->msg[0])
+		qdb__fail(db, rc, "%s: %s: %s", d->name, path, h->msg);
+	int werr = close_out(out, !rc);
+	if ((!rc || rc == QDB_EIO) && (werr || h->write_failed))
+		rc = qdb__fail(db, QDB_EIO, "%s: write failed: %s", path,
+			       strerror(werr ? werr : EIO));
+	return rc;
+}
+
+/* The split export into the (new, empty) directory dir, in this
+ * process. */
+static int split_run(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		     const char *const *options, const char *dir)
+{
+	const qdb_plugin *d = qdb_plugin_descriptor_of(p);
+	host *h = host_new(db, d, qdb_plugin_path(p), options,
+			   QDB_SORT_SOURCE, file_write, NULL);
+	if (!h)
+		return qdb_last_error(db)->code;
+	h->split = 1;
+	qdb_cursor *c = NULL;
+	int rc = qdb_cursor_open(&c, db, f);
+	if (rc) {
+		free(h);
+		return rc;
+	}
+	qdb_quote *cur = NULL;      /* the current file's source */
+	FILE *out = NULL;
+	void *state = NULL;
+	char path[PATH_MAX];
+	unsigned long nfiles = 0;
+	int64_t done = 0;
+	const qdb_quote *q;
+	while ((rc = qdb_cursor_next(&q, c)) == 0) {
+		if (!cur || !same_source(cur, q)) {
+			if (out && (rc = split_close(db, d, h, state, 0, out,
+						     path)))
+				break;
+			out = NULL;
+			qdb_quote_free(cur);
+			cur = NULL;
+			if (qdb_quote_dup(&cur, q)) {
+				rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+				break;
+			}
+			if ((rc = qdb__source_id(&h->split_source, db, q)) ||
+			    (rc = split_open(&out, path, sizeof path, db, dir,
+					     q, d->extension)))
+				break;
+			h->split_unused = nfiles++ == 0;
+			h->payload = out;
+			h->write_failed = 0;
+			h->msg[0] = '\0';
+			if ((rc = d->begin(&state, &h->pub)) != 0) {
+				rc = qdb__fail(db, rc < 0 ? rc : QDB_ERROR,
+					       "%s: %s: %s", d->name, path,
+					       h->msg[0] ? h->msg
+					       : "could not start");
+				close_out(out, 0);
+				out = NULL;
+				break;
+			}
+		}
+		if ((rc = d->quote(state, q, &h->pub)) != 0) {
+			if (!h->msg[0] && !h->write_failed)
+				snprintf(h->msg, sizeof h->msg, "the plugin "
+					 "failed without a message");
+			break;
+		}
+		if ((rc = qdb__progress_step(db, ++done)) != 0)
+			break;
+	}
+	if (rc == QDB_ITEROVER)
+		rc = 0;
+	if (out) {
+		int frc = split_close(db, d, h, state, rc, out, path);
+		if (!rc)
+			rc = frc;
+	}
+	qdb_quote_free(cur);
+	qdb_cursor_free(c);
+	free(h);
+	return rc;
+}
+
+/* The child's side of an isolated split: its own connection, the split
+ * into dir, its message back through msgfd. */
+static void split_child(qdb *parent, qdb_plugin_handle *p,
+			const qdb_filter *f, const char *const *options,
+			const char *dir, int msgfd)
+{
+	qdb *db = NULL;
+	int rc = qdb_open(&db, parent->path, QDB_OPEN_READONLY);
+	if (!rc)
+		rc = split_run(db, p, f, options, dir);
+	if (rc) {
+		const char *m = qdb_errmsg(db);
+		ssize_t w = write(msgfd, m, strlen(m));
+		(void)w;
+	}
+	qdb_close(db);
+#ifdef QDB_COVERAGE
+	__gcov_dump();
+#endif
+	_exit(rc ? 1 : 0);
+}
+
+/* Removes dir and the files in it (a directory this export made, or one
+ * checked to hold only its own kind of files). */
+static void remove_files_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX + 256];
+	while (d && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, e->d_name) <
+		    sizeof p)
+			unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/*
+ * What dir holds: *n entries; 0, or a refusal when it holds what a
+ * replacement must not remove: anything but regular files named *.ext,
+ * or the database.
+ */
+static int split_target(qdb *db, const char *dir, const char *ext,
+			size_t *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return qdb__fail(db, QDB_EIO, "%s: %s", dir, strerror(errno));
+	struct dirent *e;
+	int rc = 0;
+	size_t el = ext ? strlen(ext) : 0;
+	while (!rc && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		(*n)++;
+		char p[PATH_MAX + 256];
+		struct stat st;
+		size_t l = strlen(e->d_name);
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		int ours = lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+			!is_database(db, &st, NULL) && el && l > el + 1 &&
+			e->d_name[l - el - 1] == '.' &&
+			!strcmp(e->d_name + l - el, ext);
+		if (!ours)
+			rc = qdb__fail(db, QDB_EINVALID, "%s: holds %s, which "
+				       "a split export does not write; it "
+				       "replaces only a directory of .%s "
+				       "files", dir, e->d_name,
+				       ext ? ext : "");
+	}
+	closedir(d);
+	return rc;
+}
+
+int qdb_export_split(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		     const char *const *options, const char *dir,
+		     unsigned flags)
+{
+	if (!db || !p || !dir || !*dir)
+		return QDB_EINVALID;
+	const qdb_plugin *d = qdb_plugin_descriptor_of(p);
+	qdb_filter sorted = QDB_FILTER_INIT;
+	qdb_error err = { 0 };
+	if (f && qdb__versioned(&sorted, sizeof sorted, f, f->size,
+				QDB_FILTER_SIZE_0_1, "qdb_filter", &err))
+		return qdb__fail(db, QDB_EINVALID, "%s", err.text);
+	if (sorted.sort != QDB_SORT_ADDED && sorted.sort != QDB_SORT_SOURCE)
+		return qdb__fail(db, QDB_EINVALID, "a split export writes one "
+				 "file per source, so the quotes come by "
+				 "source: leave out the sort order");
+	sorted.sort = QDB_SORT_SOURCE;
+	char base[PATH_MAX], tmp[PATH_MAX + 16], old[PATH_MAX + 16];
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n + 16 > sizeof base)
+		return qdb__fail(db, QDB_EINVALID, "%s: path too long", dir);
+	memcpy(base, dir, n);
+	base[n] = '\0';
+	struct stat st;
+	size_t have = 0;
+	int exists = stat(base, &st) == 0;
+	if (exists && !S_ISDIR(st.st_mode))
+		return qdb__fail(db, QDB_EINVALID, "%s: is not a directory",
+				 base);
+	if (exists) {
+		int rc = split_target(db, base, d->extension, &have);
+		if (have && !(flags & QDB_EXPORT_FORCE))
+			return qdb__fail(db, QDB_EEXISTS, "%s: is not empty; "
+					 "--force replaces it", base);
+		if (rc)
+			return rc;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", base);
+	if (!mkdtemp(tmp))
+		return qdb__fail(db, QDB_EIO, "%s: cannot create: %s", tmp,
+				 strerror(errno));
+	mode_t mask = umask(0);
+	umask(mask);
+	chmod(tmp, 0777 & ~mask);
+	int rc, pipefd[2];
+	if ((flags & QDB_EXPORT_ISOLATE) && strcmp(db->path, ":memory:") &&
+	    db->path[0] && pipe(pipefd) == 0) {
+		fflush(NULL);
+		pid_t parent = getpid();
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+#ifdef __linux__
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+#else
+			(void)parent;
+#endif
+			split_child(db, p, &sorted, options, tmp, pipefd[1]);
+		}
+		close(pipefd[1]);
+		if (pid > 0)
+			interrupt_child = pid;
+		rc = pid < 0 ? qdb__fail(db, QDB_ERROR, "export: fork: %s",
+					 strerror(errno))
+			: wait_child(db, pid, -1, pipefd[0], d->name, 0,
+				     "nothing was written");
+		interrupt_child = 0;
+		close(pipefd[0]);
+	} else {
+		rc = split_run(db, p, &sorted, options, tmp);
+	}
+	/* The directory's entries are on disk before it takes dir's name. */
+	int dfd = rc ? -1 : open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	if (!rc && exists && have) {
+		/* Aside first, so that dir is never half the old files and
+		 * half the new: rename() replaces only an empty directory. */
+		snprintf(old, sizeof old, "%s.oldXXXXXX", base);
+		if (!mkdtemp(old) || rename(base, old) != 0)
+			rc = qdb__fail(db, QDB_EIO, "%s: cannot move aside: "
+				       "%s", base, strerror(errno));
+		else if (rename(tmp, base) != 0) {
+			rc = qdb__fail(db, QDB_EIO, "%s: cannot rename into "
+				       "place: %s", base, strerror(errno));
+			rename(old, base);
+		} else {
+			remove_files_dir(old);
+		}
+	} else if (!rc && rename(tmp, base) != 0) {
+		rc = qdb__fail(db, QDB_EIO, "%s: cannot rename into place: %s",
+			       base, strerror(errno));
+	}
+	if (rc)
+		remove_files_dir(tmp);
+	else
+		qdb__ok(db);
+	return rc;
 }

@@ -48,7 +48,7 @@ typedef struct raw_reader {
 	int gap;
 	struct { size_t line, col; } hash[HASH_RING];
 	size_t nhash;
-	uint64_t fnv;              /* of every byte read (sync.c) */
+	qdb__hash hash_all;        /* of every byte read (sync.c) */
 } raw_reader;
 
 static void note_cr(raw_reader *r)
@@ -196,7 +196,7 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 		r->mempos += n;
 	}
 	scan(r, buf, n);
-	r->fnv = qdb__fnv1a(r->fnv, buf, n);
+	qdb__hash_add(&r->hash_all, buf, n);
 	*size_read = n;
 	return 1;
 }
@@ -1071,21 +1071,27 @@ static int parse_quote(parse *p)
 	return 0;
 }
 
-static int parse_document(parse *p)
+/*
+ * Forgets what one document said for its own quotes: its source:, the
+ * defaults: in it and its speakers' roles.  The aliases it declared stay:
+ * they are rows of the file's scope (db->scope), which is the file's, not
+ * the document's.
+ */
+static void document_reset(parse *p)
+{
+	p->file_source.arena.len = 0;
+	memset(p->file_source.f, 0, sizeof p->file_source.f);
+	p->defaults.arena.len = 0;
+	memset(p->defaults.f, 0, sizeof p->defaults.f);
+	p->nroles = 0;
+	p->role_arena.len = 0;
+}
+
+/* One document's mapping, from its first key to its end. */
+static int parse_mapping(parse *p)
 {
 	int rc;
-	if ((rc = next(p, NULL)) ||
-	    (rc = expect(p, YAML_STREAM_START_EVENT, NULL, "a stream")))
-		return rc;
-	if ((rc = next(p, NULL)))
-		return rc;
-	if (p->ev.type == YAML_STREAM_END_EVENT)
-		return fail_at(p, &p->ev.start_mark, NULL, QDB_EINVALID,
-			       "the file is empty; expected a mapping with "
-			       "quotes:");
-	if ((rc = expect(p, YAML_DOCUMENT_START_EVENT, NULL, "a document")) ||
-	    (rc = next(p, NULL)) ||
-	    (rc = expect(p, YAML_MAPPING_START_EVENT, NULL,
+	if ((rc = expect(p, YAML_MAPPING_START_EVENT, NULL,
 			 "a mapping with source:, speakers:, outlets:, "
 			 "quotes:")))
 		return rc;
@@ -1095,7 +1101,7 @@ static int parse_document(parse *p)
 		if ((rc = next(p, NULL)))
 			return rc;
 		if (p->ev.type == YAML_MAPPING_END_EVENT)
-			break;
+			return 0;
 		if ((rc = expect(p, YAML_SCALAR_EVENT, NULL, "a key")))
 			return rc;
 		int k = key_index(p, top_keys, 4, &seen, NULL);
@@ -1129,14 +1135,37 @@ static int parse_document(parse *p)
 			}
 		}
 	}
+}
+
+/*
+ * The stream: one document, or several separated by "---" (what the
+ * yaml export writes, one per source).  Each document has its own
+ * source:, defaults: and roles; quotes[N] counts on across documents, so
+ * a message's line and column are what place it.
+ */
+static int parse_stream(parse *p)
+{
+	int rc;
 	if ((rc = next(p, NULL)) ||
-	    (rc = expect(p, YAML_DOCUMENT_END_EVENT, NULL, "the end")))
+	    (rc = expect(p, YAML_STREAM_START_EVENT, NULL, "a stream")))
 		return rc;
 	if ((rc = next(p, NULL)))
 		return rc;
-	if (p->ev.type != YAML_STREAM_END_EVENT)
+	if (p->ev.type == YAML_STREAM_END_EVENT)
 		return fail_at(p, &p->ev.start_mark, NULL, QDB_EINVALID,
-			       "one document per file; found a second");
+			       "the file is empty; expected a mapping with "
+			       "quotes:");
+	while (p->ev.type != YAML_STREAM_END_EVENT) {
+		document_reset(p);
+		if ((rc = expect(p, YAML_DOCUMENT_START_EVENT, NULL,
+				 "a document")) ||
+		    (rc = next(p, NULL)) || (rc = parse_mapping(p)) ||
+		    (rc = next(p, NULL)) ||
+		    (rc = expect(p, YAML_DOCUMENT_END_EVENT, NULL,
+				 "the end")) ||
+		    (rc = next(p, NULL)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -1153,7 +1182,7 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	p->err = err;
 	p->stats = stats;
 	p->hooks = hooks;
-	p->raw.fnv = QDB_FNV_INIT;
+	qdb__hash_init(&p->raw.hash_all);
 	init_keys(p);
 	p->raw.f = f;
 	p->raw.mem = buf;
@@ -1166,9 +1195,9 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 	/* UTF-8 only: a UTF-16 file is refused rather than converted. */
 	yaml_parser_set_encoding(&p->parser, YAML_UTF8_ENCODING);
 	yaml_parser_set_input(&p->parser, read_handler, &p->raw);
-	rc = parse_document(p);
+	rc = parse_stream(p);
 	if (hooks)
-		hooks->hash = p->raw.fnv;
+		hooks->hash = qdb__hash_end(&p->raw.hash_all);
 	release(p);
 	yaml_parser_delete(&p->parser);
 	qdb__buf_free(&p->arena);

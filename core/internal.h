@@ -102,6 +102,21 @@ int qdb__str_validate(qdb_str s, const char *field, int multiline,
 uint64_t qdb__fnv1a(uint64_t h, const void *p, size_t n);
 
 /*
+ * A file's content hash, for sync: the same bytes give the same value
+ * however they are cut into pieces.  Eight bytes at a time (FNV-1a takes
+ * one), so that hashing the files of an unchanged collection costs what
+ * reading them does: 600 MB of YAML at a million quotes.
+ */
+typedef struct qdb__hash {
+	uint64_t h, n;
+	unsigned char tail[8];
+	size_t ntail;
+} qdb__hash;
+void qdb__hash_init(qdb__hash *s);
+void qdb__hash_add(qdb__hash *s, const void *p, size_t n);
+uint64_t qdb__hash_end(const qdb__hash *s);
+
+/*
  * A key -> row id cache of QDB_NAME_CACHE slots, one slot per hash, the
  * last one wins.  An import asks for the same few speakers, outlets and
  * sources again and again; the handle empties its caches whenever a
@@ -169,7 +184,10 @@ enum qdb_stmt_slot {
 	QDB_ST_TAG_INSERT, QDB_ST_TRIGGERS,
 	/* a sync's changes */
 	QDB_ST_QUOTE_FIND, QDB_ST_QUOTE_UPDATE, QDB_ST_QUOTE_REMOVE,
-	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET, QDB_ST_COUNT
+	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET,
+	/* entity.c's guard index; NEAR_SCOPE has one per kind */
+	QDB_ST_NEAR_INSERT, QDB_ST_NEAR_FIND, QDB_ST_NEAR_SCOPE,
+	QDB_ST_NEAR_SCOPE_OUTLET, QDB_ST_COUNT
 };
 
 struct qdb {
@@ -191,6 +209,11 @@ struct qdb {
 	qdb_warning_cb warn;
 	void *warn_payload;
 	int strict;
+	/* The guard's lookups in this write transaction, by kind, and
+	 * whether its index (entity.c, temp.qdb_near) is built: both
+	 * start again at each qdb__begin. */
+	long near_calls[2];
+	int near_ready[2];
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;
@@ -269,6 +292,13 @@ typedef int (*qdb__aliases_cb)(const char *name, const char *const *aliases,
 			       size_t naliases, void *payload);
 int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
 			void *payload);
+/* The same for the entities the quotes of one source refer to (source
+ * a row id of sources; 0: the quotes without a source), and with unused
+ * also those no quote refers to: what one file of a split export needs.
+ * source -1 is qdb__entity_aliases. */
+int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
+			   sqlite3_int64 source, int unused,
+			   qdb__aliases_cb cb, void *payload);
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);
@@ -326,6 +356,10 @@ typedef struct qdb__put {
 	void *payload;
 } qdb__put;
 
+/* The row id of q's source (q's source fields, as a cursor gives
+ * them): 0 when q has none or no such source is stored. */
+int qdb__source_id(sqlite3_int64 *out, qdb *db, const qdb_quote *q);
+
 /* What qdb__quote_put did. */
 enum { QDB__PUT_SAME = 0, QDB__PUT_ADDED = 1, QDB__PUT_CHANGED = 2 };
 
@@ -352,7 +386,8 @@ int qdb__gc(qdb *db);
  * stored (its file, the claim hook); the parse sets line and column to
  * where the quote's id is (or the quote starts) before it stores one,
  * then calls stored (when set) with the quote's id and what
- * qdb__quote_put did.  hash comes back as the FNV-1a of every byte read.
+ * qdb__quote_put did.  hash comes back as the qdb__hash of every byte
+ * read.
  */
 typedef struct qdb__import_hooks {
 	qdb__put put;

@@ -351,8 +351,10 @@ static void bind_source(sqlite3_stmt *st, const qdb_quote *q)
 							     &qdb__fields[i]));
 }
 
-/* The row id of q's source, added when new; 0 when q has none. */
-static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
+/* The row id of q's source: *out 0 when q has none; with add, the row
+ * is added when new, else *out is 0 when there is none. */
+static int source_row(sqlite3_int64 *out, qdb *db, const qdb_quote *q,
+		      int add)
 {
 	int any = 0;
 	for (size_t i = 0; i < qdb__nfields && !any; i++)
@@ -382,6 +384,8 @@ static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 	qdb__done(db, st);
 	if (s != SQLITE_DONE)
 		return qdb__fail_sql(db, "source");
+	if (!add)
+		return 0;
 	if ((rc = cached_built(&st, db, QDB_ST_SOURCE_INSERT,
 			       build_source_insert)))
 		return rc;
@@ -394,6 +398,16 @@ static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
 	if (slot)
 		qdb__slot_set(slot, key, klen, *out);
 	return 0;
+}
+
+static int source_ensure(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
+{
+	return source_row(out, db, q, 1);
+}
+
+int qdb__source_id(sqlite3_int64 *out, qdb *db, const qdb_quote *q)
+{
+	return source_row(out, db, q, 0);
 }
 
 /* What a quote refers to by row id, and what its row stores besides its

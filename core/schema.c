@@ -113,8 +113,8 @@ const char *const qdb__migrations[] = {
 
 	/* 4 -> 5: the YAML files quotes come from, for sync.c.  A quote's
 	 * file_id is its origin (NULL: added by hand, no file's); a file's
-	 * hash is the FNV-1a of its bytes at the last sync (NULL after a
-	 * plain import, so the next sync reads it).  sync_paths are the
+	 * hash says what its bytes were at the last sync (NULL after a
+	 * plain import, so the next sync reads it; sync.c's file_sig).  sync_paths are the
 	 * paths the last sync was given.  Aliases gain a scope.  A file
 	 * from version 4 has no origins: a sync adopts its quotes. */
 	"CREATE TABLE files ("

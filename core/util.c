@@ -222,6 +222,61 @@ uint64_t qdb__fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+#define HASH_PRIME 0x9e3779b97f4a7c15ULL
+
+void qdb__hash_init(qdb__hash *s)
+{
+	s->h = QDB_FNV_INIT;
+	s->n = 0;
+	s->ntail = 0;
+}
+
+/* One word in: multiplied, then rotated, so that what the product moved
+ * to the top bits comes down into the next word's. */
+static uint64_t hash_word(uint64_t h, const unsigned char *p)
+{
+	uint64_t w = 0;
+	for (int i = 7; i >= 0; i--)
+		w = (w << 8) | p[i];
+	h = (h ^ w) * HASH_PRIME;
+	return (h << 31) | (h >> 33);
+}
+
+void qdb__hash_add(qdb__hash *s, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	s->n += n;
+	if (s->ntail) {
+		size_t k = 8 - s->ntail < n ? 8 - s->ntail : n;
+		memcpy(s->tail + s->ntail, c, k);
+		s->ntail += k;
+		c += k;
+		n -= k;
+		if (s->ntail < 8)
+			return;
+		s->h = hash_word(s->h, s->tail);
+		s->ntail = 0;
+	}
+	uint64_t h = s->h;
+	for (; n >= 8; c += 8, n -= 8)
+		h = hash_word(h, c);
+	s->h = h;
+	memcpy(s->tail, c, n);
+	s->ntail = n;
+}
+
+uint64_t qdb__hash_end(const qdb__hash *s)
+{
+	uint64_t h = qdb__fnv1a(s->h, s->tail, s->ntail);
+	h ^= s->n;
+	/* a final mix (MurmurHash3's), so every input bit reaches all */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
 qdb_name_slot *qdb__slot(qdb_name_slot *tab, const char *key, size_t len)
 {
 	return &tab[qdb__fnv1a(QDB_FNV_INIT, key, len) % QDB_NAME_CACHE];

@@ -164,6 +164,9 @@ _quotedb()
 	-o|--output|--source-file|--cited-in)
 		_quotedb_files
 		return ;;
+	--split)
+		_quotedb_files -d
+		return ;;
 	-t)
 		[[ $cmd == render ]] && _quotedb_words "markdown html text"
 		return ;;
@@ -241,7 +244,7 @@ _quotedb()
 		fi ;;
 	export)
 		_quotedb_words "$_quotedb_filters -f --format -o --output
-			-O --option --cited-in --force" ;;
+			-O --option --cited-in --split --force" ;;
 	extract)
 		if [[ $cur == -* ]]; then
 			_quotedb_words "-o --output --db --help"

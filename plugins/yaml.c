@@ -3,11 +3,15 @@
  * quotes/ files (docs/format.md) through libyaml's emitter, so the output
  * can be imported again and gives back the same bytes.
  *
- * One document: a mapping with the single key quotes, a sequence of quote
- * mappings.  The keys are the host's field table's, in its order, with
- * the source fields gathered in a source: mapping after the others (each
- * quote carries its own: an export may mix sources).  Absent fields are
- * left out.
+ * One YAML document per source, as a file of quotes/ is one source: the
+ * document's source: mapping (the host's SOURCE fields), then, in the
+ * first document only, speakers: and outlets: with their aliases, then
+ * quotes:, a sequence of quote mappings without their source.  The
+ * plugin asks for the quotes by source (QDB_SORT_SOURCE); in another
+ * order it starts a new document whenever the source changes, which
+ * still imports the same.  Quotes without a source share a document
+ * without source:.  The quote keys are the host's field table's, in its
+ * order; absent fields are left out.
  * Every value is a double-quoted scalar, so no YAML reader retypes "yes",
  * "null" or "2023-10-07"; libyaml escapes what double quotes cannot hold
  * literally (control characters, NEL, LS, PS, BOM) and reading the file
@@ -15,7 +19,9 @@
  *
  * libyaml buffers its output (16 KiB) and hands it to write_handler, which
  * passes it to host->write; events are emitted one quote at a time, so
- * memory does not grow with the number of quotes.
+ * memory does not grow with the number of quotes.  The state keeps a copy
+ * of the current document's source: one string per source field, each at
+ * most a field's size.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -26,10 +32,20 @@
 
 #include "quotedb/plugin.h"
 
+/* A copy of one source field of the current document. */
+typedef struct src_copy {
+	char *ptr;
+	size_t len, cap;
+	int set;
+} src_copy;
+
 typedef struct yaml_state {
 	const qdb_plugin_host *host;
 	yaml_emitter_t emitter;
 	int write_failed;
+	unsigned long ndocs;       /* documents begun */
+	int doc_open;
+	src_copy *src;             /* by index in host->fields */
 	/* speakers: or outlets: while the host walks them (ABI 1.2) */
 	const char *list_key;
 	int list_open;
@@ -280,23 +296,18 @@ static int yaml_begin(void **state, const qdb_plugin_host *host)
 	yaml_emitter_set_indent(&st->emitter, 2);
 	yaml_emitter_set_break(&st->emitter, YAML_LN_BREAK);
 
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	rc = emit(st, &ev);
-	if (!rc) {
-		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	st->src = calloc(host->nfields ? host->nfields : 1, sizeof *st->src);
+	if (!st->src) {
+		host->error(host, "out of memory");
+		rc = QDB_ENOMEM;
+	} else {
+		yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
 		rc = emit(st, &ev);
 	}
-	if (!rc)
-		rc = emit_mapping_start(st);
-	if (!rc)
-		rc = emit_entities(st);
-	if (!rc)
-		rc = emit_key(st, "quotes");
-	if (!rc)
-		rc = emit_sequence_start(st, YAML_BLOCK_SEQUENCE_STYLE);
 	if (rc) {
 		/* end is only called after a successful begin */
 		yaml_emitter_delete(&st->emitter);
+		free(st->src);
 		free(st);
 		return rc;
 	}
@@ -311,11 +322,12 @@ static const char *yaml_key(const qdb_field *f)
 	return dot ? dot + 1 : f->key;
 }
 
+/* The document's source: from q's source fields (none: no source:). */
 static int emit_source(yaml_state *st, const qdb_quote *q)
 {
 	const qdb_plugin_host *h = st->host;
 	int rc, open = 0;
-	for (size_t i = 0; i < h->nfields; i++) {
+	for (size_t i = 0; q && i < h->nfields; i++) {
 		const qdb_field *f = &h->fields[i];
 		qdb_str s = qdb_quote_str(q, f);
 		if (!(f->flags & QDB_FIELD_SOURCE) || !s.ptr)
@@ -329,6 +341,79 @@ static int emit_source(yaml_state *st, const qdb_quote *q)
 			return rc;
 	}
 	return open ? emit_mapping_end(st) : 0;
+}
+
+/* Whether q's source is the current document's. */
+static int same_source(const yaml_state *st, const qdb_quote *q)
+{
+	const qdb_plugin_host *h = st->host;
+	for (size_t i = 0; i < h->nfields; i++) {
+		const qdb_field *f = &h->fields[i];
+		if (!(f->flags & QDB_FIELD_SOURCE))
+			continue;
+		qdb_str s = qdb_quote_str(q, f);
+		const src_copy *c = &st->src[i];
+		if (!s.ptr != !c->set || (s.ptr && (s.len != c->len ||
+		    memcmp(s.ptr, c->ptr, s.len))))
+			return 0;
+	}
+	return 1;
+}
+
+/* Keeps q's source fields as the current document's. */
+static int keep_source(yaml_state *st, const qdb_quote *q)
+{
+	const qdb_plugin_host *h = st->host;
+	for (size_t i = 0; i < h->nfields; i++) {
+		const qdb_field *f = &h->fields[i];
+		src_copy *c = &st->src[i];
+		qdb_str s = q ? qdb_quote_str(q, f) : (qdb_str){ NULL, 0 };
+		c->set = 0;
+		if (!(f->flags & QDB_FIELD_SOURCE) || !s.ptr)
+			continue;
+		if (s.len + 1 > c->cap) {
+			char *n = realloc(c->ptr, s.len + 1);
+			if (!n) {
+				h->error(h, "out of memory");
+				return QDB_ENOMEM;
+			}
+			c->ptr = n;
+			c->cap = s.len + 1;
+		}
+		memcpy(c->ptr, s.ptr, s.len);
+		c->len = s.len;
+		c->set = 1;
+	}
+	return 0;
+}
+
+/* Starts the document of q's source (q NULL: an export of no quotes):
+ * source:, the entities in the first one, then quotes:. */
+static int open_document(yaml_state *st, const qdb_quote *q)
+{
+	yaml_event_t ev;
+	int rc;
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	if ((rc = emit(st, &ev)) || (rc = emit_mapping_start(st)) ||
+	    (rc = emit_source(st, q)) ||
+	    (st->ndocs == 0 && (rc = emit_entities(st))) ||
+	    (rc = keep_source(st, q)) || (rc = emit_key(st, "quotes")) ||
+	    (rc = emit_sequence_start(st, YAML_BLOCK_SEQUENCE_STYLE)))
+		return rc;
+	st->ndocs++;
+	st->doc_open = 1;
+	return 0;
+}
+
+static int close_document(yaml_state *st)
+{
+	yaml_event_t ev;
+	int rc;
+	st->doc_open = 0;
+	if ((rc = emit_sequence_end(st)) || (rc = emit_mapping_end(st)))
+		return rc;
+	yaml_document_end_event_initialize(&ev, 1);
+	return emit(st, &ev);
 }
 
 static int emit_tags(yaml_state *st, const qdb_quote *q, const char *key)
@@ -359,6 +444,11 @@ static int yaml_quote(void *state, const qdb_quote *q,
 			    sizeof(qdb_quote));
 		return QDB_EABI;
 	}
+	if (st->doc_open && !same_source(st, q) &&
+	    (rc = close_document(st)))
+		return rc;
+	if (!st->doc_open && (rc = open_document(st, q)))
+		return rc;
 	if ((rc = emit_mapping_start(st)))
 		return rc;
 	for (size_t i = 0; i < host->nfields; i++) {
@@ -370,27 +460,22 @@ static int yaml_quote(void *state, const qdb_quote *q,
 		if (rc)
 			return rc;
 	}
-	if ((rc = emit_source(st, q)))
-		return rc;
 	return emit_mapping_end(st);
 }
 
 static int yaml_end(void *state, int status, const qdb_plugin_host *host)
 {
-	(void)host;
 	yaml_state *st = state;
 	yaml_event_t ev;
 	int rc = 0;
 	if (!st)
 		return 0;
 	if (status == 0) {
-		rc = emit_sequence_end(st);
-		if (!rc)
-			rc = emit_mapping_end(st);
-		if (!rc) {
-			yaml_document_end_event_initialize(&ev, 1);
-			rc = emit(st, &ev);
-		}
+		/* No quotes: still a document, with the entities. */
+		if (!st->doc_open && st->ndocs == 0)
+			rc = open_document(st, NULL);
+		if (!rc && st->doc_open)
+			rc = close_document(st);
 		if (!rc) {
 			yaml_stream_end_event_initialize(&ev);
 			rc = emit(st, &ev);
@@ -402,6 +487,9 @@ static int yaml_end(void *state, int status, const qdb_plugin_host *host)
 		}
 	}
 	yaml_emitter_delete(&st->emitter);
+	for (size_t i = 0; i < host->nfields; i++)
+		free(st->src[i].ptr);
+	free(st->src);
 	free(st);
 	return rc;
 }
@@ -411,11 +499,12 @@ static const qdb_plugin yaml_plugin = {
 	.abi_minor = QDB_PLUGIN_ABI_MINOR,
 	.size = sizeof(qdb_plugin),
 	.name = "yaml",
-	.version = "1.1",
+	.version = "1.2",
 	.description = "quotedb YAML (docs/format.md), to import again "
 		"elsewhere",
 	.extension = "yaml",
 	.option_size = sizeof(qdb_plugin_option),
+	.sort = QDB_SORT_SOURCE,   /* one document per source */
 	.begin = yaml_begin,
 	.quote = yaml_quote,
 	.end = yaml_end,

@@ -410,43 +410,29 @@ static int load_quote(qdb_quote *q, const qdb_quote *file_source,
 	return 0;
 }
 
-/* Reads quotes from YAML in buf; 0, or -1 with a reason in err. */
-int load_quotes(quote_list *out, const char *buf, size_t len,
-		       char *err, size_t errlen)
+/* Appends the quotes of one document to out; 0, or -1 with a reason. */
+static int load_document(quote_list *out, yaml_document_t *doc, char *err,
+			 size_t errlen)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
 	qdb_quote file_source = QDB_QUOTE_INIT;
-	int rc = -1;
-	out->v = NULL;
-	out->n = 0;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
-				     len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "YAML: %s at line %zu",
-			 parser.problem ? parser.problem : "error",
-			 parser.problem_mark.line + 1);
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	yaml_node_t *root = yaml_document_get_root_node(doc);
 	yaml_node_t *quotes = NULL;
+	int rc = -1;
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		snprintf(err, errlen, "root: not a mapping");
-		goto done;
+		return -1;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
 		const char *k;
 		size_t kl;
-		yaml_node_t *val = yaml_document_get_node(&doc, p->value);
-		if (scalar(yaml_document_get_node(&doc, p->key), &k, &kl)) {
+		yaml_node_t *val = yaml_document_get_node(doc, p->value);
+		if (scalar(yaml_document_get_node(doc, p->key), &k, &kl)) {
 			snprintf(err, errlen, "root: key not a scalar");
 			goto done;
 		}
 		if (strcmp(k, "source") == 0) {
-			if (load_source(&file_source, &doc, val, err, errlen))
+			if (load_source(&file_source, doc, val, err, errlen))
 				goto done;
 		} else if (strcmp(k, "quotes") == 0) {
 			quotes = val;
@@ -461,21 +447,59 @@ int load_quotes(quote_list *out, const char *buf, size_t len,
 	}
 	size_t n = (size_t)(quotes->data.sequence.items.top -
 			    quotes->data.sequence.items.start);
-	out->v = calloc(n ? n : 1, sizeof *out->v);
+	qdb_quote *v = realloc(out->v, (out->n + n + 1) * sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	out->v = v;
+	memset(v + out->n, 0, (n + 1) * sizeof *v);
 	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *m = yaml_document_get_node(&doc,
+		yaml_node_t *m = yaml_document_get_node(doc,
 			quotes->data.sequence.items.start[i]);
-		out->n = i + 1;
-		if (!m || load_quote(&out->v[i], &file_source, &doc, m, err,
-				     errlen))
+		if (!m || load_quote(&out->v[out->n++], &file_source, doc, m,
+				     err, errlen))
 			goto done;
 	}
 	rc = 0;
 done:
 	quote_clear(&file_source);
+	return rc;
+}
+
+/* Reads quotes from YAML in buf, every document of it in turn (each with
+ * its own source:); 0, or -1 with a reason in err. */
+int load_quotes(quote_list *out, const char *buf, size_t len,
+		char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int rc = 0;
+	size_t ndocs = 0;
+	out->v = calloc(1, sizeof *out->v);
+	out->n = 0;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf,
+				     len);
+	for (;;) {
+		if (!yaml_parser_load(&parser, &doc)) {
+			snprintf(err, errlen, "YAML: %s at line %zu",
+				 parser.problem ? parser.problem : "error",
+				 parser.problem_mark.line + 1);
+			rc = -1;
+			break;
+		}
+		/* An empty document marks the end of the stream. */
+		int last = !yaml_document_get_root_node(&doc);
+		if (!last || ndocs == 0)
+			rc = load_document(out, &doc, err, errlen);
+		yaml_document_delete(&doc);
+		ndocs++;
+		if (last || rc)
+			break;
+	}
 	if (rc)
 		quotes_free(out);
-	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	return rc;
 }

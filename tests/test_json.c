@@ -326,7 +326,8 @@ static void check_collection(const char *name, const char *input)
 	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "'%s' --db '%s' import '%s'",
 				     th_cli(), db, input), 0);
 	CU_ASSERT_EQUAL_FATAL(th_run(NULL, NULL, "'%s' --db '%s' export "
-				     "--format json -o '%s' && '%s' --db '%s' "
+				     "--format json --sort source -o '%s' && "
+				     "'%s' --db '%s' "
 				     "export --format yaml -o '%s'", th_cli(),
 				     db, jl, th_cli(), db, ym), 0);
 	if (!need("jq", "jq"))

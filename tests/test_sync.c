@@ -595,6 +595,55 @@ static void test_guard(void)
 	qdb_close(db);
 }
 
+/* The same warnings in a run of many new names, where the guard looks
+ * names up in its index rather than comparing each with every other. */
+static void test_guard_many(void)
+{
+	static const char *const sur[] = {
+		"Adams", "Brown", "Chavez", "Dubois", "Eriksen", "Fischer",
+		"Gonzalez", "Hakimi", "Ivanova", "Jensen", "Kowalski",
+		"Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
+		"Quispe", "Rossi", "Schmidt", "Tanaka",
+	};
+	th_buf b = { 0 };
+	char line[256];
+	const char *head = "speakers:\n  - name: \"Ant\u00f3nio Guterres\"\n"
+		"outlets:\n  - name: \"The Guardian\"\n"
+		"  - name: \"Al Jazeera\"\nquotes:\n";
+	th_buf_write(head, strlen(head), &b);
+	for (size_t i = 0; i < sizeof sur / sizeof *sur; i++) {
+		int n = snprintf(line, sizeof line, "  - text: \"q%zu\"\n"
+				 "    speaker: \"Person %s\"\n"
+				 "    outlet: \"Radio %s\"\n", i, sur[i], sur[i]);
+		th_buf_write(line, (size_t)n, &b);
+	}
+	const char *tail =
+		"  - text: \"one\"\n    speaker: \"Guteres\"\n"
+		"  - text: \"two\"\n    speaker: \"Jill Guterres\"\n"
+		"  - text: \"three\"\n    speaker: \"Joe Biden\"\n"
+		"    outlet: \"The Guardain\"\n"
+		"  - text: \"four\"\n    speaker: \"Joe Biden\"\n"
+		"    outlet: \"Al-Jazeera\"\n";
+	th_buf_write(tail, strlen(tail), &b);
+	qdb *db = th_open_fresh("guard-many.db");
+	log_buf l = { .len = 0 };
+	qdb_warnings(db, collect, &l, 0);
+	qdb_error err;
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "g.yaml", b.data, b.len, NULL,
+					  &err), 0);
+	CU_ASSERT_STRING_EQUAL(l.text,
+		"g.yaml:68:14: quotes[20].speaker: new speaker 'Guteres' (did "
+		"you mean 'Ant\xc3\xb3nio Guterres'?)\n"
+		"g.yaml:70:14: quotes[21].speaker: new speaker 'Jill Guterres' "
+		"(did you mean 'Ant\xc3\xb3nio Guterres'?)\n"
+		"g.yaml:73:13: quotes[22].outlet: new outlet 'The Guardain' "
+		"(did you mean 'The Guardian'?)\n"
+		"g.yaml:76:13: quotes[23].outlet: new outlet 'Al-Jazeera' "
+		"(did you mean 'Al Jazeera'?)\n");
+	qdb_close(db);
+	th_buf_free(&b);
+}
+
 /* out with each line cut after its second tab-separated field: verify's
  * lines, without where the quote was found (test_cli checks that).
  * out is changed in place. */
@@ -714,6 +763,12 @@ static void test_readme_walkthrough(void)
 	if (rc)
 		fprintf(stderr, "\n%s\n%s\n", out ? out : "", err ? err : "");
 	CU_ASSERT(out && strstr(out, "~ quotes/eu.yaml eu-2\n"));
+	/* --split named the files after the sources' texts */
+	char split[1024];
+	snprintf(split, sizeof split, "%s/shared/eu.yaml", dir);
+	CU_ASSERT_EQUAL(access(split, R_OK), 0);
+	snprintf(split, sizeof split, "%s/shared/un.yaml", dir);
+	CU_ASSERT_EQUAL(access(split, R_OK), 0);
 	CU_ASSERT(out && strstr(two_cols(out), "verified\tun-1\nverified\tun-2\n"
 				"verified\teu-1\nverified\teu-2\n"));
 	free(out);
@@ -827,6 +882,114 @@ static void test_yaml_round_trip(void)
 	free(a);
 	free(b);
 	free(out);
+}
+
+/* The names of the files in dir, sorted, one per line. */
+static char *listing(const char *dir)
+{
+	char *out = NULL;
+	if (th_run(&out, NULL, "ls -A '%s' | LC_ALL=C sort", dir) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* --split DIR: one file per source, named from it, that `sync DIR`
+ * turns back into the same database; all or nothing, and a directory
+ * with files is replaced only with --force, and only when it holds
+ * nothing but YAML files. */
+static void test_yaml_split(void)
+{
+	const char *dir = mkdir_in("split-in");
+	const char *out = th_path("split-out");
+	char dbp[1024], again[1024];
+	snprintf(dbp, sizeof dbp, "%s", th_path("split.db"));
+	snprintf(again, sizeof again, "%s", th_path("split-again.db"));
+	put(dir, "a.yaml", a1);
+	put(dir, "b.yaml", "speakers:\n  - name: \"Ada Lovelace\"\n"
+	    "    aliases: [\"Ada\", \"Lovelace\"]\n"
+	    "  - name: \"Nobody Quoted\"\n    aliases: [\"Nobody\"]\n"
+	    "outlets:\n  - name: \"CBS\"\n    aliases: [\"CBS News\"]\n"
+	    "quotes:\n  - id: \"b1\"\n    text: \"bee\"\n"
+	    "    speaker: \"Ada\"\n    outlet: \"CBS News\"\n");
+	put(dir, "c.yaml", "source:\n  title: \"Article A\"\n"
+	    "  author: \"Another author\"\nquotes:\n  - id: \"c1\"\n"
+	    "    text: \"sea\"\n    speaker: \"Ada Lovelace\"\n");
+	char *err = NULL;
+	CU_ASSERT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' sync '%s' && '%s' "
+			       "--db '%s' import quotes && '%s' --db '%s' "
+			       "export --format yaml --split '%s' && '%s' --db "
+			       "'%s' sync '%s'", th_cli(), dbp, dir, th_cli(),
+			       dbp, th_cli(), dbp, out, th_cli(), again, out),
+			0);
+	if (err && strstr(err, "error"))
+		fprintf(stderr, "\n%s\n", err);
+	free(err);
+	char *names = listing(out);
+	CU_ASSERT_STRING_EQUAL(names ? names : "",
+			       "000_ce5212642387543b.yaml\narticle-a-2.yaml\n"
+			       "article-a.yaml\nno-source.yaml\n");
+	free(names);
+	char *a = content(dbp), *b = content(again);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(strstr(a, "|Nobody|Nobody Quoted\n") != NULL);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	if (strcmp(a, b))
+		show_first_difference(a, b);
+	free(a);
+	free(b);
+	/* One file per source, its source on top, and the aliases its
+	 * quotes need. */
+	char p[1024];
+	snprintf(p, sizeof p, "%s/article-a-2.yaml", out);
+	char *c = th_read_file(p, NULL);
+	CU_ASSERT_STRING_EQUAL(c ? c : "",
+			       "source:\n  title: \"Article A\"\n"
+			       "  author: \"Another author\"\nspeakers:\n"
+			       "- name: \"Ada Lovelace\"\n"
+			       "  aliases: [\"Ada\", \"Lovelace\"]\nquotes:\n"
+			       "- id: \"c1\"\n  text: \"sea\"\n"
+			       "  speaker: \"Ada Lovelace\"\n");
+	free(c);
+
+	/* A directory with files: refused, untouched, nothing left. */
+	err = NULL;
+	CU_ASSERT_NOT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' export "
+				   "--format yaml --split '%s'", th_cli(), dbp,
+				   out), 0);
+	CU_ASSERT(err && strstr(err, "split-out: is not empty; --force "
+				"replaces it"));
+	free(err);
+	put(out, "article-a.yaml", "old\n");
+	CU_ASSERT_EQUAL(th_run(NULL, NULL, "'%s' --db '%s' export --format "
+			       "yaml --split '%s/' --force", th_cli(), dbp,
+			       out), 0);
+	snprintf(p, sizeof p, "%s/article-a.yaml", out);
+	c = th_read_file(p, NULL);
+	CU_ASSERT(c && !strncmp(c, "source:\n  title: \"Article A\"\n", 29));
+	free(c);
+	/* --force replaces YAML files only: not the texts beside them. */
+	put(out, "article-a.txt", "the article\n");
+	err = NULL;
+	CU_ASSERT_NOT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' export "
+				   "--format yaml --split '%s' --force",
+				   th_cli(), dbp, out), 0);
+	CU_ASSERT(err && strstr(err, "holds article-a.txt, which a split "
+				"export does not write"));
+	free(err);
+	names = listing(th_path(""));
+	CU_ASSERT(names && !strstr(names, "split-out.tmp") &&
+		  !strstr(names, "split-out.old"));
+	free(names);
+	/* Another order would split a source over several files. */
+	err = NULL;
+	CU_ASSERT_NOT_EQUAL(th_run(NULL, &err, "'%s' --db '%s' export "
+				   "--format yaml --split '%s/new' --sort date",
+				   th_cli(), dbp, out), 0);
+	CU_ASSERT(err && strstr(err, "one file per source"));
+	free(err);
 }
 
 /* ---- the property test ------------------------------------------------ */
@@ -1164,9 +1327,11 @@ void test_sync_register(void)
 		QDB_TEST(test_cli),
 		QDB_TEST(test_defaults),
 		QDB_TEST(test_guard),
+		QDB_TEST(test_guard_many),
 		QDB_TEST(test_sources),
 		QDB_TEST(test_readme_walkthrough),
 		QDB_TEST(test_yaml_round_trip),
+		QDB_TEST(test_yaml_split),
 		QDB_TEST(test_random_edits),
 	};
 	TH_SUITE("sync", NULL, suite_clean, tests);

@@ -1,6 +1,7 @@
 /*
- * cmd_export.c: `quotedb export --format NAME [-o FILE] [-O key=value]`,
- * the selected quotes through an export plugin.  The plugin runs in a
+ * cmd_export.c: `quotedb export --format NAME [-o FILE | --split DIR]
+ * [-O key=value]`, the selected quotes through an export plugin, into one
+ * output or one file per source (qdb_export_split).  The plugin runs in a
  * child process (QDB_EXPORT_ISOLATE): a plugin that crashes fails the
  * export, not quotedb.
  */
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *format, *output, *cited_in;
+static const char *format, *output, *cited_in, *split;
 static int force;
 static cli_list plugin_opts = { .too_many = "too many -O options" };
 
@@ -33,8 +34,10 @@ static const cli_opt opts[] = {
 	{ CLI_STRING, "format", 'f', "NAME", "a format of quotedb formats, or a "
 	  "plugin path", &format, NULL },
 	{ CLI_STRING, "output", 'o', "FILE", "where to write", &output, NULL },
+	{ CLI_STRING, "split", 0, "DIR", "one file per source, into the new "
+	  "or empty directory DIR", &split, NULL },
 	{ CLI_FLAG, "force", 0, NULL, "replace FILE even when read-only or "
-	  "hard-linked", &force, NULL },
+	  "hard-linked; replace DIR's files", &force, NULL },
 	{ CLI_FUNC, "option", 'O', "K=V", "a plugin option (see 'quotedb "
 	  "formats')", NULL, take_option },
 	{ CLI_STRING, "cited-in", 0, "FILE", "only the quotes the manuscript "
@@ -47,6 +50,8 @@ static int check(int argc, char **argv)
 {
 	if (argc)
 		return cli_misuse("unexpected argument '%s'", argv[0]);
+	if (split && output)
+		return cli_misuse("--split DIR and -o FILE cannot be combined");
 	return format ? 0 : cli_misuse("needs --format NAME");
 }
 
@@ -193,7 +198,13 @@ static int run(qdb *unused, int argc, char **argv)
 	}
 	int rc;
 	catch_signals();
-	if (output && strcmp(output, "-") != 0) {
+	if (split) {
+		cli_progress_on(db, "exporting:");
+		rc = qdb_export_split(db, p, f, options, split,
+				      QDB_EXPORT_ISOLATE |
+				      (force ? QDB_EXPORT_FORCE : 0));
+		cli_progress_off();
+	} else if (output && strcmp(output, "-") != 0) {
 		cli_progress_on(db, "exporting:");
 		rc = qdb_export_file(db, p, f, options, output,
 				     QDB_EXPORT_ISOLATE |
@@ -219,8 +230,9 @@ static int run(qdb *unused, int argc, char **argv)
 	else if (!any)
 		cli_msg("the filters select no quotes: the %s export%s%s holds "
 			"none", qdb_plugin_descriptor_of(p)->name,
-			output && strcmp(output, "-") ? " in " : "",
-			output && strcmp(output, "-") ? output : "");
+			split || (output && strcmp(output, "-")) ? " in " : "",
+			split ? split : output && strcmp(output, "-") ? output
+			: "");
 	qdb_close(db);
 	qdb_plugin_unload(p);
 	free_cited();
@@ -235,7 +247,9 @@ const cli_cmd cli_cmd_export = {
 		"temporary file\nrenamed over FILE only when the export "
 		"succeeded; without it, or\nwith -o -, to stdout.  A format "
 		"name with a '/' is a plugin path.  --cited-in FILE narrows "
-		"the\nselection to the quotes a manuscript cites.\n",
+		"the\nselection to the quotes a manuscript cites.  --split DIR "
+		"writes one file per\nsource into DIR instead (all or "
+		"nothing), for `quotedb sync DIR`.\n",
 	.db = CLI_DB_OWN,
 	.filters = 1,
 	.opts = opts,

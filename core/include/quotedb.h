@@ -798,6 +798,31 @@ int qdb_export_file(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		    unsigned flags);
 
 /*
+ * Writes the quotes f selects into the directory dir, one file per source:
+ * NAME.EXT, EXT the plugin's extension, NAME the stem of the source's
+ * text file (source.file) when it has one, else its title in lower case,
+ * with every run of characters other than ASCII letters, digits and '_'
+ * written '-' (at most 64 bytes); "no-source" for the quotes without a
+ * source; "-2", "-3" ... added to a name already taken.  The plugin runs
+ * once per file, begin to end, told the quotes come by source (f's sort
+ * must be QDB_SORT_ADDED or QDB_SORT_SOURCE; another is refused,
+ * QDB_EINVALID); its host's entities() walks the speakers and outlets
+ * that file's quotes refer to, and in the first file also those no quote
+ * refers to.  All or nothing: the files go into a new directory beside
+ * dir, renamed to dir when every one is written; on a failure nothing of
+ * them is left.  dir may not exist yet or be empty; one that holds
+ * files is refused (QDB_EEXISTS) unless flags has QDB_EXPORT_FORCE, and
+ * then only when it holds nothing but regular *.EXT files, which are
+ * replaced as a whole.  QDB_EXPORT_ISOLATE runs the plugin in a child
+ * as for qdb_export_file, without its no-progress timeout.  Interrupted
+ * by a signal (qdb_export_interrupt), dir is untouched but the new
+ * directory beside it, dir.tmpXXXXXX, may be left behind.
+ */
+int qdb_export_split(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
+		     const char *const *options, const char *dir,
+		     unsigned flags);
+
+/*
  * For a signal handler (SIGINT, SIGTERM, SIGHUP) of a program that runs
  * qdb_export_file: removes the temporary file of the export in progress
  * and kills its child, if any.  Async-signal-safe; does nothing when no

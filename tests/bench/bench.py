@@ -49,6 +49,7 @@ TARGETS = {
     "import_rss_mib": ("<", 64.0),
     "check_s": ("<", 2.0),
     "check_rss_mib": ("<", 64.0),
+    "sync_unchanged_s": ("<", 0.5),
 }
 
 
@@ -140,6 +141,59 @@ def has_pyyaml():
                           capture_output=True).returncode == 0
 
 
+def split_corpus(src, outdir, nfiles):
+    """Writes the corpus as nfiles YAML files of consecutive quotes, each
+    with the corpus's source:, speakers: and outlets: (aliases belong to
+    their file).  Streams: one quote's lines in memory at a time."""
+    os.makedirs(outdir, exist_ok=True)
+    for old in glob.glob(os.path.join(outdir, "*.yaml")):
+        os.remove(old)
+    total = 0
+    with open(src, "rb") as f:
+        head = []
+        for line in f:
+            head.append(line)
+            if line.startswith(b"quotes:"):
+                break
+        for line in f:
+            total += line.startswith(b"  - ")
+    per = -(-total // nfiles)
+    with open(src, "rb") as f:
+        for line in f:
+            if line.startswith(b"quotes:"):
+                break
+        k, seen, out = -1, 0, None
+        for line in f:
+            if line.startswith(b"  - "):
+                if seen % per == 0:
+                    if out:
+                        out.close()
+                    k += 1
+                    out = open(os.path.join(outdir, "part-%03d.yaml" % k),
+                               "wb")
+                    out.writelines(head)
+                seen += 1
+            out.write(line)
+        if out:
+            out.close()
+
+
+def edit_part(path, run):
+    """Changes the text of the file's first quote: a different edit each
+    run, so that each sync has one quote to change in place."""
+    with open(path, "rb") as f:
+        data = f.read()
+    mark = b'    text: "'
+    i = data.index(mark) + len(mark)
+    j = data.index(b"\n", i)
+    old = data[i:j]
+    if old.startswith(b"[edit "):
+        old = old[old.index(b"] ") + 2:]
+    data = (data[:i] + b"[edit %d] " % run + old + data[j:])
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def bench_one(n, runs, passes, py_ns):
     os.makedirs(DATA, exist_ok=True)
     notes = []
@@ -181,6 +235,22 @@ def bench_one(n, runs, passes, py_ns):
                               os.path.join(HERE, "py_import.py"), pdb, src],
             py_runs, warmup=0, before=lambda: rm_db(pdb))
         rm_db(pdb)
+
+    # sync: the corpus as 100 files, synced once into a database of its
+    # own (untimed), then again unchanged, and after one file changed.
+    parts = os.path.join(DATA, "parts-%d" % n)
+    sdb = os.path.join(DATA, "sync-%d.db" % n)
+    log("  splitting the corpus into 100 files")
+    split_corpus(src, parts, 100)
+    rm_db(sdb)
+    runx([CLI, "--db", sdb, "sync", parts])
+    ops["sync_unchanged"] = measure(
+        "sync unchanged", [CLI, "--db", sdb, "sync", parts], runs)
+    edits = iter(range(1000))
+    ops["sync_one_file"] = measure(
+        "sync one changed file", [CLI, "--db", sdb, "sync", parts], runs,
+        before=lambda: edit_part(os.path.join(parts, "part-000.yaml"),
+                                 next(edits)))
 
     def export(fmt, ext, *opts):
         return [CLI, "--db", db, "export", "--format", fmt, "-o",
@@ -307,6 +377,11 @@ def bench_one(n, runs, passes, py_ns):
     exports = [k for k in ops if k.startswith("export_")]
     r["export_rss_mib"] = max(ops[k]["rss_kib"] for k in exports) / MIB
     r["import_rss_mib"] = ops["import"]["rss_kib"] / MIB
+    r["sync_unchanged_s"] = ops["sync_unchanged"]["median_s"]
+    # what one changed file costs against importing a 100th of N
+    r["sync_one_file_vs_import_part"] = (ops["sync_one_file"]["median_s"]
+                                         / (ops["import"]["median_s"]
+                                            / 100))
     checks = {}
     for k, (op, lim) in TARGETS.items():
         if k in r:

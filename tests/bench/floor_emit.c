@@ -3,8 +3,9 @@
  * database as YAML, as the floor the yaml export plugin is measured
  * against: the cursor's SELECT with its joins, and libyaml's emitter with
  * the plugin's settings and document shape (double-quoted values, flow
- * tags, a source mapping per quote), straight into a stdio file.  No
- * plugin host, no quote records, no temporary file or fsync.
+ * tags, sorted by source with one document per source, its source:
+ * mapping on top), straight into a stdio file.  No plugin host, no quote
+ * records, no temporary file or fsync.
  *
  * Usage: floor_emit DB OUT
  */
@@ -60,6 +61,16 @@ static void field(sqlite3_stmt *st, int col, const char *key)
 	scalar(v, sqlite3_column_bytes(st, col), 0);
 }
 
+static void end_document(void)
+{
+	yaml_event_t ev;
+	yaml_sequence_end_event_initialize(&ev);
+	emit(&ev);
+	mapping(0);
+	yaml_document_end_event_initialize(&ev, 1);
+	emit(&ev);
+}
+
 static int write_handler(void *data, unsigned char *buf, size_t size)
 {
 	return fwrite(buf, 1, size, data) == size;
@@ -78,11 +89,14 @@ int main(int argc, char **argv)
 		"SELECT q.id, q.text, s.name, q.role, q.date, q.date_text, "
 		"o.name, q.programme, q.occasion, q.reported_by, q.locator, "
 		"q.language, q.translated, q.context, q.tags, src.title, "
-		"src.author, src.date, src.url, src.file"
+		"src.author, src.date, src.url, src.file, src.id"
 		" FROM quotes q JOIN speakers s ON s.id = q.speaker_id"
 		" LEFT JOIN outlets o ON o.id = q.outlet_id"
 		" LEFT JOIN sources src ON src.id = q.source_id"
-		" ORDER BY q.qid", -1, &st, NULL)) {
+		/* the cursor's QDB_SORT_SOURCE */
+		" ORDER BY src.title IS NULL, src.title, src.id, q.locator,"
+		" q.date_lo IS NULL, q.date_lo, q.date_hi DESC, q.qid",
+		-1, &st, NULL)) {
 		fprintf(stderr, "floor_emit: %s\n", sqlite3_errmsg(db));
 		return 1;
 	}
@@ -108,15 +122,30 @@ int main(int argc, char **argv)
 	yaml_emitter_set_break(&em, YAML_LN_BREAK);
 	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
 	emit(&ev);
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-	emit(&ev);
-	mapping(1);
-	scalar("quotes", 6, 1);
-	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-					     YAML_BLOCK_SEQUENCE_STYLE);
-	emit(&ev);
 	long n = 0;
+	sqlite3_int64 cur = -1;   /* the document's source; 0: none */
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		sqlite3_int64 src = sqlite3_column_int64(st, 20);
+		if (src != cur) {
+			if (cur >= 0)
+				end_document();
+			cur = src;
+			yaml_document_start_event_initialize(&ev, NULL, NULL,
+							     NULL, 1);
+			emit(&ev);
+			mapping(1);
+			if (src) {
+				scalar("source", 6, 1);
+				mapping(1);
+				for (int i = 0; i < 5; i++)
+					field(st, 15 + i, skeys[i]);
+				mapping(0);
+			}
+			scalar("quotes", 6, 1);
+			yaml_sequence_start_event_initialize(&ev, NULL, NULL,
+				1, YAML_BLOCK_SEQUENCE_STYLE);
+			emit(&ev);
+		}
 		mapping(1);
 		for (int i = 0; i < 14; i++)
 			field(st, i, keys[i]);
@@ -138,21 +167,22 @@ int main(int argc, char **argv)
 			yaml_sequence_end_event_initialize(&ev);
 			emit(&ev);
 		}
-		if (sqlite3_column_type(st, 15) != SQLITE_NULL) {
-			scalar("source", 6, 1);
-			mapping(1);
-			for (int i = 0; i < 5; i++)
-				field(st, 15 + i, skeys[i]);
-			mapping(0);
-		}
 		mapping(0);
 		n++;
 	}
-	yaml_sequence_end_event_initialize(&ev);
-	emit(&ev);
-	mapping(0);
-	yaml_document_end_event_initialize(&ev, 1);
-	emit(&ev);
+	if (cur >= 0) {
+		end_document();
+	} else {
+		/* no quotes */
+		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+		emit(&ev);
+		mapping(1);
+		scalar("quotes", 6, 1);
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+						     YAML_FLOW_SEQUENCE_STYLE);
+		emit(&ev);
+		end_document();
+	}
 	yaml_stream_end_event_initialize(&ev);
 	emit(&ev);
 	if (!yaml_emitter_flush(&em) || fclose(out) != 0)

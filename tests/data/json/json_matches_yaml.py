@@ -5,7 +5,8 @@ Checks the JSON Lines export JSONL against the YAML export YAML of the same
 quotes (read with PyYAML; the yaml plugin's own tests show it holds the
 stored bytes): every line parses with Python's json module and again with
 jq (jq -c re-encodes what it read, and Python reads that), the quotes come
-in the same order, and every field, source field and tag is the same
+in the same order (the JSON is exported --sort source, the YAML's own
+order, one document per source), and every field, source field and tag is the same
 string, or null where the YAML leaves the field out.  The file's bytes
 hold no raw control character but the LF ending each line, and no raw
 U+2028 or U+2029.  Prints each difference; exits 1 if there is any.
@@ -67,8 +68,13 @@ def main():
     if raw and not raw.endswith(b"\n"):
         print("the last line has no LF")
         bad += 1
-    doc = yaml.load(open(ypath, "rb"), Loader=yaml.SafeLoader)
-    quotes = doc["quotes"]
+    # One YAML document per source: each quote takes its document's.
+    quotes = []
+    for doc in yaml.load_all(open(ypath, "rb"), Loader=yaml.SafeLoader):
+        for q in doc["quotes"]:
+            if "source" in doc:
+                q = dict(q, source=doc["source"])
+            quotes.append(q)
     lines = raw.decode("utf-8").split("\n")[:-1] if raw else []
     bad += compare("python", [json.loads(l) for l in lines], quotes)
     jq = subprocess.run(["jq", "-c", "."], stdin=open(jpath, "rb"),
