@@ -63,7 +63,15 @@ typedef struct host {
 	void *payload;
 	int write_failed;
 	char msg[QDB_ERROR_TEXT_LEN];
+	char *sort_as;   /* the last speaker_sort_as answer */
 } host;
+
+static void host_free(host *h)
+{
+	if (h)
+		free(h->sort_as);
+	free(h);
+}
 
 static int host_write(const qdb_plugin_host *h, const void *buf, size_t len)
 {
@@ -125,6 +133,18 @@ static int host_entities(const qdb_plugin_host *h, qdb_entity_kind kind,
 	return rc;
 }
 
+static const char *host_speaker_sort_as(const qdb_plugin_host *h,
+					const char *name)
+{
+	host *x = h->host_data;
+	free(x->sort_as);
+	x->sort_as = NULL;
+	/* a failure reads as no sort key: the name is the key then */
+	if (name && qdb__speaker_sort_as(&x->sort_as, x->db, name))
+		x->sort_as = NULL;
+	return x->sort_as;
+}
+
 /* The host for one export of d, its options checked; NULL with the
  * reason on db. */
 static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
@@ -162,6 +182,7 @@ static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
 	h->pub.sort = sort;
 	h->pub.fields = qdb_fields(&h->pub.nfields);
 	h->pub.entities = host_entities;
+	h->pub.speaker_sort_as = host_speaker_sort_as;
 	h->db = db;
 	h->desc = d;
 	h->write = write;
@@ -190,7 +211,7 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	int rc;
 	qdb_cursor *c = NULL;
 	if ((rc = qdb_cursor_open(&c, db, &sorted)) != 0) {
-		free(h);
+		host_free(h);
 		return rc;
 	}
 	void *state = NULL;
@@ -199,7 +220,7 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		rc = qdb__fail(db, rc < 0 ? rc : QDB_ERROR, "%s: %s", d->name,
 			       h->msg[0] ? h->msg : h->write_failed
 			       ? "write failed" : "could not start");
-		free(h);
+		host_free(h);
 		return rc;
 	}
 	const qdb_quote *q;
@@ -234,7 +255,7 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	} else {
 		qdb__ok(db);
 	}
-	free(h);
+	host_free(h);
 	return rc;
 }
 

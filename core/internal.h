@@ -272,6 +272,12 @@ int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);
+/* Sets (key not NULL) or clears the sort key of speaker id. */
+int qdb__speaker_set_sort_as(qdb *db, sqlite3_int64 id, const char *key,
+			     size_t len);
+/* The sort key of the speaker called name into *out (the caller's, to
+ * free), NULL when it has none or there is no such speaker. */
+int qdb__speaker_sort_as(char **out, qdb *db, const char *name);
 
 /* ==== cursor.c: selecting quotes ==================================== */
 

@@ -30,7 +30,7 @@
 static const char *const quote_keys[] = {
 	"id", "text", "speaker", "role", "date", "date_text", "outlet",
 	"programme", "occasion", "reported_by", "locator", "language",
-	"translated", "context"
+	"translated", "original", "context"
 };
 static const char *const source_keys[] = {
 	"title", "author", "date", "url", "file"
