@@ -52,7 +52,9 @@
 #include <string.h>
 
 #include "quotedb/plugin.h"
+#include "heading.h"
 #include "outbuf.h"
+#include "utf8.h"
 
 /* The plugin's version, also written into every document it makes. */
 #define LATEX_VERSION "1.1"
@@ -120,53 +122,9 @@ static int puts_(latex_state *st, const char *s)
 
 /* ---- Characters ---------------------------------------------------- */
 
-/*
- * Decodes one UTF-8 sequence at p (n > 0 bytes left) into *cp; returns
- * its length, or 0 when it is not valid UTF-8 (overlong forms, surrogates
- * and values past U+10FFFF included).
- */
-static size_t utf8_decode(uint32_t *cp, const unsigned char *p, size_t n)
-{
-	uint32_t c = p[0];
-	size_t len, i;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static int is_break(uint32_t c)
-{
-	return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 ||
-	       c == 0x2029;
-}
-
 static int is_control(uint32_t c)
 {
-	return (c < 0x20 && c != '\t' && !is_break(c)) || c == 0x7F ||
+	return (c < 0x20 && c != '\t' && !qdb_utf8_is_break(c)) || c == 0x7F ||
 	       (c >= 0x80 && c < 0xA0 && c != 0x85);
 }
 
@@ -297,7 +255,7 @@ static int is_latin(uint32_t c)
 {
 	if (c >= 0x20 && c < 0x7F)
 		return 1;
-	if (c == '\t' || is_break(c) || command_for(c))
+	if (c == '\t' || qdb_utf8_is_break(c) || command_for(c))
 		return 1;
 	for (size_t i = 0; i < sizeof latin_ranges / sizeof latin_ranges[0];
 	     i++)
@@ -429,7 +387,7 @@ static int check_str(latex_state *st, const char *what, const char *p,
 			continue;
 		}
 		uint32_t c;
-		size_t k = utf8_decode(&c, u + i, n - i);
+		size_t k = qdb_utf8_decode(&c, u + i, n - i);
 		if (k && st->any_chars && !pdftex_ok(c))
 			st->needs_lua = 1;
 		if (!what && (k == 0 || is_control(c) ||
@@ -540,7 +498,7 @@ static int before_char(latex_state *st, token_state *t)
 /* Notes character c, just written. */
 static void after_char(token_state *t, uint32_t c)
 {
-	if (c == ' ' || c == '\t' || is_break(c) || c == '-') {
+	if (c == ' ' || c == '\t' || qdb_utf8_is_break(c) || c == '-') {
 		t->unbroken = 0;
 		t->after_divider = 0;
 		return;
@@ -593,17 +551,17 @@ static int put_escaped(latex_state *st, const char *p, size_t n, int mode)
 			continue;
 		}
 		uint32_t c;
-		size_t k = utf8_decode(&c, u + i, n - i);
+		size_t k = qdb_utf8_decode(&c, u + i, n - i);
 		const char *cmd;
 		if (k == 0)
 			return QDB_EINVALID;
 		if (st->any_chars && (rc = switch_run(st, &run, c)))
 			return rc;
-		if (is_break(c)) {
+		if (qdb_utf8_is_break(c)) {
 			/* a run of line breaks is one paragraph break */
-			while (i < n && utf8_decode(&c, u + i, n - i) &&
-			       is_break(c))
-				i += utf8_decode(&c, u + i, n - i);
+			while (i < n && qdb_utf8_decode(&c, u + i, n - i) &&
+			       qdb_utf8_is_break(c))
+				i += qdb_utf8_decode(&c, u + i, n - i);
 			rc = puts_(st, mode == MODE_TEXT ? "\\par\n" : " ");
 			if (rc)
 				return rc;
@@ -950,45 +908,6 @@ static const char definitions[] =
 	"\\fi\\fi\n"
 	"\\makeatother\n";
 
-static const char *const months[] = {
-	"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December"
-};
-
-/*
- * The heading for order=date, from the earliest and latest day: the month
- * of the earliest day, but a year (or years) when the date is only that
- * precise, so "2023" is not filed under January 2023.  key identifies the
- * heading for comparison with the previous quote's.
- */
-static void date_heading(char *key, size_t keylen, char *text,
-			 size_t textlen, int32_t lo, int32_t hi)
-{
-	int ylo = lo / 10000, mlo = lo / 100 % 100, yhi = hi / 10000;
-	const char *mname = mlo >= 1 && mlo <= 12 ? months[mlo - 1] : "";
-	if (hi == 0 || (lo == QDB_DATE_OPEN_LO && hi == QDB_DATE_OPEN_HI)) {
-		snprintf(key, keylen, "none");
-		snprintf(text, textlen, "\\qdbundatedname{}");
-	} else if (lo <= 0) {
-		int mhi = hi / 100 % 100;
-		snprintf(key, keylen, "until %d", hi / 100);
-		snprintf(text, textlen, "Until %s %d",
-			 mhi >= 1 && mhi <= 12 ? months[mhi - 1] : "", yhi);
-	} else if (hi == QDB_DATE_OPEN_HI) {
-		snprintf(key, keylen, "from %d", lo / 100);
-		snprintf(text, textlen, "From %s %d", mname, ylo);
-	} else if (lo % 10000 == 101 && hi % 10000 == 1231) {
-		snprintf(key, keylen, "years %d %d", ylo, yhi);
-		if (ylo == yhi)
-			snprintf(text, textlen, "%d", ylo);
-		else
-			snprintf(text, textlen, "%d\\textendash %d", ylo, yhi);
-	} else {
-		snprintf(key, keylen, "month %d", lo / 100);
-		snprintf(text, textlen, "%s %d", mname, ylo);
-	}
-}
-
 /* The heading a quote goes under: key identifies it, the text is the
  * field escaped or, when escaped.ptr is NULL, literal. */
 typedef struct heading {
@@ -1064,11 +983,16 @@ static int heading_of(latex_state *st, const qdb_quote *q, heading *h)
 		return 0;
 	}
 	default:
-		date_heading(h->buf, sizeof h->buf, h->text, sizeof h->text,
-			     q->date_lo, q->date_hi);
+		/* heading.h's rule and words; "Undated" is a macro here, so
+		 * a document can name it in its own language */
+		qdb_heading_date(h->buf, sizeof h->buf, h->text,
+				 sizeof h->text, q->date_lo, q->date_hi);
 		h->key = h->buf;
 		h->keylen = strlen(h->buf);
-		h->literal = h->text;
+		if (!strcmp(h->buf, "none"))
+			h->literal = "\\qdbundatedname{}";
+		else
+			h->escaped = (qdb_str){ h->text, strlen(h->text) };
 		return 0;
 	}
 }
@@ -1208,7 +1132,7 @@ static void end_words(char *out, size_t cap, const date_end *e,
 			cat(out, cap, " ");
 	}
 	if (e->m && (with_month || !e->d)) {
-		cat(out, cap, months[e->m - 1]);
+		cat(out, cap, qdb_heading_months[e->m - 1]);
 		if (with_year)
 			cat(out, cap, " ");
 	}

@@ -649,7 +649,7 @@ static void test_headings(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	h = headings(out);
 	CU_ASSERT_STRING_EQUAL(h, "2023\nOctober 2023\nNovember 2023\n"
-			       "2020\\textendash 2029\nUntil February 2024\n"
+			       "2020\xe2\x80\x93" "2029\nUntil February 2024\n"
 			       "\\qdbundatedname{}\n\\qdbindexname\n");
 	free(h);
 	free(out);
