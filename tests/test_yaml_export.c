@@ -394,6 +394,24 @@ static void test_entities(void)
 		"outlets:\n- name: \"CBS\"\n  aliases: [\"CBS News\"]\n"
 		"quotes:\n- text: \"t\"\n  speaker: \"Joe Biden\"\n");
 	th_buf_free(&fh.out);
+	/* ABI 1.3: a speaker's sort_as, also of one without aliases. */
+	static const char *const sorted[] = { "Ali Khamenei",
+		"Joe Biden\tBiden", NULL };
+	static const char *const keys[] = { "Ali Khamenei\tKhamenei, Ali",
+		"Joe Biden\tBiden, Joe", "CBS\tnot an outlet's", NULL };
+	fh_init(&fh, plugin, NULL);
+	fh.entities[0] = sorted;
+	fh.entities[1] = outlets;
+	fh.sort_keys = keys;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), 0);
+	CU_ASSERT_STRING_EQUAL(fh.out.data ? fh.out.data : "",
+		"speakers:\n"
+		"- name: \"Ali Khamenei\"\n  sort_as: \"Khamenei, Ali\"\n"
+		"- name: \"Joe Biden\"\n  sort_as: \"Biden, Joe\"\n"
+		"  aliases: [\"Biden\"]\n"
+		"outlets:\n- name: \"CBS\"\n  aliases: [\"CBS News\"]\n"
+		"quotes:\n- text: \"t\"\n  speaker: \"Joe Biden\"\n");
+	th_buf_free(&fh.out);
 	/* A host with nothing to walk: no lists, the quotes as before. */
 	fh_init(&fh, plugin, NULL);
 	fh.h.entities = NULL;
