@@ -472,8 +472,8 @@ int qdb__speaker_sort_as(char **out, qdb *db, const char *name)
 {
 	*out = NULL;
 	sqlite3_stmt *st;
-	int rc = qdb__prepare(&st, db,
-			      "SELECT sort_as FROM speakers WHERE name = ?1");
+	int rc = qdb__cached(&st, db, QDB_ST_SPEAKER_SORT,
+			     "SELECT sort_as FROM speakers WHERE name = ?1");
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -484,7 +484,7 @@ int qdb__speaker_sort_as(char **out, qdb *db, const char *name)
 		rc = qdb__fail_sql(db, "speaker");
 	else if (key && !(*out = strdup(key)))
 		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
-	sqlite3_finalize(st);
+	qdb__done(db, st);
 	return rc;
 }
 

@@ -64,6 +64,7 @@ typedef struct host {
 	int write_failed;
 	char msg[QDB_ERROR_TEXT_LEN];
 	char *sort_as;   /* the last speaker_sort_as answer */
+	int sort_rc;     /* why speaker_sort_as could not answer, or 0 */
 } host;
 
 static void host_free(host *h)
@@ -139,9 +140,13 @@ static const char *host_speaker_sort_as(const qdb_plugin_host *h,
 	host *x = h->host_data;
 	free(x->sort_as);
 	x->sort_as = NULL;
-	/* a failure reads as no sort key: the name is the key then */
-	if (name && qdb__speaker_sort_as(&x->sort_as, x->db, name))
-		x->sort_as = NULL;
+	/* NULL cannot tell a failure from no key: the export fails after
+	 * the plugin is done, with the reason, rather than sort wrong */
+	int rc = name ? qdb__speaker_sort_as(&x->sort_as, x->db, name) : 0;
+	if (rc && !x->sort_rc) {
+		x->sort_rc = rc;
+		host_error(h, "%s", qdb_errmsg(x->db));
+	}
 	return x->sort_as;
 }
 
@@ -244,6 +249,8 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		rc = erc;
 	if (!rc && h->write_failed)
 		rc = QDB_EIO;
+	if (!rc && h->sort_rc)
+		rc = h->sort_rc;
 	qdb_cursor_free(c);
 	if (rc) {
 		if (rc > 0)

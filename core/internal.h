@@ -169,7 +169,9 @@ enum qdb_stmt_slot {
 	QDB_ST_TAG_INSERT, QDB_ST_TRIGGERS,
 	/* a sync's changes */
 	QDB_ST_QUOTE_FIND, QDB_ST_QUOTE_UPDATE, QDB_ST_QUOTE_REMOVE,
-	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET, QDB_ST_COUNT
+	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET,
+	/* an export's question for each speaker (the host's sort keys) */
+	QDB_ST_SPEAKER_SORT, QDB_ST_COUNT
 };
 
 struct qdb {
