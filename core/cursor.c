@@ -113,7 +113,7 @@ static void add_select(qdb_buf *sql, const qdb_filter *f, int counting)
 			    "'…', 16)");
 	}
 	if (f->sort == QDB_SORT_SPEAKER && !f->search && !counting)
-		/* Speakers in name order from their index, each one's quotes
+		/* Speakers in sort order from their index, each one's quotes
 		 * from quotes_speaker: only each speaker's rows are sorted,
 		 * not every row of the collection at once (a fifth faster at
 		 * 100,000 quotes, and the sorter never spills to disk). */
@@ -244,7 +244,10 @@ static int add_order(qdb_buf *sql, binds *b, qdb *db, const qdb_filter *f)
 		[QDB_SORT_ADDED] = " ORDER BY q.qid",
 		[QDB_SORT_DATE] = " ORDER BY q.date_lo IS NULL, q.date_lo,"
 			" q.date_hi DESC, q.qid",
-		[QDB_SORT_SPEAKER] = " ORDER BY s.name, q.date_lo IS NULL,"
+		/* the sort key (sort_as, else the name), as speakers_sort
+		 * (schema.c) has it, so the speakers come from that index */
+		[QDB_SORT_SPEAKER] = " ORDER BY coalesce(s.sort_as, s.name)"
+			" COLLATE NOCASE, s.name, q.date_lo IS NULL,"
 			" q.date_lo, q.date_hi DESC, q.qid",
 		[QDB_SORT_OUTLET] = " ORDER BY o.name IS NULL, o.name,"
 			" q.date_lo IS NULL, q.date_lo, q.date_hi DESC,"

@@ -446,7 +446,9 @@ int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 /*
  * An alias two files give two entities, or that is another entity's
  * name, would resolve differently in one file: left out, so an export
- * that declares every alias in one file reads back the same.
+ * that declares every alias in one file reads back the same.  A speaker
+ * with a sort key comes too, aliases or not (a row with a NULL alias,
+ * which sorts first).
  */
 int qdb__entity_aliases(qdb *db, qdb_entity_kind kind, qdb__aliases_cb cb,
 			void *payload)
@@ -459,32 +461,35 @@ int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
 			   qdb__aliases_cb cb, void *payload)
 {
 	static const char *const sql[2] = {
-		"SELECT e.name, a.alias FROM speakers e JOIN (SELECT DISTINCT "
-		"alias, speaker_id FROM speaker_aliases) a ON a.speaker_id = "
-		"e.id WHERE NOT EXISTS (SELECT 1 FROM speaker_aliases b WHERE "
-		"b.alias = a.alias AND b.speaker_id <> e.id) AND NOT EXISTS "
-		"(SELECT 1 FROM speakers o WHERE o.name = a.alias AND o.id <> "
-		"e.id)",
-		"SELECT e.name, a.alias FROM outlets e JOIN (SELECT DISTINCT "
-		"alias, outlet_id FROM outlet_aliases) a ON a.outlet_id = "
-		"e.id WHERE NOT EXISTS (SELECT 1 FROM outlet_aliases b WHERE "
-		"b.alias = a.alias AND b.outlet_id <> e.id) AND NOT EXISTS "
-		"(SELECT 1 FROM outlets o WHERE o.name = a.alias AND o.id <> "
-		"e.id)",
+		"SELECT e.name, e.id, a.alias FROM speakers e JOIN (SELECT "
+		"DISTINCT alias, speaker_id FROM speaker_aliases) a ON "
+		"a.speaker_id = e.id WHERE NOT EXISTS (SELECT 1 FROM "
+		"speaker_aliases b WHERE b.alias = a.alias AND b.speaker_id "
+		"<> e.id) AND NOT EXISTS (SELECT 1 FROM speakers o WHERE "
+		"o.name = a.alias AND o.id <> e.id) UNION ALL SELECT name, "
+		"id, NULL FROM speakers WHERE sort_as IS NOT NULL",
+		"SELECT e.name, e.id, a.alias FROM outlets e JOIN (SELECT "
+		"DISTINCT alias, outlet_id FROM outlet_aliases) a ON "
+		"a.outlet_id = e.id WHERE NOT EXISTS (SELECT 1 FROM "
+		"outlet_aliases b WHERE b.alias = a.alias AND b.outlet_id "
+		"<> e.id) AND NOT EXISTS (SELECT 1 FROM outlets o WHERE "
+		"o.name = a.alias AND o.id <> e.id)",
 	};
 	/* the entities of one source's quotes (?1; NULL: no source), and
 	 * with ?2 those of no quote */
 	static const char *const of[2] = {
-		" AND (e.id IN (SELECT speaker_id FROM quotes WHERE source_id "
+		" WHERE e.id IN (SELECT speaker_id FROM quotes WHERE source_id "
 		"IS ?1) OR (?2 AND NOT EXISTS (SELECT 1 FROM quotes WHERE "
-		"speaker_id = e.id)))",
-		" AND (e.id IN (SELECT outlet_id FROM quotes WHERE source_id "
+		"speaker_id = e.id))",
+		" WHERE e.id IN (SELECT outlet_id FROM quotes WHERE source_id "
 		"IS ?1) OR (?2 AND NOT EXISTS (SELECT 1 FROM quotes WHERE "
-		"outlet_id = e.id)))",
+		"outlet_id = e.id))",
 	};
-	char text[1024];
-	snprintf(text, sizeof text, "%s%s ORDER BY e.name, e.id, a.alias",
-		 sql[kind], source >= 0 ? of[kind] : "");
+	/* rows of name, id, alias (NULL: a speaker's row for its sort key
+	 * alone), an entity's rows together */
+	char text[1536];
+	snprintf(text, sizeof text, "SELECT name, id, alias FROM (%s) e%s "
+		 "ORDER BY 1, 2, 3", sql[kind], source >= 0 ? of[kind] : "");
 	sqlite3_stmt *st;
 	int rc = qdb__prepare(&st, db, text);
 	if (rc)
@@ -524,7 +529,10 @@ int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
 			al = a;
 			cap = c;
 		}
-		if (!(al[n] = strdup((const char *)sqlite3_column_text(st, 1))))
+		const char *alias = (const char *)sqlite3_column_text(st, 2);
+		if (!alias)
+			continue;   /* a speaker with a sort key */
+		if (!(al[n] = strdup(alias)))
 			goto oom;
 		n++;
 	}
@@ -725,4 +733,95 @@ int qdb_entity_merge(qdb *db, qdb_entity_kind kind, const char *into,
 fail:
 	qdb__rollback(db);
 	return rc;
+}
+
+int qdb__speaker_set_sort_as(qdb *db, sqlite3_int64 id, const char *key,
+			     size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db,
+			      "UPDATE speakers SET sort_as = ?1 WHERE id = ?2");
+	if (rc)
+		return rc;
+	if (key)
+		sqlite3_bind_text64(st, 1, key, len, SQLITE_STATIC,
+				    SQLITE_UTF8);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "speaker");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int qdb__speaker_sort_as(char **out, qdb *db, const char *name)
+{
+	*out = NULL;
+	sqlite3_stmt *st;
+	int rc = qdb__cached(&st, db, QDB_ST_SPEAKER_SORT,
+			     "SELECT sort_as FROM speakers WHERE name = ?1");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	const char *key = s == SQLITE_ROW
+		? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = qdb__fail_sql(db, "speaker");
+	else if (key && !(*out = strdup(key)))
+		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+	qdb__done(db, st);
+	return rc;
+}
+
+int qdb_speaker_sort_as(char **out, qdb *db, const char *name)
+{
+	if (!out || !db || !name)
+		return QDB_EINVALID;
+	*out = NULL;
+	sqlite3_int64 id;
+	int rc = qdb__entity_find(&id, db, QDB_SPEAKER, name, strlen(name));
+	sqlite3_stmt *st;
+	if (rc || (rc = qdb__prepare(&st, db, "SELECT sort_as FROM speakers "
+				     "WHERE id = ?1")))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	const char *key = sqlite3_step(st) == SQLITE_ROW
+		? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (key && !(*out = strdup(key)))
+		rc = qdb__fail(db, QDB_ENOMEM, "out of memory");
+	sqlite3_finalize(st);
+	if (!rc)
+		qdb__ok(db);
+	return rc;
+}
+
+int qdb_speaker_set_sort_as(qdb *db, const char *name, const char *key)
+{
+	if (!db || !name)
+		return QDB_EINVALID;
+	if (key) {
+		qdb_error err = { 0 };
+		qdb_str k = { key, strlen(key) };
+		if (!*key)
+			qdb__error_set(&err, QDB_EINVALID, "sort_as is empty");
+		if (!*key || qdb__str_validate(k, "sort_as", 0, &err)) {
+			qdb__error_to_db(db, &err);
+			return QDB_EINVALID;
+		}
+	}
+	int rc = qdb__begin(db);
+	if (rc)
+		return rc;
+	sqlite3_int64 id;
+	if ((rc = qdb__entity_find(&id, db, QDB_SPEAKER, name,
+				   strlen(name))) ||
+	    (rc = qdb__speaker_set_sort_as(db, id, key,
+					   key ? strlen(key) : 0))) {
+		qdb__rollback(db);
+		return rc;
+	}
+	if ((rc = qdb__commit(db)))
+		return rc;
+	qdb__ok(db);
+	return 0;
 }

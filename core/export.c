@@ -71,7 +71,16 @@ typedef struct host {
 	int split;
 	sqlite3_int64 split_source;
 	int split_unused;
+	char *sort_as;   /* the last speaker_sort_as answer */
+	int sort_rc;     /* why speaker_sort_as could not answer, or 0 */
 } host;
+
+static void host_free(host *h)
+{
+	if (h)
+		free(h->sort_as);
+	free(h);
+}
 
 static int host_write(const qdb_plugin_host *h, const void *buf, size_t len)
 {
@@ -136,6 +145,22 @@ static int host_entities(const qdb_plugin_host *h, qdb_entity_kind kind,
 	return rc;
 }
 
+static const char *host_speaker_sort_as(const qdb_plugin_host *h,
+					const char *name)
+{
+	host *x = h->host_data;
+	free(x->sort_as);
+	x->sort_as = NULL;
+	/* NULL cannot tell a failure from no key: the export fails after
+	 * the plugin is done, with the reason, rather than sort wrong */
+	int rc = name ? qdb__speaker_sort_as(&x->sort_as, x->db, name) : 0;
+	if (rc && !x->sort_rc) {
+		x->sort_rc = rc;
+		host_error(h, "%s", qdb_errmsg(x->db));
+	}
+	return x->sort_as;
+}
+
 /* The host for one export of d, its options checked; NULL with the
  * reason on db. */
 static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
@@ -173,6 +198,7 @@ static host *host_new(qdb *db, const qdb_plugin *d, const char *path,
 	h->pub.sort = sort;
 	h->pub.fields = qdb_fields(&h->pub.nfields);
 	h->pub.entities = host_entities;
+	h->pub.speaker_sort_as = host_speaker_sort_as;
 	h->db = db;
 	h->desc = d;
 	h->write = write;
@@ -201,7 +227,7 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	int rc;
 	qdb_cursor *c = NULL;
 	if ((rc = qdb_cursor_open(&c, db, &sorted)) != 0) {
-		free(h);
+		host_free(h);
 		return rc;
 	}
 	void *state = NULL;
@@ -210,7 +236,7 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		rc = qdb__fail(db, rc < 0 ? rc : QDB_ERROR, "%s: %s", d->name,
 			       h->msg[0] ? h->msg : h->write_failed
 			       ? "write failed" : "could not start");
-		free(h);
+		host_free(h);
 		return rc;
 	}
 	const qdb_quote *q;
@@ -234,6 +260,8 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 		rc = erc;
 	if (!rc && h->write_failed)
 		rc = QDB_EIO;
+	if (!rc && h->sort_rc)
+		rc = h->sort_rc;
 	qdb_cursor_free(c);
 	if (rc) {
 		if (rc > 0)
@@ -245,7 +273,7 @@ int qdb_export(qdb *db, qdb_plugin_handle *p, const qdb_filter *f,
 	} else {
 		qdb__ok(db);
 	}
-	free(h);
+	host_free(h);
 	return rc;
 }
 

@@ -226,7 +226,8 @@ static const char *const top_keys[] = {
 	"source", "speakers", "outlets", "quotes"
 };
 /* role: a speaker's default role (parse_entities). */
-static const char *const entity_keys[] = { "name", "aliases", "role" };
+static const char *const entity_keys[] = { "name", "aliases", "role",
+					    "sort_as" };
 
 /* A source: mapping's values, by index in the source keyset. */
 typedef struct source_rec {
@@ -710,7 +711,38 @@ static int entity_role(parse *p, qdb_entity_kind kind, sqlite3_int64 id,
 	return 0;
 }
 
-/* speakers: or outlets: a list of { name:, aliases: [...], role: }. */
+/* sort_as: the key speaker id sorts by ("Khamenei, Ali"); the last file
+ * read that gives one sets it. */
+static int entity_sort_as(parse *p, qdb_entity_kind kind, sqlite3_int64 id,
+			  const char *where)
+{
+	char sf[80];
+	snprintf(sf, sizeof sf, "%s.sort_as", where);
+	int rc = next(p, sf);
+	if (rc)
+		return rc;
+	if (kind != QDB_SPEAKER)
+		return fail_at(p, &p->ev.start_mark, sf, QDB_EINVALID,
+			       "only a speaker has a sort_as");
+	qdb_buf b = { 0 };
+	field f;
+	if ((rc = take_string(p, &b, &f, sf, 0)) == 0) {
+		qdb_str s = arena_str(&b, &f);
+		qdb_error ve = { 0 };
+		if (qdb__str_validate(s, "sort_as", 0, &ve))
+			rc = fail_at(p, &p->ev.start_mark, sf, QDB_EINVALID,
+				     "%s", ve.text);
+		else if ((rc = qdb__speaker_set_sort_as(p->db, id, s.ptr,
+							s.len)))
+			rc = fail_at(p, &p->ev.start_mark, sf, rc, "%s",
+				     qdb_errmsg(p->db));
+	}
+	qdb__buf_free(&b);
+	return rc;
+}
+
+/* speakers: or outlets: a list of { name:, aliases: [...], role:,
+ * sort_as: }. */
 static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 {
 	int rc;
@@ -739,7 +771,7 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 				break;
 			if ((rc = expect(p, YAML_SCALAR_EVENT, fname, "a key")))
 				break;
-			int k = key_index(p, entity_keys, 3, &seen, fname);
+			int k = key_index(p, entity_keys, 4, &seen, fname);
 			if ((rc = k < 0 ? k : 0))
 				break;
 			if (k == 0) {
@@ -772,8 +804,10 @@ static int parse_entities(parse *p, qdb_entity_kind kind, const char *where)
 					     "before %s:", entity_keys[k]);
 				break;
 			}
-			if (k == 2) {
-				if ((rc = entity_role(p, kind, id, fname)))
+			if (k == 2 || k == 3) {
+				if ((rc = (k == 2 ? entity_role
+					   : entity_sort_as)(p, kind, id,
+							     fname)))
 					break;
 				continue;
 			}

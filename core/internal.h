@@ -187,7 +187,9 @@ enum qdb_stmt_slot {
 	QDB_ST_FTS_FORGET, QDB_ST_TAGS_FORGET,
 	/* entity.c's guard index; NEAR_SCOPE has one per kind */
 	QDB_ST_NEAR_INSERT, QDB_ST_NEAR_FIND, QDB_ST_NEAR_SCOPE,
-	QDB_ST_NEAR_SCOPE_OUTLET, QDB_ST_COUNT
+	QDB_ST_NEAR_SCOPE_OUTLET,
+	/* an export's question for each speaker (the host's sort keys) */
+	QDB_ST_SPEAKER_SORT, QDB_ST_COUNT
 };
 
 struct qdb {
@@ -302,6 +304,12 @@ int qdb__entity_aliases_of(qdb *db, qdb_entity_kind kind,
 /* Adds alias to entity id inside a transaction (no-op when present). */
 int qdb__entity_add_alias(qdb *db, qdb_entity_kind kind, sqlite3_int64 id,
 			  const char *alias, size_t len);
+/* Sets (key not NULL) or clears the sort key of speaker id. */
+int qdb__speaker_set_sort_as(qdb *db, sqlite3_int64 id, const char *key,
+			     size_t len);
+/* The sort key of the speaker called name into *out (the caller's, to
+ * free), NULL when it has none or there is no such speaker. */
+int qdb__speaker_sort_as(char **out, qdb *db, const char *name);
 
 /* ==== cursor.c: selecting quotes ==================================== */
 

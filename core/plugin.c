@@ -55,7 +55,8 @@ struct qdb_plugin_handle {
 #define DESCRIPTOR_SIZE_1_0 offsetof(qdb_plugin, option_size)
 #define OPTION_SIZE_1_0 offsetof(qdb_plugin_option, type)
 static const size_t option_size_of_minor[] = {
-	OPTION_SIZE_1_0, sizeof(qdb_plugin_option), sizeof(qdb_plugin_option)
+	OPTION_SIZE_1_0, sizeof(qdb_plugin_option), sizeof(qdb_plugin_option),
+	sizeof(qdb_plugin_option)
 };
 _Static_assert(sizeof option_size_of_minor / sizeof option_size_of_minor[0]
 	       == QDB_PLUGIN_ABI_MINOR + 1, "an option size for every minor");

@@ -128,6 +128,15 @@ const char *const qdb__migrations[] = {
 	"  path TEXT NOT NULL);"
 	SCOPED_ALIASES("speaker", "speakers")
 	SCOPED_ALIASES("outlet", "outlets"),
+
+	/* 5 -> 6: a speaker's sort key (a speakers: entry's sort_as,
+	 * "Khamenei, Ali"; NULL sorts by the name as it is), with an index
+	 * in that order for the speaker sort to walk; and a quote's
+	 * original wording, when its text is a translation. */
+	"ALTER TABLE speakers ADD COLUMN sort_as TEXT;"
+	"CREATE UNIQUE INDEX speakers_sort ON speakers("
+	"  coalesce(sort_as, name) COLLATE NOCASE, name);"
+	"ALTER TABLE quotes ADD COLUMN original TEXT;",
 };
 _Static_assert(QDB_DATE_OPEN_HI == 100000000, "migration 2 -> 3 writes it");
 

@@ -14,7 +14,8 @@ _quotedb_filters="--speaker --outlet --reported-by --tag --language --source
 
 _quotedb_add_opts="--text --speaker --role --date --date-text --outlet
 --programme --occasion --reported-by --source --source-author --source-date
---source-url --source-file --locator --language --translated --context --tag
+--source-url --source-file --locator --language --translated --original
+--context --tag
 --id --db --help"
 
 # Offers the words of $1 that start with $cur.
@@ -194,7 +195,7 @@ _quotedb()
 	--reported-by|--tag|--language|--from|--search|--limit|\
 	--text|--role|--date|--date-text|--programme|--occasion|\
 	--source-author|--source-date|--source-url|--locator|--translated|\
-	--context)
+	--original|--context)
 		return ;;
 	esac
 

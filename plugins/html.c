@@ -9,7 +9,11 @@
  *   <figure itemscope itemtype="https://schema.org/Quotation">
  *   <blockquote itemprop="text" cite="URL" lang=".." dir="..">TEXT
  *   </blockquote><figcaption>— Speaker, role; <cite>Outlet</cite>, ...
- *   </figcaption></figure>
+ *   </figcaption>
+ *   <blockquote class="original" lang=".." dir="..">ORIGINAL</blockquote>
+ *   </figure>
+ * the last only for a translation whose original the collection holds,
+ * in the language of its translated field.
  * with schema.org microdata: the text, the creator (a Person with its
  * name), dateCreated, inLanguage, and the source as isPartOf (a
  * CreativeWork with name, author and url).  cite= and the link are
@@ -430,6 +434,18 @@ static int html_quote(void *state, const qdb_quote *q,
 	    (rc = put_field(st, "text", q->text)) ||
 	    (rc = puts_(st, "</blockquote>\n")) ||
 	    (rc = put_caption(st, q)))
+		return rc;
+	if (q->original.ptr &&
+	    ((rc = puts_(st, "<blockquote class=\"original\"")) ||
+	     (q->translated.ptr &&
+	      ((rc = puts_(st, " lang=\"")) ||
+	       (rc = put_field(st, "translated", q->translated)) ||
+	       (rc = puts_(st, "\"")))) ||
+	     (rc = puts_(st, " dir=\"")) ||
+	     (rc = puts_(st, direction(q->translated))) ||
+	     (rc = puts_(st, "\">")) ||
+	     (rc = put_field(st, "original", q->original)) ||
+	     (rc = puts_(st, "</blockquote>\n"))))
 		return rc;
 	st->q = NULL;
 	return puts_(st, "</figure>\n");

@@ -55,8 +55,10 @@
 #include <string.h>
 
 #include "quotedb/plugin.h"
+#include "heading.h"
 #include "outbuf.h"
 #include "texescape.h"
+#include "utf8.h"
 
 /* The plugin's version, also written into every document it makes. */
 #define LATEX_VERSION "1.1"
@@ -68,6 +70,7 @@ enum { CHARSET_LATIN, CHARSET_ANY };  /* the values of option charset */
 typedef struct speaker {
 	char *name;
 	size_t len;
+	char *sort;              /* the host's sort key (sort_as), or NULL */
 	unsigned long num;       /* N of qdbspk<N>q<K> */
 	unsigned long nquotes;   /* K so far */
 } speaker;
@@ -126,6 +129,41 @@ static const qdb_tex_style text_style = { "\\par\n", "\\qdbjoin{}",
 static const qdb_tex_style field_style = { " ", NULL, QDB_TEX_END_SEP };
 
 #define LINE_MAX_BYTES QDB_TEX_LINE_MAX
+
+/*
+ * The babel language whose direction a text takes: "arabic" or "hebrew"
+ * when its first strong character (as the Unicode bidi algorithm's rule
+ * P2 finds it) is of the Arabic or the Hebrew script, else NULL (left to
+ * right).  Set inside \qdbrtlstart{language}, such a text reads right to
+ * left with its Latin phrases in place; without it babel's bidi=basic
+ * would order its runs left to right.  Neutral here: ASCII and Latin-1
+ * other than letters, combining marks, general punctuation and symbols
+ * up to U+2BFF, CJK punctuation and the specials.
+ */
+static const char *rtl_language(qdb_str s)
+{
+	const unsigned char *u = (const unsigned char *)s.ptr;
+	for (size_t i = 0; s.ptr && i < s.len;) {
+		uint32_t c;
+		size_t k = qdb_utf8_decode(&c, u + i, s.len - i);
+		if (!k)
+			return NULL;
+		i += k;
+		if ((c >= 0x0590 && c <= 0x05FF) || (c >= 0xFB1D && c <= 0xFB4F))
+			return "hebrew";
+		if ((c >= 0x0600 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
+		    (c >= 0x0870 && c <= 0x08FF) || (c >= 0xFB50 && c <= 0xFDFF) ||
+		    (c >= 0xFE70 && c <= 0xFEFF))
+			return "arabic";
+		if ((c < 0xC0 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) ||
+		    c == 0xD7 || c == 0xF7 || (c >= 0x0300 && c <= 0x036F) ||
+		    (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
+		    (c >= 0xFE00 && c <= 0xFE0F) || c >= 0xFFF0)
+			continue;
+		return NULL;
+	}
+	return NULL;
+}
 
 /* Checks that s can be written; what names it in the message, or is NULL
  * to only say whether it can (no message). */
@@ -201,31 +239,45 @@ static speaker *speaker_get(latex_state *st, qdb_str s)
 	memcpy(e->name, s.ptr, s.len);
 	e->name[s.len] = '\0';
 	e->len = s.len;
+	e->sort = NULL;
+	const qdb_plugin_host *host = st->host;
+	const char *key = host->speaker_sort_as
+		? host->speaker_sort_as(host, e->name) : NULL;
+	if (key && !(e->sort = strdup(key))) {
+		free(e->name);
+		return NULL;
+	}
 	e->num = st->nspk + 1;
 	e->nquotes = 0;
 	st->slots[h] = ++st->nspk;
 	return e;
 }
 
-/* By name, ASCII letters without case first, then bytes. */
+/* a and b with ASCII letters without case, then the shorter first. */
+static int nocase_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = (unsigned char)*a, cb = (unsigned char)*b;
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 'a' - 'A';
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 'a' - 'A';
+		if (ca != cb || !ca)
+			return ca - cb;
+	}
+}
+
+/* By sort key (sort_as, else the name), as the host's speaker order
+ * compares it (ASCII letters without case), then by name, then bytes. */
 static int speaker_cmp(const void *a, const void *b)
 {
 	const speaker *x = *(const speaker *const *)a;
 	const speaker *y = *(const speaker *const *)b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	for (size_t i = 0; i < n; i++) {
-		int cx = (unsigned char)x->name[i];
-		int cy = (unsigned char)y->name[i];
-		if (cx >= 'A' && cx <= 'Z')
-			cx += 'a' - 'A';
-		if (cy >= 'A' && cy <= 'Z')
-			cy += 'a' - 'A';
-		if (cx != cy)
-			return cx - cy;
-	}
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return strcmp(x->name, y->name);
+	int c = nocase_cmp(x->sort ? x->sort : x->name,
+			   y->sort ? y->sort : y->name);
+	if (!c)
+		c = nocase_cmp(x->name, y->name);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 /* ---- The document -------------------------------------------------- */
@@ -265,6 +317,8 @@ static const char head_any[] =
 	"\\else\\ifLuaTeX\n"
 	"  \\usepackage[bidi=basic]{babel}\n"
 	"  \\babelprovide[import,main]{english}\n"
+	"  \\babelprovide[import]{arabic}\n"
+	"  \\babelprovide[import]{hebrew}\n"
 	"  \\usepackage{fontspec}\n"
 	"  \\directlua{luaotfload.add_fallback('qdbfallback', {\n"
 	"    'NotoSerifHebrew-Regular.ttf:mode=harf;script=hebr',\n"
@@ -309,7 +363,8 @@ static const char body_head[] =
 	"% and with pdflatex \\usepackage[T1]{fontenc} (UTF-8 input is the\n"
 	"% default since LaTeX 2018), [LGR,T2A,T1] for Greek or Cyrillic;\n"
 	"% with lualatex fontspec and fonts for every script in the texts\n"
-	"% (and babel with bidi=basic for Arabic or Hebrew).  Texts pdflatex\n"
+	"% (and for Arabic or Hebrew babel with bidi=basic, and\n"
+	"% \\babelprovide[import]{arabic} and {hebrew}).  Texts pdflatex\n"
 	"% cannot set stop it with a message (\\qdbneedslualatex).\n"
 	"% With hyperref loaded, source URLs are links.\n"
 	"% Run LaTeX twice so the numbers and pages are right.  A line break\n"
@@ -321,6 +376,8 @@ static const char body_head[] =
 	"% qdbquote{number}, \\qdbnumberformat{n}, \\qdbattribution{text},\n"
 	"% \\qdbsourcestart, \\qdbsourceend, \\qdbtitle{title},\n"
 	"% \\qdbcontext{text}, \\qdboriginal{language}, \\qdbphrase{text},\n"
+	"% \\qdboriginalstart{language}, \\qdboriginalend, \\qdbrtlstart{babel\n"
+	"% language}, \\qdbrtlend,\n"
 	"% \\qdbindexentry{speaker}{n}{count}, \\qdbindexname,\n"
 	"% \\qdbpagename, \\qdbreportedby, \\qdbundatedname,\n"
 	"% \\qdbnooutletname.\n";
@@ -362,6 +419,18 @@ static const char definitions[] =
 	"\\providecommand\\qdbphrase[1]{\\enquote{#1}}\n"
 	"\\providecommand\\qdboriginal[1]{\\par\\nopagebreak\n"
 	"  {\\raggedleft\\small Translated from #1.\\par}}\n"
+	"\\providecommand\\qdboriginalstart[1]{\\par\\nopagebreak\\begingroup\n"
+	"  \\small\\noindent\\ifx\\relax#1\\relax Original:\\else\n"
+	"  Original (#1):\\fi\\par\\nopagebreak}\n"
+	"\\providecommand\\qdboriginalend{\\par\\endgroup}\n"
+	"% \\qdbrtlstart{language} ... \\qdbrtlend: a text that reads right to\n"
+	"% left (babel's otherlanguage, under LuaTeX with babel loaded).\n"
+	"\\ifx\\directlua\\@undefined\\else\\ifdefined\\babelprovide\n"
+	"  \\providecommand\\qdbrtlstart[1]{\\begin{otherlanguage}{#1}}\n"
+	"  \\providecommand\\qdbrtlend{\\end{otherlanguage}}\n"
+	"\\fi\\fi\n"
+	"\\providecommand\\qdbrtlstart[1]{}\n"
+	"\\providecommand\\qdbrtlend{}\n"
 	"\\providecommand\\qdbcontext[1]{\\par\\nopagebreak\n"
 	"  {\\small\\itshape #1\\par}}\n"
 	"\\providecommand\\qdbsourcestart{\\par\\nopagebreak\\begingroup\n"
@@ -446,45 +515,6 @@ static const char definitions[] =
 	"\\fi\\fi\n"
 	"\\makeatother\n";
 
-static const char *const months[] = {
-	"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December"
-};
-
-/*
- * The heading for order=date, from the earliest and latest day: the month
- * of the earliest day, but a year (or years) when the date is only that
- * precise, so "2023" is not filed under January 2023.  key identifies the
- * heading for comparison with the previous quote's.
- */
-static void date_heading(char *key, size_t keylen, char *text,
-			 size_t textlen, int32_t lo, int32_t hi)
-{
-	int ylo = lo / 10000, mlo = lo / 100 % 100, yhi = hi / 10000;
-	const char *mname = mlo >= 1 && mlo <= 12 ? months[mlo - 1] : "";
-	if (hi == 0 || (lo == QDB_DATE_OPEN_LO && hi == QDB_DATE_OPEN_HI)) {
-		snprintf(key, keylen, "none");
-		snprintf(text, textlen, "\\qdbundatedname{}");
-	} else if (lo <= 0) {
-		int mhi = hi / 100 % 100;
-		snprintf(key, keylen, "until %d", hi / 100);
-		snprintf(text, textlen, "Until %s %d",
-			 mhi >= 1 && mhi <= 12 ? months[mhi - 1] : "", yhi);
-	} else if (hi == QDB_DATE_OPEN_HI) {
-		snprintf(key, keylen, "from %d", lo / 100);
-		snprintf(text, textlen, "From %s %d", mname, ylo);
-	} else if (lo % 10000 == 101 && hi % 10000 == 1231) {
-		snprintf(key, keylen, "years %d %d", ylo, yhi);
-		if (ylo == yhi)
-			snprintf(text, textlen, "%d", ylo);
-		else
-			snprintf(text, textlen, "%d\\textendash %d", ylo, yhi);
-	} else {
-		snprintf(key, keylen, "month %d", lo / 100);
-		snprintf(text, textlen, "%s %d", mname, ylo);
-	}
-}
-
 /* The heading a quote goes under: key identifies it, the text is the
  * field escaped or, when escaped.ptr is NULL, literal. */
 typedef struct heading {
@@ -560,11 +590,16 @@ static int heading_of(latex_state *st, const qdb_quote *q, heading *h)
 		return 0;
 	}
 	default:
-		date_heading(h->buf, sizeof h->buf, h->text, sizeof h->text,
-			     q->date_lo, q->date_hi);
+		/* heading.h's rule and words; "Undated" is a macro here, so
+		 * a document can name it in its own language */
+		qdb_heading_date(h->buf, sizeof h->buf, h->text,
+				 sizeof h->text, q->date_lo, q->date_hi);
 		h->key = h->buf;
 		h->keylen = strlen(h->buf);
-		h->literal = h->text;
+		if (!strcmp(h->buf, "none"))
+			h->literal = "\\qdbundatedname{}";
+		else
+			h->escaped = (qdb_str){ h->text, strlen(h->text) };
 		return 0;
 	}
 }
@@ -704,7 +739,7 @@ static void end_words(char *out, size_t cap, const date_end *e,
 			cat(out, cap, " ");
 	}
 	if (e->m && (with_month || !e->d)) {
-		cat(out, cap, months[e->m - 1]);
+		cat(out, cap, qdb_heading_months[e->m - 1]);
 		if (with_year)
 			cat(out, cap, " ");
 	}
@@ -1274,6 +1309,50 @@ static int keep(char **p, size_t *n, qdb_str s)
 	return 0;
 }
 
+/* A text in the quotation marks of style, right to left when its first
+ * strong character is (rtl_language). */
+static int put_quoted(latex_state *st, qdb_str text, const char *style)
+{
+	const char *rtl = rtl_language(text);
+	int rc;
+	if ((rtl && ((rc = puts_(st, "\\qdbrtlstart{")) ||
+		     (rc = puts_(st, rtl)) || (rc = puts_(st, "}")))) ||
+	    (rc = puts_(st, "\\qdbopenquote{")) ||
+	    (rc = puts_(st, style)) || (rc = puts_(st, "}")) ||
+	    (rc = put_escaped(st, text.ptr, text.len, MODE_TEXT)) ||
+	    (rc = puts_(st, "\\qdbclosequote")) ||
+	    (rtl && (rc = puts_(st, "\\qdbrtlend"))))
+		return rc;
+	return puts_(st, "\n");
+}
+
+/*
+ * Option original: under a translation, the original wording in the
+ * marks of its language (translated) and in its direction; without the
+ * original text, the language it was translated from.
+ */
+static int put_original(latex_state *st, const qdb_quote *q)
+{
+	int rc;
+	const char *name = lookup_language(language_names,
+		sizeof language_names / sizeof language_names[0],
+		q->translated);
+	if (!q->original.ptr && !q->translated.ptr)
+		return 0;
+	if ((rc = puts_(st, q->original.ptr ? "\\qdboriginalstart{"
+			: "\\qdboriginal{")) ||
+	    (q->translated.ptr && (rc = name ? puts_(st, name)
+				   : put_field(st, q->translated))) ||
+	    (rc = puts_(st, "}")))
+		return rc;
+	if (!q->original.ptr)
+		return puts_(st, "\n");
+	if ((rc = puts_(st, "%\n")) ||
+	    (rc = put_quoted(st, q->original, quote_style(q->translated))))
+		return rc;
+	return puts_(st, "\\qdboriginalend\n");
+}
+
 static int latex_quote(void *state, const qdb_quote *q,
 		       const qdb_plugin_host *host)
 {
@@ -1298,6 +1377,7 @@ static int latex_quote(void *state, const qdb_quote *q,
 		{ "source.url", q->source_url }, { "locator", q->locator },
 		{ "translated", q->translated },
 		{ "context", st->context ? q->context : (qdb_str){ 0, 0 } },
+		{ "original", st->original ? q->original : (qdb_str){ 0, 0 } },
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		/* Checked quietly first: the message naming the quote and
@@ -1365,27 +1445,13 @@ static int latex_quote(void *state, const qdb_quote *q,
 		return rc;
 	if (!merge) {
 		st->open_entry = 1;
-		if ((rc = puts_(st, "\\qdbopenquote{")) ||
-		    (rc = puts_(st, style)) || (rc = puts_(st, "}")) ||
-		    (rc = put_escaped(st, q->text.ptr, q->text.len,
-				      MODE_TEXT)) ||
-		    (rc = puts_(st, "\\qdbclosequote\n")))
+		if ((rc = put_quoted(st, q->text, style)))
 			return rc;
 	}
 	if ((rc = put_attribution(st, q)))
 		return rc;
-	if (st->original && q->translated.ptr) {
-		/* TODO: the original text, once the collection has a field
-		 * for it; until then the language it was translated from. */
-		const char *name = lookup_language(language_names,
-			sizeof language_names / sizeof language_names[0],
-			q->translated);
-		if ((rc = puts_(st, "\\qdboriginal{")) ||
-		    (rc = name ? puts_(st, name)
-		     : put_field(st, q->translated)) ||
-		    (rc = puts_(st, "}\n")))
-			return rc;
-	}
+	if (st->original && (rc = put_original(st, q)))
+		return rc;
 	if (st->context && q->context.ptr &&
 	    ((rc = puts_(st, "\\qdbcontext{")) ||
 	     (rc = put_field(st, q->context)) || (rc = puts_(st, "}\n"))))
@@ -1440,8 +1506,10 @@ static int latex_end(void *state, int status, const qdb_plugin_host *host)
 		if (!rc)
 			rc = flush(st);
 	}
-	for (size_t i = 0; i < st->nspk; i++)
+	for (size_t i = 0; i < st->nspk; i++) {
 		free(st->spk[i].name);
+		free(st->spk[i].sort);
+	}
 	free(st->spk);
 	free(st->slots);
 	free(st->group);
@@ -1489,8 +1557,9 @@ static const qdb_plugin_option latex_options[] = {
 	{ .name = "date_text", .type = QDB_OPTION_BOOL, .default_value = "0",
 	  .help = "1: after the date, the date as the source phrased it" },
 	{ .name = "original", .type = QDB_OPTION_BOOL, .default_value = "0",
-	  .help = "1: under a translation, the language it was translated "
-	  "from (the collection holds no original text yet)" },
+	  .help = "1: under a translation, the original text (field "
+	  "original) in the marks and direction of its language, or the "
+	  "language it was translated from" },
 	{ .name = NULL }
 };
 

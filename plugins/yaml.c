@@ -222,8 +222,9 @@ static int emit_sequence_end(yaml_state *st)
 	return emit(st, &ev);
 }
 
-/* One speakers:/outlets: entry: the name with its aliases, so that the
- * aliases survive an export and an import (the key comes first). */
+/* One speakers:/outlets: entry: the name with its aliases and a
+ * speaker's sort_as, so that they survive an export and an import (the
+ * key comes first). */
 static int emit_entity(const char *name, const char *const *aliases,
 		       size_t naliases, void *payload)
 {
@@ -238,9 +239,18 @@ static int emit_entity(const char *name, const char *const *aliases,
 		st->list_open = 1;
 	}
 	qdb_str s = { name, strlen(name) };
+	const qdb_plugin_host *h = st->host;
+	const char *key = st->list_key[0] == 's' && h->speaker_sort_as
+		? h->speaker_sort_as(h, name) : NULL;
+	qdb_str k = { key, key ? strlen(key) : 0 };
 	if ((rc = emit_mapping_start(st)) || (rc = emit_key(st, "name")) ||
 	    (rc = emit_value(st, &q, "", "name", -1, s)) ||
-	    (rc = emit_key(st, "aliases")) ||
+	    (key && ((rc = emit_key(st, "sort_as")) ||
+		     (rc = emit_value(st, &q, "", "sort_as", -1, k)))))
+		return rc;
+	if (naliases == 0)
+		return emit_mapping_end(st);   /* only a sort_as */
+	if ((rc = emit_key(st, "aliases")) ||
 	    (rc = emit_sequence_start(st, YAML_FLOW_SEQUENCE_STYLE)))
 		return rc;
 	for (size_t i = 0; i < naliases && !rc; i++) {

@@ -81,6 +81,22 @@ static int fh_entities(const qdb_plugin_host *h, qdb_entity_kind kind,
 	return 0;
 }
 
+/* The key of a "name\tkey" line of the test's, or NULL. */
+static const char *fh_sort_as(const qdb_plugin_host *h, const char *name)
+{
+	fake_host *fh = (fake_host *)(void *)h;
+	size_t n = strlen(name);
+	for (size_t i = 0; fh->sort_keys && fh->sort_keys[i]; i++) {
+		const char *l = fh->sort_keys[i];
+		if (!strncmp(l, name, n) && l[n] == '\t') {
+			snprintf(fh->sort_buf, sizeof fh->sort_buf, "%s",
+				 l + n + 1);
+			return fh->sort_buf;
+		}
+	}
+	return NULL;
+}
+
 void fh_init(fake_host *fh, const qdb_plugin *p,
 		    const char *const *options)
 {
@@ -95,6 +111,7 @@ void fh_init(fake_host *fh, const qdb_plugin *p,
 	fh->h.sort = p->sort;
 	fh->h.fields = qdb_fields(&fh->h.nfields);
 	fh->h.entities = fh_entities;
+	fh->h.speaker_sort_as = fh_sort_as;
 	fh->plugin = p;
 	fh->options = options;
 	/* The host's own check of the options (core/plugin.c). */

@@ -30,6 +30,10 @@ typedef struct fake_host {
 	/* What host->entities walks (ABI 1.2), by kind: "name\talias\t..."
 	 * lines, NULL-terminated; none when NULL. */
 	const char *const *entities[2];
+	/* What host->speaker_sort_as answers (ABI 1.3): "name\tkey" lines,
+	 * NULL-terminated; NULL for every name when NULL. */
+	const char *const *sort_keys;
+	char sort_buf[512];
 } fake_host;
 
 /* Sets fh up for plugin p with the given options (borrowed), checked

@@ -1548,8 +1548,10 @@ static void test_misuse_messages(void)
 		{ "delete", "", "needs an ID" },
 		{ "verify", "stray", "unexpected argument 'stray'" },
 		{ "init", "stray", "takes no arguments" },
-		{ "speakers", "alias Kirby", "expected 'speaker alias NAME ALIAS' "
-		  "or 'speaker merge INTO FROM'" },
+		{ "speakers", "alias Kirby", "expected 'speaker alias NAME ALIAS', "
+		  "'speaker merge INTO FROM' or 'speaker sort-as NAME KEY'" },
+		{ "outlet", "sort-as CBS C", "expected 'outlet alias NAME ALIAS' "
+		  "or 'outlet merge INTO FROM'" },
 		{ "outlet", "rename a b", "expected 'outlet alias NAME ALIAS' or "
 		  "'outlet merge INTO FROM'" },
 		{ "list", "--limit 5x", "--limit needs a positive number, not "

@@ -486,7 +486,7 @@ static void test_no_quotes(void)
 	CU_ASSERT_STRING_EQUAL(fh.out.data,
 		"text,speaker,role,date,date_text,outlet,programme,occasion,"
 		"reported_by,source,source_author,source_date,source_url,"
-		"source_file,locator,language,translated,context,tags,id\r\n");
+		"source_file,locator,language,translated,original,context,tags,id\r\n");
 	th_buf_free(&fh.out);
 	fh_init(&fh, plugin, bom);
 	CU_ASSERT_EQUAL(fh_export(&fh, NULL, 0), 0);

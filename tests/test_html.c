@@ -179,6 +179,35 @@ static void test_direction(void)
 	}
 }
 
+/* A translation's original follows its caption, in the language and
+ * direction of translated; none without one. */
+static void test_original(void)
+{
+	qdb_quote q = mkquote("o", "We kiss their hands.", "S");
+	q.language = S("en");
+	q.translated = S("fa");
+	q.original = S("\xd9\x85\xd8\xa7 <b>\n& (IRGC)");
+	char *page = export(&q, 1, NULL, QDB_SORT_ADDED, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	const char *want = "</figcaption>\n<blockquote class=\"original\" "
+		"lang=\"fa\" dir=\"rtl\">\xd9\x85\xd8\xa7 &lt;b&gt;\n&amp; "
+		"(IRGC)</blockquote>\n</figure>";
+	if (!strstr(page, want))
+		FAILF("no %s in\n%s", want, page);
+	free(page);
+	q.translated = (qdb_str){ NULL, 0 };
+	page = export(&q, 1, NULL, QDB_SORT_ADDED, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<blockquote class=\"original\" "
+				      "dir=\"auto\">"));
+	free(page);
+	q.original = (qdb_str){ NULL, 0 };
+	page = export(&q, 1, NULL, QDB_SORT_ADDED, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	CU_ASSERT_PTR_NULL(strstr(page, "class=\"original\""));
+	free(page);
+}
+
 /* dateCreated for yyyy, yyyy-mm, yyyy-mm-dd; an EDTF date is text. */
 static void test_dates(void)
 {
@@ -486,6 +515,7 @@ void test_html_register(void)
 		QDB_TEST(test_one_symbol),
 		QDB_TEST(test_exact_figure),
 		QDB_TEST(test_direction),
+		QDB_TEST(test_original),
 		QDB_TEST(test_dates),
 		QDB_TEST(test_links),
 		QDB_TEST(test_headings),

@@ -90,6 +90,7 @@ static void test_exact_output(void)
 	q[0].locator = S("para. 14");
 	q[0].language = S("en");
 	q[0].translated = S("fa");
+	q[0].original = S("\"no\" \\ proof\nline");
 	q[0].context = S("Biden on Iran");
 	q[0].tags = tags;
 	q[0].ntags = 2;
@@ -109,13 +110,15 @@ static void test_exact_output(void)
 		"\"date\":\"2024-01-29\",\"url\":\"https://example.org/\","
 		"\"file\":\"quotes/example.txt\"},\"locator\":\"para. 14\","
 		"\"language\":\"en\",\"translated\":\"fa\","
+		"\"original\":\"\\\"no\\\" \\\\ proof\\nline\","
 		"\"context\":\"Biden on Iran\","
 		"\"tags\":[\"iran\",\"evidence\"]}\n"
 		"{\"id\":null,\"text\":\"t\",\"speaker\":\"S\",\"role\":null,"
 		"\"date\":null,\"date_text\":null,\"outlet\":null,"
 		"\"programme\":null,\"occasion\":null,\"reported_by\":null,"
 		"\"source\":null,\"locator\":null,\"language\":null,"
-		"\"translated\":null,\"context\":null,\"tags\":[]}\n";
+		"\"translated\":null,\"original\":null,\"context\":null,"
+		"\"tags\":[]}\n";
 	CU_ASSERT_STRING_EQUAL(fh.out.data, want);
 	th_buf_free(&fh.out);
 }

@@ -167,7 +167,8 @@ static void split_options(char *text, const char **opts, size_t max)
 
 /*
  * The text fragment of the body written for one quote: what lies between
- * \qdbopenquote{style} and \qdbclosequote.
+ * \qdbopenquote{style} and \qdbclosequote (inside \qdbrtlstart{...}
+ * ... \qdbrtlend for a text that starts right to left).
  */
 static char *text_fragment(const char *body)
 {
@@ -177,7 +178,7 @@ static char *text_fragment(const char *body)
 		return NULL;
 	for (b += 14; *b && depth; b++)
 		depth += *b == '{' ? 1 : *b == '}' ? -1 : 0;
-	const char *e = strstr(b, "\\qdbclosequote\n");
+	const char *e = strstr(b, "\\qdbclosequote");
 	return e ? strndup(b, (size_t)(e - b)) : NULL;
 }
 
@@ -649,7 +650,7 @@ static void test_headings(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	h = headings(out);
 	CU_ASSERT_STRING_EQUAL(h, "2023\nOctober 2023\nNovember 2023\n"
-			       "2020\\textendash 2029\nUntil February 2024\n"
+			       "2020\xe2\x80\x93" "2029\nUntil February 2024\n"
 			       "\\qdbundatedname{}\n\\qdbindexname\n");
 	free(h);
 	free(out);
@@ -661,6 +662,27 @@ static void test_headings(void)
 	CU_ASSERT_STRING_EQUAL(h, "\\qdbindexname\n");
 	free(h);
 	free(out);
+}
+
+/* The index and the speaker headings follow each speaker's sort key
+ * (sort_as) where the host has one, the name where not. */
+static void test_index_sort_as(void)
+{
+	static const char *const keys[] = { "Ali Khamenei\tKhamenei, Ali",
+		"Hassan Nasrallah\tNasrallah, Hassan", NULL };
+	qdb_quote q[3] = { mkquote("n", "a", "Hassan Nasrallah"),
+			   mkquote("h", "b", "Hamas"),
+			   mkquote("k", "c", "Ali Khamenei") };
+	fake_host fh;
+	fh_init(&fh, plugin, NULL);
+	fh.h.sort = QDB_SORT_ADDED;
+	fh.sort_keys = keys;
+	CU_ASSERT_EQUAL_FATAL(fh_export(&fh, q, 3), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(fh.out.data,
+		"\\qdbindexentry{Hamas}{2}{1}\n"
+		"\\qdbindexentry{Ali Khamenei}{3}{1}\n"
+		"\\qdbindexentry{Hassan Nasrallah}{1}{1}\n"));
+	th_buf_free(&fh.out);
 }
 
 /* Headings by source; sorted input gives each heading once. */
@@ -996,7 +1018,7 @@ static void test_charset_any(void)
 	out = export(q, 1, latin);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\usepackage[T1]{fontenc}"));
-	CU_ASSERT_PTR_NULL(strstr(out, "babel"));
+	CU_ASSERT_PTR_NULL(strstr(out, "{babel}"));
 	free(out);
 }
 
@@ -1081,7 +1103,11 @@ static char *marked(size_t i, const char *text)
 {
 	size_t n = strlen(text) + 32;
 	char *s = malloc(n);
-	snprintf(s, n, "Q%zu: %s :%zuQ", i, text, i);
+	/* a text that starts right to left keeps its first letter first */
+	if ((unsigned char)text[0] >= 0xD6 && (unsigned char)text[0] <= 0xDB)
+		snprintf(s, n, "%s :%zuQ", text, i);
+	else
+		snprintf(s, n, "Q%zu: %s :%zuQ", i, text, i);
 	return s;
 }
 
@@ -1516,7 +1542,28 @@ static const char *const scripts[] = {
 	/* right-to-left inside left-to-right */
 	"He said \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 and \xd7\xa9\xd7\x9c\xd7\x95"
 	"\xd7\x9d twice.",
+	/* left-to-right inside right-to-left: Arabic, then Hebrew, each
+	 * with a Latin phrase (marked at the end only, so that their first
+	 * strong character makes them right to left) */
+	"\xd9\x82\xd8\xa7\xd9\x84 \xd8\xa7\xd9\x84\xd8\xb1\xd8\xa6"
+	"\xd9\x8a\xd8\xb3 \xd8\xa5\xd9\x86 UN Security Council \xd9"
+	"\x84\xd9\x86 \xd9\x8a\xd9\x88\xd9\x82\xd9\x81 \xd8\xa7\xd9"
+	"\x84\xd8\xad\xd8\xb1\xd8\xa8.",
+	"\xd7\xa8\xd7\x90\xd7\xa9 \xd7\x94\xd7\x9e\xd7\x9e\xd7\xa9"
+	"\xd7\x9c\xd7\x94 \xd7\x90\xd7\x9e\xd7\xa8: IDF \xd7\x99\xd7"
+	"\x9e\xd7\xa9\xd7\x99\xd7\x9a.",
 };
+
+/* The original of the first quote (option original): Persian with a
+ * Latin phrase, right to left. */
+static const char script_original[] =
+	"\xd9\x85\xd8\xa7 \xd8\xaf\xd8\xb3\xd8\xaa \xda\xa9\xd8\xb3"
+	"\xd8\xa7\xd9\x86\xdb\x8c \xd8\xb1\xd8\xa7 \xda\xa9\xd9\x87 "
+	"\xd8\xa7\xdb\x8c\xd9\x86 \xd8\xad\xd9\x85\xd9\x84\xd9\x87 "
+	"\xd8\xb1\xd8\xa7 \xd8\xb7\xd8\xb1\xd8\xa7\xd8\xad\xdb\x8c "
+	"\xda\xa9\xd8\xb1\xd8\xaf\xd9\x86\xd8\xaf (Operation Al-Aqsa "
+	"Flood) \xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xa8\xd9\x88\xd8\xb3"
+	"\xdb\x8c\xd9\x85.";
 
 /* Speakers and an outlet in other scripts: headings and the index. */
 static const char *const script_speakers[] = {
@@ -1533,7 +1580,7 @@ static void test_scripts_lualatex(void)
 	size_t n = NELEM(scripts);
 	qdb_quote q[NELEM(scripts)];
 	char *marks[NELEM(scripts)];
-	const char *texts[NELEM(scripts) + NELEM(script_speakers) + 2];
+	const char *texts[NELEM(scripts) + NELEM(script_speakers) + 3];
 	size_t ntexts = 0;
 	char path[600], *log = NULL;
 	if (!have_tools())
@@ -1551,15 +1598,30 @@ static void test_scripts_lualatex(void)
 	for (size_t i = 0; i < NELEM(script_speakers); i++)
 		texts[ntexts++] = script_speakers[i];
 	texts[ntexts++] = script_outlet;
+	q[0].translated = S("fa");
+	q[0].original = S(script_original);
+	texts[ntexts++] = script_original;
 	const char *opts[] = { "title=\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce"
 			       "\xbd\xce\xb9\xce\xba\xce\xac \xd8\xa7\xd9"
 			       "\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8"
-			       "\xa9", NULL };
+			       "\xa9", "original=1", NULL };
 	texts[ntexts++] = opts[0] + 6;
 	char *doc = export(q, n, opts);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	snprintf(path, sizeof path, "%s/main.tex", dir);
 	CU_ASSERT_EQUAL_FATAL(th_write_file(path, doc, strlen(doc)), 0);
+	/* Texts that start right to left are set so (Persian, Arabic and
+	 * Hebrew, two with a Latin phrase, and the original); the rest, an
+	 * English one with Arabic and Hebrew words among them, are not. */
+	size_t nrtl = 0;
+	for (const char *p = doc; (p = strstr(p, "\\qdbclosequote"
+					       "\\qdbrtlend")); p++)
+		nrtl++;
+	CU_ASSERT_EQUAL(nrtl, 6);
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "\\qdbrtlstart{hebrew}"
+				      "\\qdbopenquote{}\xd7\xa8"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "\\qdboriginalstart{Persian}%\n"
+				      "\\qdbrtlstart{arabic}"));
 	compile_and_check(dir, "lualatex", texts, ntexts,
 			  CC_TWICE | CC_LOGICAL);
 	/* pdflatex stops, and says what to use instead */
@@ -1591,6 +1653,7 @@ void test_latex_register(void)
 		QDB_TEST(test_headings),
 		QDB_TEST(test_headings_end_of_time),
 		QDB_TEST(test_headings_by_source),
+		QDB_TEST(test_index_sort_as),
 		QDB_TEST(test_duplicates_merged),
 		QDB_TEST(test_toc),
 		QDB_TEST(test_layout),

@@ -112,7 +112,7 @@ static void test_open_close(void)
 			qdb_schema_version());
 	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA application_id"),
 			QDB_APPLICATION_ID);
-	CU_ASSERT_EQUAL(qdb_schema_version(), 5);
+	CU_ASSERT_EQUAL(qdb_schema_version(), 6);
 	CU_ASSERT_STRING_EQUAL(qdb_version(), QDB_VERSION);
 	/* Opening again changes nothing; read-only works on it. */
 	CU_ASSERT_EQUAL(qdb_open(&db, path, 0), 0);
@@ -295,6 +295,66 @@ static void test_migrate_from_v2(void)
 				   "id = 'open'"), QDB_DATE_OPEN_HI);
 	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT date_hi FROM quotes WHERE "
 				   "id = 'last'"), 99991231);
+}
+
+/*
+ * A file of the release before sort keys and original texts (schema 5):
+ * its speakers sort by name as before, its quotes have no original, and
+ * both can be given afterwards.  Steps never change once released, so the
+ * first five build exactly what that release made.
+ */
+static void test_migrate_from_v5(void)
+{
+	const char *path = keep_path("v5.db");
+	char sql[256];
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL_FATAL(sql_exec(path, qdb__migrations[i]),
+				      SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = 5; "
+		 "PRAGMA application_id = %d;", QDB_APPLICATION_ID);
+	CU_ASSERT_EQUAL_FATAL(sql_exec(path, sql), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sql_exec(path,
+		"INSERT INTO speakers (id, name) VALUES (1, 'Ali Khamenei'),"
+		"  (2, 'Joe Biden'), (3, 'Hassan Nasrallah');"
+		"INSERT INTO quotes (id, text, speaker_id, translated) VALUES"
+		"  ('k', 'words', 1, 'fa'), ('b', 'more', 2, NULL),"
+		"  ('n', 'others', 3, 'ar');"
+		"INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');"),
+		SQLITE_OK);
+	qdb *db = NULL;
+	CU_ASSERT_EQUAL_FATAL(qdb_open(&db, path, 0), 0);
+	CU_ASSERT_EQUAL(th_sql_int(path, "PRAGMA user_version"), 6);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM speakers "
+				   "WHERE sort_as IS NULL"), 3);
+	CU_ASSERT_EQUAL(th_sql_int(path, "SELECT count(*) FROM quotes "
+				   "WHERE original IS NULL"), 3);
+	qdb_filter f = QDB_FILTER_INIT;
+	f.sort = QDB_SORT_SPEAKER;
+	ASSERT_IDS(db, &f, "k n b");
+	qdb_quote *got = NULL;
+	CU_ASSERT_EQUAL_FATAL(qdb_quote_get(&got, db, "k"), 0);
+	CU_ASSERT_PTR_NULL(got->original.ptr);
+	CU_ASSERT_EQUAL(got->translated.len, 2);
+	qdb_quote_free(got);
+	/* Sort keys and an original, given afterwards. */
+	static const char yaml[] =
+		"source: {title: T}\n"
+		"speakers:\n"
+		"  - {name: Ali Khamenei, sort_as: 'Khamenei, Ali'}\n"
+		"  - {name: Hassan Nasrallah, sort_as: 'Nasrallah, Hassan'}\n"
+		"quotes:\n"
+		"  - {id: o, text: 'in English', speaker: Ali Khamenei,\n"
+		"     translated: fa, original: \"\u0628\u0647 \u0641\"}\n";
+	qdb_error err;
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "k.yaml", yaml, strlen(yaml),
+					  NULL, &err), 0);
+	ASSERT_IDS(db, &f, "b k o n");
+	CU_ASSERT_EQUAL_FATAL(qdb_quote_get(&got, db, "o"), 0);
+	CU_ASSERT_STRING_EQUAL(got->original.ptr, "\xd8\xa8\xd9\x87 "
+			       "\xd9\x81");
+	qdb_quote_free(got);
+	qdb_close(db);
+	CU_ASSERT(fts_intact(path));
 }
 
 /* Schema version 2 exactly as released: version 1, then the full-text
@@ -1259,6 +1319,61 @@ static void test_filter_uses_index(void)
 
 /* ---- speakers and outlets ------------------------------------------ */
 
+/* A speaker's sort key: from a file, read back, set and cleared by hand;
+ * an outlet has none; a bad one is refused where it stands. */
+static void test_speaker_sort_as(void)
+{
+	const char *path = keep_path("sort-as.db");
+	qdb *db = NULL;
+	CU_ASSERT_EQUAL_FATAL(qdb_open(&db, path, 0), 0);
+	static const char yaml[] =
+		"source: {title: T}\n"
+		"speakers:\n"
+		"  - name: Hassan Nasrallah\n"
+		"    aliases: [Nasrallah]\n"
+		"    sort_as: 'Nasrallah, Hassan'\n"
+		"quotes:\n"
+		"  - {id: n, text: a, speaker: Nasrallah}\n"
+		"  - {id: h, text: b, speaker: Hamas}\n"
+		"  - {id: z, text: c, speaker: Zed Aaron}\n";
+	qdb_error err;
+	CU_ASSERT_EQUAL_FATAL(qdb_import_buffer(db, "a.yaml", yaml,
+						strlen(yaml), NULL, &err), 0);
+	char *key = NULL;
+	CU_ASSERT_EQUAL(qdb_speaker_sort_as(&key, db, "nasrallah"), 0);
+	CU_ASSERT_STRING_EQUAL(key ? key : "", "Nasrallah, Hassan");
+	qdb_free(key);
+	CU_ASSERT_EQUAL(qdb_speaker_sort_as(&key, db, "Hamas"), 0);
+	CU_ASSERT_PTR_NULL(key);
+	CU_ASSERT_EQUAL(qdb_speaker_sort_as(&key, db, "Nobody"),
+			QDB_ENOTFOUND);
+	qdb_filter f = QDB_FILTER_INIT;
+	f.sort = QDB_SORT_SPEAKER;
+	ASSERT_IDS(db, &f, "h n z");
+	CU_ASSERT_EQUAL(qdb_speaker_set_sort_as(db, "Zed Aaron",
+						"Aaron, Zed"), 0);
+	ASSERT_IDS(db, &f, "z h n");
+	CU_ASSERT_EQUAL(qdb_speaker_set_sort_as(db, "Nasrallah", NULL), 0);
+	ASSERT_IDS(db, &f, "z h n");
+	CU_ASSERT_EQUAL(qdb_speaker_sort_as(&key, db, "Nasrallah"), 0);
+	CU_ASSERT_PTR_NULL(key);
+	CU_ASSERT_EQUAL(qdb_speaker_set_sort_as(db, "Hamas", ""),
+			QDB_EINVALID);
+	CU_ASSERT_STRING_EQUAL(qdb_errmsg(db), "sort_as is empty");
+	static const char bad[] =
+		"source: {title: T}\n"
+		"outlets:\n"
+		"  - {name: CBS, sort_as: 'CBS'}\n"
+		"quotes: []\n";
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "b.yaml", bad, strlen(bad),
+					  NULL, &err), QDB_EINVALID);
+	char msg[512];
+	CU_ASSERT_STRING_EQUAL(qdb_error_format(&err, msg, sizeof msg),
+			       "b.yaml:3:26: outlets[0].sort_as: only a "
+			       "speaker has a sort_as");
+	qdb_close(db);
+}
+
 static int collect_entity(const qdb_entity *e, void *payload)
 {
 	char line[512];
@@ -1515,6 +1630,7 @@ void test_store_register(void)
 		QDB_TEST(test_migrate_from_v1),
 		QDB_TEST(test_migrate_from_v2),
 		QDB_TEST(test_migrate_from_v2_to_sync),
+		QDB_TEST(test_migrate_from_v5),
 		QDB_TEST(test_refuse_foreign_file),
 		QDB_TEST(test_refuse_newer_schema),
 		QDB_TEST(test_roundtrip_every_field),
@@ -1531,6 +1647,7 @@ void test_store_register(void)
 		QDB_TEST(test_search_after_failed_import),
 		QDB_TEST(test_filter_uses_index),
 		QDB_TEST(test_entities),
+		QDB_TEST(test_speaker_sort_as),
 		QDB_TEST(test_foreach_and_count),
 		QDB_TEST(test_large_cursor_walk),
 		QDB_TEST(test_progress),

@@ -30,7 +30,7 @@
 static const char *const quote_keys[] = {
 	"id", "text", "speaker", "role", "date", "date_text", "outlet",
 	"programme", "occasion", "reported_by", "locator", "language",
-	"translated", "context"
+	"translated", "original", "context"
 };
 static const char *const source_keys[] = {
 	"title", "author", "date", "url", "file"
@@ -394,6 +394,24 @@ static void test_entities(void)
 		"- name: \"Ant\xc3\xb3nio Guterres\"\n"
 		"  aliases: [\"Guterres\", \"the Secretary-General\"]\n"
 		"- name: \"Joe Biden\"\n  aliases: [\"Biden\"]\n"
+		"outlets:\n- name: \"CBS\"\n  aliases: [\"CBS News\"]\n"
+		"quotes:\n- text: \"t\"\n  speaker: \"Joe Biden\"\n");
+	th_buf_free(&fh.out);
+	/* ABI 1.3: a speaker's sort_as, also of one without aliases. */
+	static const char *const sorted[] = { "Ali Khamenei",
+		"Joe Biden\tBiden", NULL };
+	static const char *const keys[] = { "Ali Khamenei\tKhamenei, Ali",
+		"Joe Biden\tBiden, Joe", "CBS\tnot an outlet's", NULL };
+	fh_init(&fh, plugin, NULL);
+	fh.entities[0] = sorted;
+	fh.entities[1] = outlets;
+	fh.sort_keys = keys;
+	CU_ASSERT_EQUAL(fh_export(&fh, &q, 1), 0);
+	CU_ASSERT_STRING_EQUAL(fh.out.data ? fh.out.data : "",
+		"speakers:\n"
+		"- name: \"Ali Khamenei\"\n  sort_as: \"Khamenei, Ali\"\n"
+		"- name: \"Joe Biden\"\n  sort_as: \"Biden, Joe\"\n"
+		"  aliases: [\"Biden\"]\n"
 		"outlets:\n- name: \"CBS\"\n  aliases: [\"CBS News\"]\n"
 		"quotes:\n- text: \"t\"\n  speaker: \"Joe Biden\"\n");
 	th_buf_free(&fh.out);

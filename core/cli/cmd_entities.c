@@ -1,8 +1,9 @@
 /*
  * cmd_entities.c: `quotedb speakers` and `quotedb outlets` (and their
  * singular names): the list of speakers or outlets with aliases and quote
- * counts, `alias NAME ALIAS` and `merge INTO FROM`.  The two kinds work
- * alike, so one file serves the four names.
+ * counts, `alias NAME ALIAS` and `merge INTO FROM`, and a speaker's
+ * `sort-as NAME KEY`.  The two kinds work alike, so one file serves the
+ * four names.
  */
 #define _DEFAULT_SOURCE
 #include "cli.h"
@@ -20,17 +21,23 @@ static int json, yes, listed;
 
 static const cli_opt opts[] = {
 	{ CLI_FLAG, "json", 0, NULL, "a JSON array: name, aliases (a list), "
-	  "quotes", &json, NULL },
+	  "quotes\n(and a speaker's sort_as, null when it has none)", &json,
+	  NULL },
 	{ CLI_FLAG, "yes", 0, NULL, "merge without asking (on a terminal, "
 	  "merge\nasks for it: it cannot be undone)", &yes, NULL },
 	{ CLI_FLAG, NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 /* One entity as a JSON object, its aliases a list (the library gives
- * them joined by "; "). */
+ * them joined by "; "); a speaker's sort key from db (payload), NULL for
+ * outlets. */
 static int json_entity(const qdb_entity *e, void *payload)
 {
-	(void)payload;
+	qdb *db = payload;
+	char *key = NULL;
+	int rc = db ? qdb_speaker_sort_as(&key, db, e->name) : 0;
+	if (rc)
+		return rc;
 	fputs(listed++ ? ",\n {\"name\": " : "\n {\"name\": ", stdout);
 	cli_put_json_cstr(e->name);
 	fputs(", \"aliases\": [", stdout);
@@ -42,7 +49,16 @@ static int json_entity(const qdb_entity *e, void *payload)
 		cli_put_json_str(one);
 		a = sep ? sep + 2 : a + one.len;
 	}
-	printf("], \"quotes\": %lld}", (long long)e->quotes);
+	printf("], \"quotes\": %lld", (long long)e->quotes);
+	if (db) {
+		fputs(", \"sort_as\": ", stdout);
+		if (key)
+			cli_put_json_cstr(key);
+		else
+			fputs("null", stdout);
+	}
+	fputc('}', stdout);
+	qdb_free(key);
 	return 0;
 }
 
@@ -117,6 +133,13 @@ static int check(int argc, char **argv)
 	if (argc == 0 || (argc == 3 && (!strcmp(argv[0], "alias") ||
 					!strcmp(argv[0], "merge"))))
 		return 0;
+	if (argc == 3 && !strcmp(argv[0], "sort-as") &&
+	    kind_of() == QDB_SPEAKER)
+		return 0;
+	if (kind_of() == QDB_SPEAKER)
+		return cli_misuse("expected 'speaker alias NAME ALIAS', "
+				  "'speaker merge INTO FROM' or 'speaker "
+				  "sort-as NAME KEY'");
 	return cli_misuse("expected '%s alias NAME ALIAS' or '%s merge INTO "
 			  "FROM'", what, what);
 }
@@ -166,6 +189,21 @@ static int alias(qdb *db, qdb_entity_kind kind, const char *name,
 	return 0;
 }
 
+/* sort-as NAME KEY: the key the speaker sorts by; "" clears it. */
+static int sort_as(qdb *db, const char *name, const char *key)
+{
+	int rc = qdb_speaker_set_sort_as(db, name, *key ? key : NULL);
+	if (rc)
+		return rc;
+	if (*key)
+		fprintf(stderr, "quotedb: '%s' now sorts as '%s'\n", name,
+			key);
+	else
+		fprintf(stderr, "quotedb: '%s' now sorts by its name\n",
+			name);
+	return 0;
+}
+
 static int run(qdb *unused, int argc, char **argv)
 {
 	(void)unused;
@@ -176,10 +214,13 @@ static int run(qdb *unused, int argc, char **argv)
 	int rc;
 	if (argc == 0 && json) {
 		fputc('[', stdout);
-		rc = qdb_entity_foreach(db, kind, json_entity, NULL);
+		rc = qdb_entity_foreach(db, kind, json_entity,
+					kind == QDB_SPEAKER ? db : NULL);
 		fputs(listed ? "\n]\n" : "]\n", stdout);
 	} else if (argc == 0) {
 		rc = qdb_entity_foreach(db, kind, print_entity, NULL);
+	} else if (!strcmp(argv[0], "sort-as")) {
+		rc = sort_as(db, argv[1], argv[2]);
 	} else if (!strcmp(argv[0], "alias")) {
 		rc = alias(db, kind, argv[1], argv[2]);
 	} else {
@@ -191,27 +232,33 @@ static int run(qdb *unused, int argc, char **argv)
 	return rc ? 1 : cli_flush();
 }
 
-#define ENTITY_CMD(var, cmdname, plural, summary_) \
+#define ENTITY_CMD(var, cmdname, plural, args_, extra, summary_) \
 const cli_cmd var = { \
 	.name = cmdname, \
-	.args = "[alias NAME ALIAS | merge INTO FROM]", \
+	.args = args_, \
 	.summary = summary_, \
 	.description = "Lists " plural " with their aliases and quote counts " \
 		"(count, name,\naliases; tab-separated when piped, JSON with " \
 		"--json), adds an\nalias, or merges FROM into INTO (FROM's " \
 		"name becomes an alias;\non a terminal, only with --yes: a " \
-		"merge cannot be undone).\n", \
+		"merge cannot be undone)." extra "\n", \
 	.db = CLI_DB_OWN, \
 	.opts = opts, \
 	.check = check, \
 	.run = run, \
 }
 
-ENTITY_CMD(cli_cmd_speakers, "speakers", "speakers",
-	   "list speakers with aliases and counts");
-ENTITY_CMD(cli_cmd_speaker, "speaker", "speakers",
-	   "speaker alias NAME ALIAS | merge A B");
-ENTITY_CMD(cli_cmd_outlets, "outlets", "outlets",
+#define SPEAKER_ARGS "[alias NAME ALIAS | merge INTO FROM | sort-as NAME KEY]"
+#define SPEAKER_EXTRA "\nsort-as sets the key a speaker sorts by " \
+	"(\"Khamenei, Ali\"); \"\"\nclears it, and the speaker sorts by " \
+	"its name as it is."
+#define OUTLET_ARGS "[alias NAME ALIAS | merge INTO FROM]"
+
+ENTITY_CMD(cli_cmd_speakers, "speakers", "speakers", SPEAKER_ARGS,
+	   SPEAKER_EXTRA, "list speakers with aliases and counts");
+ENTITY_CMD(cli_cmd_speaker, "speaker", "speakers", SPEAKER_ARGS,
+	   SPEAKER_EXTRA, "speaker alias NAME ALIAS | merge A B | sort-as N K");
+ENTITY_CMD(cli_cmd_outlets, "outlets", "outlets", OUTLET_ARGS, "",
 	   "list outlets with aliases and counts");
-ENTITY_CMD(cli_cmd_outlet, "outlet", "outlets",
+ENTITY_CMD(cli_cmd_outlet, "outlet", "outlets", OUTLET_ARGS, "",
 	   "outlet alias NAME ALIAS | merge A B");

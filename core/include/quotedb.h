@@ -119,6 +119,8 @@ typedef struct qdb_quote {
 	size_t ntags;
 	int32_t date_lo;
 	int32_t date_hi;
+	/* Appended in 0.3. */
+	qdb_str original;     /* the original wording of a translation */
 } qdb_quote;
 
 #define QDB_QUOTE_INIT { .size = sizeof(qdb_quote) }
@@ -326,7 +328,8 @@ void qdb_free(void *p);
 typedef enum qdb_sort {
 	QDB_SORT_ADDED = 0,  /* the order quotes were added */
 	QDB_SORT_DATE,       /* earliest day, then wider ranges first, undated last */
-	QDB_SORT_SPEAKER,    /* canonical speaker name, then date */
+	QDB_SORT_SPEAKER,    /* speaker: sort_as, else the canonical name;
+			      * then date */
 	QDB_SORT_OUTLET,     /* outlet name (none last), then date */
 	QDB_SORT_RANK,       /* full-text relevance (needs search) */
 	QDB_SORT_SOURCE      /* source title (none last), source, locator as
@@ -435,6 +438,19 @@ int qdb_entity_foreach(qdb *db, qdb_entity_kind kind, qdb_entity_cb cb,
  */
 int qdb_entity_alias(qdb *db, qdb_entity_kind kind, const char *name,
 		     const char *alias);
+
+/*
+ * The sort key of the speaker called name (a canonical name or an alias):
+ * what a speakers: entry's sort_as or qdb_speaker_set_sort_as gave it
+ * ("Khamenei, Ali").  *out is the caller's (qdb_free), NULL when the
+ * speaker has none: it sorts by its name as it is.  QDB_ENOTFOUND when
+ * no speaker has that name.  (Not in qdb_entity: callers fill arrays of
+ * it, so it cannot grow.)
+ */
+int qdb_speaker_sort_as(char **out, qdb *db, const char *name);
+
+/* Sets (key not NULL) or clears the sort key of the speaker called name. */
+int qdb_speaker_set_sort_as(qdb *db, const char *name, const char *key);
 
 /*
  * Merges entity from into entity into: its quotes, aliases and its name

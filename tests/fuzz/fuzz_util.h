@@ -155,14 +155,14 @@ static inline int fuzz_export(fuzz_host *x, const qdb_quote *const *qs,
  * never passes a NUL inside a string either).  An empty piece is an
  * absent field.
  */
-#define FUZZ_NFIELDS 19
+#define FUZZ_NFIELDS 20
 static inline void fuzz_fields(qdb_str *f[FUZZ_NFIELDS], qdb_quote *q)
 {
 	qdb_str *all[FUZZ_NFIELDS] = { &q->id, &q->text, &q->speaker,
 		&q->role, &q->date, &q->date_text, &q->outlet, &q->programme,
 		&q->occasion, &q->reported_by, &q->source, &q->source_author,
 		&q->source_date, &q->source_url, &q->source_file, &q->locator,
-		&q->language, &q->translated, &q->context };
+		&q->language, &q->translated, &q->context, &q->original };
 	memcpy(f, all, sizeof all);
 }
 

@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *names[] = { "text", "speaker", "role", "date",
 		"date_text", "outlet", "programme", "occasion", "reported_by",
 		"source", "source_author", "source_date", "source_url",
-		"source_file", "locator", "language", "translated", "context" };
+		"source_file", "locator", "language", "translated", "context",
+		"original" };
 	qdb_str *a[FUZZ_NFIELDS], *b[FUZZ_NFIELDS];
 	fuzz_fields(a, &q);
 	fuzz_fields(b, got);

@@ -29,7 +29,11 @@ pdftotext cannot put a line that mixes directions back into logical order
 ligature), while MuPDF's extractor (`mutool draw -F txt`) gives every
 character in logical order, the order the text was stored in, but drops
 most spaces.  So a document with right-to-left text is read with mutool
-and compared without spaces: every other character, in order.  The page numbers TeX puts at the foot of
+and compared without spaces: every other character, in order.  mutool
+gives a mirrored character of right-to-left text (a parenthesis, a
+bracket, a guillemet) as the glyph drawn, its mirror image, so in this
+mode each pair compares equal to either of its two.  The page numbers
+TeX puts at the foot of
 a page are left out.  Everything else must match character for character: a
 curly quote where the text has a straight one, or an en dash where it has
 "--", is a failure.
@@ -137,8 +141,15 @@ def found(text, pdf):
     return False
 
 
+# Bidi-mirrored pairs, one class each (see --no-spaces).
+MIRRORED = {c: "[" + re.escape(a + b) + "]"
+            for a, b in ("()", "[]", "{}", "<>", "\u00ab\u00bb")
+            for c in (a, b)}
+
+
 def pattern_no_spaces(text):
-    return "-?".join(re.escape(c) for c in "".join(normalise(text).split()))
+    return "-?".join(MIRRORED.get(c, re.escape(c))
+                     for c in "".join(normalise(text).split()))
 
 
 def main():

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define QDB_PLUGIN_ABI_MAJOR 1
-#define QDB_PLUGIN_ABI_MINOR 2
+#define QDB_PLUGIN_ABI_MINOR 3
 #define QDB_PLUGIN_SYMBOL "qdb_plugin_descriptor"
 
 #if defined(__GNUC__)
@@ -125,6 +125,16 @@ typedef struct qdb_plugin_host {
 				  const char *const *aliases,
 				  size_t naliases, void *payload),
 			void *payload);
+	/* ABI 1.3 (qdb_quote gained original) */
+	/* The sort key of the speaker called name (canonical), as a
+	 * speakers: entry's sort_as gave it ("Khamenei, Ali"), or NULL when
+	 * it has none: such a speaker sorts by its name as it is (or when
+	 * the host could not look: it then fails the export itself, after
+	 * end, with the reason).  Borrowed until the next call.  entities(QDB_SPEAKER) also walks the
+	 * speakers that have a sort key and no aliases (naliases 0).  May
+	 * be NULL. */
+	const char *(*speaker_sort_as)(const struct qdb_plugin_host *host,
+				       const char *name);
 } qdb_plugin_host;
 
 /*
