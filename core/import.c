@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,23 @@ typedef struct source_rec {
 	field f[MAX_KEYS];
 } source_rec;
 
+/*
+ * One quote as read, before it is stored: its strings and where each
+ * one starts in the file.  The reader fills one, the writer stores it
+ * (with threads, each slot of the queue is one).
+ */
+typedef struct qrec {
+	qdb_buf arena;             /* the quote's strings */
+	field qf[MAX_KEYS];        /* by index in quote_keys */
+	field tags[QDB_MAX_TAGS];
+	size_t ntags;
+	source_rec source;         /* its own source:, when own_source */
+	int own_source;
+	yaml_mark_t start;
+	long index;                /* in quotes:, for messages */
+	size_t queued;             /* arena bytes the queue counted */
+} qrec;
+
 typedef struct parse {
 	qdb *db;
 	const char *name;
@@ -245,7 +263,6 @@ typedef struct parse {
 	qdb_import_stats *stats;
 	qdb__import_hooks *hooks;
 	source_rec file_source;
-	source_rec quote_source;
 	keyset quote_keys, source_keys, default_keys;
 	/* The file's source: defaults:, by index in quote_keys; and the
 	 * roles its speakers: entries give, by speaker. */
@@ -253,10 +270,8 @@ typedef struct parse {
 	struct role { sqlite3_int64 speaker; field f; } *roles;
 	size_t nroles, rolecap;
 	qdb_buf role_arena;
-	qdb_buf arena;             /* the current quote's strings */
-	field qf[MAX_KEYS];        /* by index in quote_keys */
-	field tags[QDB_MAX_TAGS];
-	size_t ntags;
+	qrec *r;                   /* the quote being read or stored */
+	qrec rec;                  /* r without threads */
 	long quote_index;
 } parse;
 
@@ -826,13 +841,13 @@ static void field_mark(const parse *p, const source_rec *src,
 	const field *f = NULL;
 	size_t i;
 	if (sscanf(name, "tags[%zu]", &i) == 1) {
-		if (i < p->ntags)
-			f = &p->tags[i];
+		if (i < p->r->ntags)
+			f = &p->r->tags[i];
 	} else {
 		const qdb_field *which = qdb_field_find(name);
 		const keyset *k = which && (which->flags & QDB_FIELD_SOURCE)
 			? &p->source_keys : &p->quote_keys;
-		const field *vals = k == &p->source_keys ? src->f : p->qf;
+		const field *vals = k == &p->source_keys ? src->f : p->r->qf;
 		for (int j = 0; which && j < k->n; j++)
 			if (k->field[j] == which)
 				f = &vals[j];
@@ -841,7 +856,7 @@ static void field_mark(const parse *p, const source_rec *src,
 		*m = f->mark;
 }
 
-/* tags: a list of strings, into p->tags. */
+/* tags: a list of strings, into p->r->tags. */
 static int parse_tags(parse *p, const char *fname)
 {
 	int rc;
@@ -853,12 +868,12 @@ static int parse_tags(parse *p, const char *fname)
 			return rc;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (p->ntags == QDB_MAX_TAGS)
+		if (p->r->ntags == QDB_MAX_TAGS)
 			return fail_at(p, &p->ev.start_mark, fname,
 				       QDB_EINVALID, "more than %d tags",
 				       QDB_MAX_TAGS);
-		if ((rc = take_string(p, &p->arena, &p->tags[p->ntags++],
-				      fname, 0)))
+		if ((rc = take_string(p, &p->r->arena,
+				      &p->r->tags[p->r->ntags++], fname, 0)))
 			return rc;
 	}
 }
@@ -867,13 +882,13 @@ static int parse_tags(parse *p, const char *fname)
  * the default's place for messages. */
 static int copy_default(parse *p, int k, const qdb_buf *a, const field *d)
 {
-	field *f = &p->qf[k];
-	f->off = p->arena.len;
+	field *f = &p->r->qf[k];
+	f->off = p->r->arena.len;
 	f->len = d->len;
 	f->set = 1;
 	f->mark = d->mark;
-	if (qdb__buf_add(&p->arena, a->data + d->off, d->len) ||
-	    qdb__buf_add(&p->arena, "", 1))
+	if (qdb__buf_add(&p->r->arena, a->data + d->off, d->len) ||
+	    qdb__buf_add(&p->r->arena, "", 1))
 		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
 	return 0;
 }
@@ -895,15 +910,15 @@ static int apply_defaults(parse *p)
 			role = k;
 		if (f->kind == QDB_FIELD_SPEAKER)
 			speaker = k;
-		if (!p->qf[k].set && p->defaults.f[k].set &&
+		if (!p->r->qf[k].set && p->defaults.f[k].set &&
 		    (rc = copy_default(p, k, &p->defaults.arena,
 				       &p->defaults.f[k])))
 			return rc;
 	}
-	if (!p->nroles || role < 0 || speaker < 0 || p->qf[role].set ||
-	    !p->qf[speaker].set)
+	if (!p->nroles || role < 0 || speaker < 0 || p->r->qf[role].set ||
+	    !p->r->qf[speaker].set)
 		return 0;
-	qdb_str name = arena_str(&p->arena, &p->qf[speaker]);
+	qdb_str name = arena_str(&p->r->arena, &p->r->qf[speaker]);
 	sqlite3_int64 id;
 	/* A bad name is left for validation to report. */
 	if (qdb__str_validate(name, "speaker", 0, NULL) || !name.len ||
@@ -928,9 +943,9 @@ static int guard(parse *p, const char *where)
 	for (int k = 0; k < p->quote_keys.n; k++) {
 		const qdb_field *f = p->quote_keys.field[k];
 		if (!f || (f->kind != QDB_FIELD_SPEAKER &&
-			   f->kind != QDB_FIELD_OUTLET) || !p->qf[k].set)
+			   f->kind != QDB_FIELD_OUTLET) || !p->r->qf[k].set)
 			continue;
-		qdb_str name = arena_str(&p->arena, &p->qf[k]);
+		qdb_str name = arena_str(&p->r->arena, &p->r->qf[k]);
 		if (qdb__str_validate(name, f->key, 0, NULL) || !name.len)
 			continue;   /* validation reports it */
 		char near[256];
@@ -945,15 +960,15 @@ static int guard(parse *p, const char *where)
 		char full[64];
 		snprintf(full, sizeof full, "%.40s.%.20s", where, f->key);
 		if (db->strict)
-			return fail_at(p, &p->qf[k].mark, full, QDB_EINVALID,
+			return fail_at(p, &p->r->qf[k].mark, full, QDB_EINVALID,
 				       "new %s '%s' (did you mean '%s'? "
 				       "declare it in %ss: to keep it)",
 				       f->key, name.ptr, near, f->key);
 		qdb_error w;
 		memset(&w, 0, sizeof w);
 		snprintf(w.file, sizeof w.file, "%s", p->name);
-		w.line = (int)p->qf[k].mark.line + 1;
-		w.column = (int)p->qf[k].mark.column + 1;
+		w.line = (int)p->r->qf[k].mark.line + 1;
+		w.column = (int)p->r->qf[k].mark.column + 1;
 		snprintf(w.field, sizeof w.field, "%s", full);
 		qdb__error_set(&w, 0, "new %s '%s' (did you mean '%s'?)",
 			       f->key, name.ptr, near);
@@ -962,20 +977,24 @@ static int guard(parse *p, const char *where)
 	return 0;
 }
 
-static int parse_quote(parse *p)
+/* Reads the quote at the current event into p->r: the reader's half,
+ * which touches neither the database nor anything the writer reads. */
+static int read_quote(parse *p)
 {
 	int rc;
+	qrec *r = p->r;
 	char where[48], fname[96];
-	int wlen = snprintf(where, sizeof where, "quotes[%ld]", p->quote_index);
+	r->index = p->quote_index++;
+	int wlen = snprintf(where, sizeof where, "quotes[%ld]", r->index);
 	memcpy(fname, where, (size_t)wlen);
 	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where,
 			 "a mapping with text and speaker")))
 		return rc;
-	yaml_mark_t start = p->ev.start_mark;
-	p->arena.len = 0;
-	memset(p->qf, 0, sizeof p->qf);
-	p->ntags = 0;
-	int own_source = 0;
+	r->start = p->ev.start_mark;
+	r->arena.len = 0;
+	memset(r->qf, 0, sizeof r->qf);
+	r->ntags = 0;
+	r->own_source = 0;
 	unsigned long seen = 0;
 	for (;;) {
 		if ((rc = next(p, where)))
@@ -993,42 +1012,53 @@ static int parse_quote(parse *p)
 		if ((rc = next(p, fname)))
 			return rc;
 		if (!f) {
-			if ((rc = parse_source(p, &p->quote_source, fname)))
+			if ((rc = parse_source(p, &r->source, fname)))
 				return rc;
-			own_source = 1;
+			r->own_source = 1;
 		} else if (f->kind == QDB_FIELD_TAGS) {
 			if ((rc = parse_tags(p, fname)))
 				return rc;
 		} else {
 			/* Only a text has the " #" check: in another plain
 			 * value a comment after it is taken as one. */
-			if ((rc = take_string(p, &p->arena, &p->qf[k], fname,
+			if ((rc = take_string(p, &r->arena, &r->qf[k], fname,
 				f->offset == offsetof(qdb_quote, text))))
 				return rc;
 		}
 	}
+	return 0;
+}
 
+/* Stores the quote in p->r: the writer's half. */
+static int store_quote(parse *p)
+{
+	int rc;
+	qrec *r = p->r;
+	char where[48];
+	snprintf(where, sizeof where, "quotes[%ld]", r->index);
+	int own_source = r->own_source;
+	yaml_mark_t start = r->start;
 	if ((rc = apply_defaults(p)) || (rc = guard(p, where)))
 		return rc;
 
 	/* The record, pointing into the arenas. */
 	qdb_quote q = QDB_QUOTE_INIT;
-	source_rec *src = own_source ? &p->quote_source : &p->file_source;
+	source_rec *src = own_source ? &r->source : &p->file_source;
 	for (int k = 0; k < p->quote_keys.n; k++) {
 		const qdb_field *f = p->quote_keys.field[k];
 		if (f && f->kind != QDB_FIELD_TAGS)
 			*(qdb_str *)(void *)((char *)&q + f->offset) =
-				arena_str(&p->arena, &p->qf[k]);
+				arena_str(&r->arena, &r->qf[k]);
 	}
 	for (int k = 0; k < p->source_keys.n; k++)
 		*(qdb_str *)(void *)((char *)&q +
 				     p->source_keys.field[k]->offset) =
 			arena_str(&src->arena, &src->f[k]);
 	qdb_str tags[QDB_MAX_TAGS];
-	for (size_t i = 0; i < p->ntags; i++)
-		tags[i] = arena_str(&p->arena, &p->tags[i]);
+	for (size_t i = 0; i < r->ntags; i++)
+		tags[i] = arena_str(&r->arena, &r->tags[i]);
 	q.tags = tags;
-	q.ntags = p->ntags;
+	q.ntags = r->ntags;
 
 	qdb_error qe;
 	memset(&qe, 0, sizeof qe);
@@ -1067,8 +1097,166 @@ static int parse_quote(parse *p)
 		p->stats->quotes_added++;
 	else
 		p->stats->quotes_same++;
-	p->quote_index++;
 	return 0;
+}
+
+/* The list of quotes, one at a time in this thread: read, store. */
+static int quotes_inline(parse *p)
+{
+	int rc;
+	p->r = &p->rec;
+	for (;;) {
+		if ((rc = next(p, "quotes")))
+			return rc;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if ((rc = read_quote(p)) || (rc = store_quote(p)))
+			return rc;
+	}
+}
+
+/*
+ * With threads the list is a pipeline: a reader thread runs libyaml and
+ * fills the slots of a queue with quotes as read (read_quote), while the
+ * calling thread stores them (store_quote), the only one to touch the
+ * database, the callbacks and the error the caller sees.  Slots are
+ * stored in file order, so errors and warnings come out in file order:
+ * the reader's error is told once every quote before it is stored, and
+ * a store that fails stops the reader.  The queue holds at most QSLOTS
+ * quotes and QBYTES of their strings (a quote larger alone passes): the
+ * memory does not grow with the file.
+ */
+#define QSLOTS 64
+#define QBYTES (4u << 20)
+
+typedef struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	qrec slot[QSLOTS];
+	size_t head, count;        /* the next to store; how many are read */
+	size_t bytes;              /* arena bytes in the count slots */
+	int end;                   /* the reader is done: rc, err */
+	int rc;
+	int stop;                  /* the writer failed: stop reading */
+	qdb_error err;             /* the reader's */
+	parse *reader;             /* the reader's state (the caller's p) */
+	parse writer;              /* a copy of it for the writer's half */
+} queue;
+
+static void *reader_main(void *arg)
+{
+	queue *q = arg;
+	parse *p = q->reader;
+	int rc = 0;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->stop && (q->count == QSLOTS ||
+				    (q->count && q->bytes >= QBYTES)))
+			pthread_cond_wait(&q->freed, &q->mu);
+		int stop = q->stop;
+		p->r = &q->slot[(q->head + q->count) % QSLOTS];
+		pthread_mutex_unlock(&q->mu);
+		if (stop || (rc = next(p, "quotes")) ||
+		    p->ev.type == YAML_SEQUENCE_END_EVENT ||
+		    (rc = read_quote(p)))
+			break;
+		pthread_mutex_lock(&q->mu);
+		p->r->queued = p->r->arena.len + p->r->source.arena.len;
+		q->bytes += p->r->queued;
+		q->count++;
+		pthread_cond_signal(&q->filled);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->end = 1;
+	q->rc = rc;
+	pthread_cond_signal(&q->filled);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The writer's loop, in the calling thread: stores each slot the reader
+ * fills until the reader is done or a store fails. */
+static int writer_loop(queue *q)
+{
+	parse *w = &q->writer;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->count && !q->end)
+			pthread_cond_wait(&q->filled, &q->mu);
+		if (!q->count) {
+			pthread_mutex_unlock(&q->mu);
+			return 0;
+		}
+		w->r = &q->slot[q->head];
+		pthread_mutex_unlock(&q->mu);
+		int rc = store_quote(w);
+		/* A slot that held one very large quote gives its memory
+		 * back rather than keep it for the rest of the file. */
+		if (w->r->arena.cap > QDB_MAX_FIELD)
+			qdb__buf_free(&w->r->arena);
+		pthread_mutex_lock(&q->mu);
+		q->head = (q->head + 1) % QSLOTS;
+		q->count--;
+		q->bytes -= w->r->queued;
+		if (rc)
+			q->stop = 1;
+		pthread_cond_signal(&q->freed);
+		pthread_mutex_unlock(&q->mu);
+		if (rc)
+			return rc;
+	}
+}
+
+static void queue_free(queue *q)
+{
+	for (size_t i = 0; i < QSLOTS; i++) {
+		qdb__buf_free(&q->slot[i].arena);
+		qdb__buf_free(&q->slot[i].source.arena);
+	}
+	free(q);
+}
+
+/* The list of quotes after its opening event.  Without a thread (none
+ * could be started), inline. */
+static int read_quotes(parse *p)
+{
+	queue *q = calloc(1, sizeof *q);
+	if (!q)
+		return quotes_inline(p);
+	if (pthread_mutex_init(&q->mu, NULL)) {
+		free(q);
+		return quotes_inline(p);
+	}
+	int ok = !pthread_cond_init(&q->filled, NULL);
+	ok = ok && !pthread_cond_init(&q->freed, NULL);
+	pthread_t th;
+	qdb_error *err = p->err;
+	q->reader = p;
+	q->writer = *p;
+	p->err = &q->err;
+	if (!ok || pthread_create(&th, NULL, reader_main, q)) {
+		p->err = err;
+		if (ok) {
+			pthread_cond_destroy(&q->freed);
+			pthread_cond_destroy(&q->filled);
+		}
+		pthread_mutex_destroy(&q->mu);
+		queue_free(q);
+		return quotes_inline(p);
+	}
+	int rc = writer_loop(q);
+	pthread_join(th, NULL);
+	p->err = err;
+	/* Everything before the reader's error is stored: now it is the
+	 * first error of the file. */
+	if (!rc && (rc = q->rc) != 0)
+		*err = q->err;
+	pthread_cond_destroy(&q->freed);
+	pthread_cond_destroy(&q->filled);
+	pthread_mutex_destroy(&q->mu);
+	queue_free(q);
+	return rc;
 }
 
 static int parse_document(parse *p)
@@ -1119,14 +1307,8 @@ static int parse_document(parse *p)
 			    (rc = expect(p, YAML_SEQUENCE_START_EVENT, "quotes",
 					 "a list of quotes")))
 				return rc;
-			for (;;) {
-				if ((rc = next(p, "quotes")))
-					return rc;
-				if (p->ev.type == YAML_SEQUENCE_END_EVENT)
-					break;
-				if ((rc = parse_quote(p)))
-					return rc;
-			}
+			if ((rc = read_quotes(p)))
+				return rc;
 		}
 	}
 	if ((rc = next(p, NULL)) ||
@@ -1171,9 +1353,9 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 		hooks->hash = p->raw.fnv;
 	release(p);
 	yaml_parser_delete(&p->parser);
-	qdb__buf_free(&p->arena);
+	qdb__buf_free(&p->rec.arena);
+	qdb__buf_free(&p->rec.source.arena);
 	qdb__buf_free(&p->file_source.arena);
-	qdb__buf_free(&p->quote_source.arena);
 	qdb__buf_free(&p->defaults.arena);
 	qdb__buf_free(&p->role_arena);
 	free(p->roles);
@@ -1407,6 +1589,42 @@ static int bulk(qdb *db, const char *const *paths, size_t n)
 	return in >= (off_t)16 << 20 && in >= have / 8;
 }
 
+/*
+ * The full-text index of a large import, built in bulk: the rows go in
+ * without it (db->fts_after: the largest qid before the import), and it
+ * learns them all at once at the end.  Into an empty index FTS5's own
+ * 'rebuild' reads the table and writes the index in one pass (at 100k
+ * quotes 0.9 s, where the same rows cost 1.3 s one INSERT at a time);
+ * into a filled one, the new rows are handed over by one INSERT ...
+ * SELECT, which spares each row its trip through a prepared statement.
+ */
+static int fts_defer(qdb *db)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, "SELECT coalesce(max(qid), 0) "
+			      "FROM quotes");
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		db->fts_after = sqlite3_column_int64(st, 0);
+	else
+		rc = qdb__fail_sql(db, "index");
+	qdb__done(db, st);
+	return rc;
+}
+
+static int fts_bulk(qdb *db)
+{
+	char sql[160];
+	if (db->fts_after == 0)
+		return qdb__exec(db, "INSERT INTO quotes_fts(quotes_fts) "
+				 "VALUES ('rebuild')");
+	snprintf(sql, sizeof sql, "INSERT INTO quotes_fts (rowid, text, "
+		 "context) SELECT qid, text, context FROM quotes WHERE qid "
+		 "> %lld", (long long)db->fts_after);
+	return qdb__exec(db, sql);
+}
+
 int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		     qdb_import_stats *stats, qdb_error *err)
 {
@@ -1425,6 +1643,8 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 	int rebuild = bulk(db, paths, n);
 	if (rebuild && (rc = qdb__exec(db, qdb__quote_indexes_drop)) != 0)
 		mine = *qdb_last_error(db);
+	if (!rc && rebuild && (rc = fts_defer(db)) != 0)
+		mine = *qdb_last_error(db);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
@@ -1432,6 +1652,9 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		else
 			rc = import_path(db, paths[i], s, &mine);
 	}
+	if (!rc && rebuild && (rc = fts_bulk(db)) != 0)
+		mine = *qdb_last_error(db);
+	db->fts_after = -1;
 	if (!rc && rebuild && (rc = qdb__exec(db, qdb__quote_indexes)) != 0)
 		mine = *qdb_last_error(db);
 	/* What a file only declared (a speakers: entry without aliases

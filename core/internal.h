@@ -191,6 +191,10 @@ struct qdb {
 	qdb_warning_cb warn;
 	void *warn_payload;
 	int strict;
+	/* A large import's (import.c): rows it inserts with a qid above
+	 * fts_after are left out of the full-text index, which indexes
+	 * them all at once before the commit; -1 outside one. */
+	sqlite3_int64 fts_after;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;
