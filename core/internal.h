@@ -142,10 +142,11 @@ extern const char *const qdb__migrations[];
 extern const int qdb__schema_version;
 
 /*
- * The secondary indexes of quotes, as the current schema has them.  A large
- * import drops and rebuilds them inside its transaction (see import.c):
- * maintaining four randomly-ordered indexes row by row costs more than
- * sorting them once.  A migration that changes them must change these too.
+ * The secondary indexes of quotes and of its tags, as the current schema
+ * has them.  A large import drops and rebuilds them inside its
+ * transaction (see import.c): maintaining seven randomly-ordered indexes
+ * row by row costs more than sorting them once.  A migration that changes
+ * them must change these too.
  */
 extern const char qdb__quote_indexes[];
 extern const char qdb__quote_indexes_drop[];
