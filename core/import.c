@@ -1613,6 +1613,222 @@ static int fts_defer(qdb *db)
 	return rc;
 }
 
+/*
+ * The full-text index of a large import into an empty one, built beside
+ * the store: each row the store inserts is handed (db->fts_sink) through
+ * a bounded queue to a builder thread that indexes it in a private
+ * temporary database of its own, with the same FTS5 table; at the end
+ * the index's tables (segments, term index, document sizes) are copied
+ * into the store's empty ones, rows in key order.  Tokenizing, the
+ * largest part of the index's cost, so runs on the second core while the
+ * rows go in.  Should anything fail on the builder's side, the copy is
+ * not made and the index is built by 'rebuild' instead: the same index,
+ * one thread.
+ */
+#define FSLOTS 256
+
+typedef struct fts_row {
+	sqlite3_int64 qid;
+	qdb_buf data;              /* text NUL context NUL */
+	size_t tlen, clen;
+	int has_ctx;
+} fts_row;
+
+typedef struct fts_builder {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	fts_row row[FSLOTS];
+	size_t head, count;
+	int end;                   /* no more rows */
+	int failed;                /* the builder gave up: rebuild instead */
+	sqlite3 *aux;
+	sqlite3_stmt *ins;
+	pthread_t th;
+} fts_builder;
+
+static const char fts_table[] = "CREATE VIRTUAL TABLE quotes_fts USING "
+	"fts5(text, context, content='quotes', content_rowid='qid', "
+	"tokenize='porter unicode61 remove_diacritics 2')";
+
+static void *builder_main(void *arg)
+{
+	fts_builder *b = arg;
+	for (;;) {
+		pthread_mutex_lock(&b->mu);
+		while (!b->count && !b->end)
+			pthread_cond_wait(&b->filled, &b->mu);
+		if (!b->count) {
+			pthread_mutex_unlock(&b->mu);
+			return NULL;
+		}
+		fts_row *r = &b->row[b->head];
+		pthread_mutex_unlock(&b->mu);
+		sqlite3_reset(b->ins);
+		sqlite3_bind_int64(b->ins, 1, r->qid);
+		sqlite3_bind_text(b->ins, 2, r->data.data, (int)r->tlen,
+				  SQLITE_STATIC);
+		if (r->has_ctx)
+			sqlite3_bind_text(b->ins, 3, r->data.data + r->tlen + 1,
+					  (int)r->clen, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(b->ins, 3);
+		int ok = sqlite3_step(b->ins) == SQLITE_DONE;
+		pthread_mutex_lock(&b->mu);
+		if (!ok)
+			b->failed = 1;
+		b->head = (b->head + 1) % FSLOTS;
+		b->count--;
+		pthread_cond_signal(&b->freed);
+		pthread_mutex_unlock(&b->mu);
+	}
+}
+
+/* db->fts_sink: queues a copy of the row for the builder.  Never fails
+ * the import: a row it cannot queue makes the builder give up. */
+static int builder_put(void *payload, sqlite3_int64 qid, qdb_str text,
+		       qdb_str context)
+{
+	fts_builder *b = payload;
+	pthread_mutex_lock(&b->mu);
+	while (b->count == FSLOTS && !b->failed)
+		pthread_cond_wait(&b->freed, &b->mu);
+	int failed = b->failed;
+	fts_row *r = &b->row[(b->head + b->count) % FSLOTS];
+	pthread_mutex_unlock(&b->mu);
+	if (failed)
+		return 0;
+	r->qid = qid;
+	r->data.len = 0;
+	r->tlen = text.len;
+	r->clen = context.len;
+	r->has_ctx = context.ptr != NULL;
+	qdb__buf_add(&r->data, text.ptr, text.len);
+	qdb__buf_add(&r->data, "", 1);
+	if (context.ptr)
+		qdb__buf_add(&r->data, context.ptr, context.len);
+	qdb__buf_add(&r->data, "", 1);
+	pthread_mutex_lock(&b->mu);
+	if (r->data.failed)
+		b->failed = 1;
+	else
+		b->count++;
+	pthread_cond_signal(&b->filled);
+	pthread_mutex_unlock(&b->mu);
+	return 0;
+}
+
+/* Starts a builder for db, or returns NULL (then 'rebuild' at the end). */
+static fts_builder *builder_start(qdb *db)
+{
+	/* Two connections at once need a thread-safe SQLite. */
+	fts_builder *b = sqlite3_threadsafe() ? calloc(1, sizeof *b) : NULL;
+	if (!b)
+		return NULL;
+	if (pthread_mutex_init(&b->mu, NULL)) {
+		free(b);
+		return NULL;
+	}
+	int ok = !pthread_cond_init(&b->filled, NULL);
+	ok = ok && !pthread_cond_init(&b->freed, NULL);
+	/* "": a private temporary file, deleted when closed. */
+	ok = ok && sqlite3_open_v2("", &b->aux, SQLITE_OPEN_READWRITE |
+				   SQLITE_OPEN_CREATE, NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(b->aux, "PRAGMA journal_mode = OFF;"
+				"PRAGMA synchronous = OFF; BEGIN", NULL, NULL,
+				NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(b->aux, fts_table, NULL, NULL, NULL)
+		== SQLITE_OK;
+	ok = ok && sqlite3_prepare_v2(b->aux, "INSERT INTO quotes_fts (rowid, "
+				      "text, context) VALUES (?1, ?2, ?3)", -1,
+				      &b->ins, NULL) == SQLITE_OK;
+	ok = ok && !pthread_create(&b->th, NULL, builder_main, b);
+	if (!ok) {
+		sqlite3_finalize(b->ins);
+		sqlite3_close(b->aux);
+		pthread_cond_destroy(&b->freed);
+		pthread_cond_destroy(&b->filled);
+		pthread_mutex_destroy(&b->mu);
+		free(b);
+		return NULL;
+	}
+	db->fts_sink = builder_put;
+	db->fts_payload = b;
+	return b;
+}
+
+/* Copies table t of the builder's database into the store's, row by row
+ * in key order; ncol columns.  1 when the builder's side fails (then
+ * 'rebuild' makes the index), a negative code when the store's does. */
+static int copy_table(qdb *db, sqlite3 *aux, const char *t, int ncol)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "DELETE FROM %s", t);
+	int rc = qdb__exec(db, sql);
+	if (rc)
+		return rc;
+	sqlite3_stmt *from = NULL, *to = NULL;
+	snprintf(sql, sizeof sql, "SELECT * FROM %s", t);
+	if (sqlite3_prepare_v2(aux, sql, -1, &from, NULL) != SQLITE_OK)
+		return 1;
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (?%s)", t,
+		 ncol == 3 ? ", ?, ?" : ", ?");
+	if ((rc = qdb__prepare(&to, db, sql))) {
+		sqlite3_finalize(from);
+		return rc;
+	}
+	int s;
+	while (!rc && (s = sqlite3_step(from)) == SQLITE_ROW) {
+		sqlite3_reset(to);
+		for (int i = 0; i < ncol; i++)
+			sqlite3_bind_value(to, i + 1, sqlite3_column_value(from,
+									  i));
+		if (sqlite3_step(to) != SQLITE_DONE)
+			rc = qdb__fail_sql(db, "index");
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = 1;
+	sqlite3_finalize(from);
+	qdb__done(db, to);
+	return rc;
+}
+
+/* Stops the builder; with copy, puts its index in the store (or, when it
+ * gave up, builds it there).  Frees b. */
+static int builder_finish(qdb *db, fts_builder *b, int copy)
+{
+	db->fts_sink = NULL;
+	db->fts_payload = NULL;
+	pthread_mutex_lock(&b->mu);
+	b->end = 1;
+	pthread_cond_signal(&b->filled);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->th, NULL);
+	/* FTS5 writes the index's totals (the row of id 1) at the commit. */
+	sqlite3_finalize(b->ins);
+	b->ins = NULL;
+	int rc = copy && (b->failed || sqlite3_exec(b->aux, "COMMIT", NULL,
+						    NULL, NULL) != SQLITE_OK);
+	/* Defensive mode keeps SQL away from an index's own tables; these
+	 * statements, and the rows they copy, are this file's own. */
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL);
+	if (copy && !rc && !(rc = copy_table(db, b->aux, "quotes_fts_data", 2))
+	    && !(rc = copy_table(db, b->aux, "quotes_fts_idx", 3)))
+		rc = copy_table(db, b->aux, "quotes_fts_docsize", 2);
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (rc == 1)
+		rc = qdb__exec(db, "INSERT INTO quotes_fts(quotes_fts) "
+			       "VALUES ('rebuild')");
+	sqlite3_finalize(b->ins);
+	sqlite3_close(b->aux);
+	for (size_t i = 0; i < FSLOTS; i++)
+		qdb__buf_free(&b->row[i].data);
+	pthread_cond_destroy(&b->freed);
+	pthread_cond_destroy(&b->filled);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+	return rc;
+}
+
 static int fts_bulk(qdb *db)
 {
 	char sql[160];
@@ -1645,6 +1861,8 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		mine = *qdb_last_error(db);
 	if (!rc && rebuild && (rc = fts_defer(db)) != 0)
 		mine = *qdb_last_error(db);
+	fts_builder *fb = !rc && rebuild && db->fts_after == 0
+		? builder_start(db) : NULL;
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
@@ -1652,8 +1870,13 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		else
 			rc = import_path(db, paths[i], s, &mine);
 	}
-	if (!rc && rebuild && (rc = fts_bulk(db)) != 0)
+	if (fb) {
+		int brc = builder_finish(db, fb, !rc);
+		if (!rc && (rc = brc) != 0)
+			mine = *qdb_last_error(db);
+	} else if (!rc && rebuild && (rc = fts_bulk(db)) != 0) {
 		mine = *qdb_last_error(db);
+	}
 	db->fts_after = -1;
 	if (!rc && rebuild && (rc = qdb__exec(db, qdb__quote_indexes)) != 0)
 		mine = *qdb_last_error(db);

@@ -196,6 +196,11 @@ struct qdb {
 	 * fts_after are left out of the full-text index, which indexes
 	 * them all at once before the commit; -1 outside one. */
 	sqlite3_int64 fts_after;
+	/* When set, such a row is handed to it instead (import.c's
+	 * builder, which indexes it in another thread). */
+	int (*fts_sink)(void *payload, sqlite3_int64 qid, qdb_str text,
+			qdb_str context);
+	void *fts_payload;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;

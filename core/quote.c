@@ -494,6 +494,8 @@ static int index_row(qdb *db, const qdb_quote *q, sqlite3_int64 qid)
 		rc = sqlite3_step(st) != SQLITE_DONE
 			? qdb__fail_sql(db, "index") : 0;
 		qdb__done(db, st);
+	} else if (db->fts_sink) {
+		rc = db->fts_sink(db->fts_payload, qid, q->text, q->context);
 	}
 	if (rc || !q->ntags)
 		return rc;

@@ -33,62 +33,61 @@ static void msg_prefix(FILE *out)
 /* A message's text, escaped: a name or value it quotes may be anything
  * (a file name, a database's content), and must not drive the terminal
  * or reorder the message. */
-static void put_message(FILE *out, const char *fmt, va_list ap)
+static void put_message(FILE *out, const char *text, size_t n,
+			const char *tail)
 {
-	char buf[4096];
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	if (n < 0)
-		return;
-	cli_put_escaped(out, buf, (size_t)n < sizeof buf ? (size_t)n
-			: sizeof buf - 1, "\n\t");
+	msg_prefix(out);
+	cli_put_escaped(out, text, n, "\n\t");
+	fputs(tail, out);
 }
 
-/* A message is put together in memory and written to stderr at once:
+/*
+ * A message is put together in memory and written to stderr at once:
  * stderr is unbuffered, and the escaping writes a character at a time
  * (an import that warns about thousands of new names made half a
- * million write calls).  Without the memory stream, straight to stderr. */
-static FILE *msg_open(char **s, size_t *n)
+ * million write calls).  When memory runs short, straight to stderr.
+ */
+static void emit(const char *tail, const char *fmt, va_list ap)
 {
-	FILE *m = open_memstream(s, n);
-	return m ? m : stderr;
-}
-
-/* *s and *n are the stream's: valid once it is closed. */
-static void msg_close(FILE *m, char **s, size_t *n)
-{
-	if (m == stderr)
+	char buf[4096];
+	int len = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (len < 0)
 		return;
-	if (fclose(m) == 0)
-		fwrite(*s, 1, *n, stderr);
-	free(*s);
+	size_t n = (size_t)len < sizeof buf ? (size_t)len : sizeof buf - 1;
+	char *s = NULL;
+	size_t sl = 0;
+	FILE *m = open_memstream(&s, &sl);
+	if (m) {
+		put_message(m, buf, n, tail);
+		int bad = ferror(m);
+		/* s and sl are the stream's: valid once it is closed. */
+		if (fclose(m) == 0 && !bad) {
+			fwrite(s, 1, sl, stderr);
+			free(s);
+			return;
+		}
+		free(s);
+	}
+	put_message(stderr, buf, n, tail);
 }
 
 void cli_msg(const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	size_t n = 0;
-	FILE *m = msg_open(&s, &n);
-	msg_prefix(m);
 	va_start(ap, fmt);
-	put_message(m, fmt, ap);
+	emit("\n", fmt, ap);
 	va_end(ap);
-	fputc('\n', m);
-	msg_close(m, &s, &n);
 }
 
 int cli_misuse(const char *fmt, ...)
 {
+	char tail[96];
+	snprintf(tail, sizeof tail, "\nTry 'quotedb %s --help'.\n",
+		 cli_cmd_name);
 	va_list ap;
-	char *s = NULL;
-	size_t n = 0;
-	FILE *m = msg_open(&s, &n);
-	msg_prefix(m);
 	va_start(ap, fmt);
-	put_message(m, fmt, ap);
+	emit(tail, fmt, ap);
 	va_end(ap);
-	fprintf(m, "\nTry 'quotedb %s --help'.\n", cli_cmd_name);
-	msg_close(m, &s, &n);
 	return CLI_MISUSE;
 }
 
