@@ -60,8 +60,10 @@ static void emit(const char *tail, const char *fmt, va_list ap)
 	if (m) {
 		put_message(m, buf, n, tail);
 		int bad = ferror(m);
-		/* s and sl are the stream's: valid once it is closed. */
-		if (fclose(m) == 0 && !bad) {
+		/* s and sl are the stream's: valid once it is closed, and s
+		 * NULL when its last reallocation failed (glibc still says
+		 * the close went well). */
+		if (fclose(m) == 0 && !bad && s) {
 			fwrite(s, 1, sl, stderr);
 			free(s);
 			return;
