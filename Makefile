@@ -45,9 +45,11 @@ CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 WERROR ?= 1
 WARN = -std=c11 -Wall -Wextra $(if $(filter 0,$(WERROR)),,-Werror)
 OPT ?= -O2 -g
-QDB_CFLAGS = $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -Icore/include \
-	-DQDB_PLUGIN_DIR='"$(PLUGINDIR)"' $(PKG_CFLAGS) $(CFLAGS)
-QDB_LDFLAGS = $(LDFLAGS)
+# -pthread: the import reads YAML in a thread of its own (core/import.c).
+QDB_CFLAGS = $(WARN) $(OPT) -pthread -D_POSIX_C_SOURCE=200809L \
+	-Icore/include -DQDB_PLUGIN_DIR='"$(PLUGINDIR)"' $(PKG_CFLAGS) \
+	$(CFLAGS)
+QDB_LDFLAGS = -pthread $(LDFLAGS)
 
 B = build
 LIB_SRC = $(sort $(wildcard core/*.c))
@@ -191,7 +193,7 @@ $(B)/quotedb.pc: Makefile $(B)/prefix
 	  'Name: quotedb' \
 	  'Description: Direct quotations kept exactly as said, on SQLite' \
 	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
-	  'Libs: -L$${libdir} -lquotedb' 'Libs.private: -ldl' \
+	  'Libs: -L$${libdir} -lquotedb' 'Libs.private: -ldl -pthread' \
 	  'Cflags: -I$${includedir}' > $@
 
 install: all $(B)/quotedb.pc

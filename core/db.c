@@ -603,6 +603,7 @@ int qdb_open(qdb **out, const char *path, int flags)
 	if (!db)
 		return QDB_ENOMEM;
 	*out = db;
+	db->fts_after = -1;
 	if (!path || !*path)
 		return qdb__fail(db, QDB_EINVALID, "no database path given");
 	db->path = strdup(path);

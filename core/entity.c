@@ -405,6 +405,11 @@ int qdb__entity_near(char *near, size_t cap, qdb *db, qdb_entity_kind kind,
 		"outlet_aliases WHERE file_id IN (0, ?1)",
 	};
 	sqlite3_int64 id;
+	/* A name the cache holds is known: most quotes name one, and the
+	 * import asks before it stores every quote. */
+	if (qdb__slot_get(qdb__slot(db->names[kind], name, len), name, len,
+			  &id))
+		return 0;
 	int rc = step_id(&id, db, kind, name, len);
 	if (rc != QDB_ENOTFOUND)
 		return rc;

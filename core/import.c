@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,23 @@ typedef struct source_rec {
 	field f[MAX_KEYS];
 } source_rec;
 
+/*
+ * One quote as read, before it is stored: its strings and where each
+ * one starts in the file.  The reader fills one, the writer stores it
+ * (with threads, each slot of the queue is one).
+ */
+typedef struct qrec {
+	qdb_buf arena;             /* the quote's strings */
+	field qf[MAX_KEYS];        /* by index in quote_keys */
+	field tags[QDB_MAX_TAGS];
+	size_t ntags;
+	source_rec source;         /* its own source:, when own_source */
+	int own_source;
+	yaml_mark_t start;
+	long index;                /* in quotes:, for messages */
+	size_t queued;             /* arena bytes the queue counted */
+} qrec;
+
 typedef struct parse {
 	qdb *db;
 	const char *name;
@@ -246,7 +264,6 @@ typedef struct parse {
 	qdb_import_stats *stats;
 	qdb__import_hooks *hooks;
 	source_rec file_source;
-	source_rec quote_source;
 	keyset quote_keys, source_keys, default_keys;
 	/* The file's source: defaults:, by index in quote_keys; and the
 	 * roles its speakers: entries give, by speaker. */
@@ -254,10 +271,8 @@ typedef struct parse {
 	struct role { sqlite3_int64 speaker; field f; } *roles;
 	size_t nroles, rolecap;
 	qdb_buf role_arena;
-	qdb_buf arena;             /* the current quote's strings */
-	field qf[MAX_KEYS];        /* by index in quote_keys */
-	field tags[QDB_MAX_TAGS];
-	size_t ntags;
+	qrec *r;                   /* the quote being read or stored */
+	qrec rec;                  /* r without threads */
 	long quote_index;
 } parse;
 
@@ -860,13 +875,13 @@ static void field_mark(const parse *p, const source_rec *src,
 	const field *f = NULL;
 	size_t i;
 	if (sscanf(name, "tags[%zu]", &i) == 1) {
-		if (i < p->ntags)
-			f = &p->tags[i];
+		if (i < p->r->ntags)
+			f = &p->r->tags[i];
 	} else {
 		const qdb_field *which = qdb_field_find(name);
 		const keyset *k = which && (which->flags & QDB_FIELD_SOURCE)
 			? &p->source_keys : &p->quote_keys;
-		const field *vals = k == &p->source_keys ? src->f : p->qf;
+		const field *vals = k == &p->source_keys ? src->f : p->r->qf;
 		for (int j = 0; which && j < k->n; j++)
 			if (k->field[j] == which)
 				f = &vals[j];
@@ -875,7 +890,7 @@ static void field_mark(const parse *p, const source_rec *src,
 		*m = f->mark;
 }
 
-/* tags: a list of strings, into p->tags. */
+/* tags: a list of strings, into p->r->tags. */
 static int parse_tags(parse *p, const char *fname)
 {
 	int rc;
@@ -887,12 +902,12 @@ static int parse_tags(parse *p, const char *fname)
 			return rc;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (p->ntags == QDB_MAX_TAGS)
+		if (p->r->ntags == QDB_MAX_TAGS)
 			return fail_at(p, &p->ev.start_mark, fname,
 				       QDB_EINVALID, "more than %d tags",
 				       QDB_MAX_TAGS);
-		if ((rc = take_string(p, &p->arena, &p->tags[p->ntags++],
-				      fname, 0)))
+		if ((rc = take_string(p, &p->r->arena,
+				      &p->r->tags[p->r->ntags++], fname, 0)))
 			return rc;
 	}
 }
@@ -901,13 +916,13 @@ static int parse_tags(parse *p, const char *fname)
  * the default's place for messages. */
 static int copy_default(parse *p, int k, const qdb_buf *a, const field *d)
 {
-	field *f = &p->qf[k];
-	f->off = p->arena.len;
+	field *f = &p->r->qf[k];
+	f->off = p->r->arena.len;
 	f->len = d->len;
 	f->set = 1;
 	f->mark = d->mark;
-	if (qdb__buf_add(&p->arena, a->data + d->off, d->len) ||
-	    qdb__buf_add(&p->arena, "", 1))
+	if (qdb__buf_add(&p->r->arena, a->data + d->off, d->len) ||
+	    qdb__buf_add(&p->r->arena, "", 1))
 		return fail_at(p, NULL, NULL, QDB_ENOMEM, "out of memory");
 	return 0;
 }
@@ -929,15 +944,15 @@ static int apply_defaults(parse *p)
 			role = k;
 		if (f->kind == QDB_FIELD_SPEAKER)
 			speaker = k;
-		if (!p->qf[k].set && p->defaults.f[k].set &&
+		if (!p->r->qf[k].set && p->defaults.f[k].set &&
 		    (rc = copy_default(p, k, &p->defaults.arena,
 				       &p->defaults.f[k])))
 			return rc;
 	}
-	if (!p->nroles || role < 0 || speaker < 0 || p->qf[role].set ||
-	    !p->qf[speaker].set)
+	if (!p->nroles || role < 0 || speaker < 0 || p->r->qf[role].set ||
+	    !p->r->qf[speaker].set)
 		return 0;
-	qdb_str name = arena_str(&p->arena, &p->qf[speaker]);
+	qdb_str name = arena_str(&p->r->arena, &p->r->qf[speaker]);
 	sqlite3_int64 id;
 	/* A bad name is left for validation to report. */
 	if (qdb__str_validate(name, "speaker", 0, NULL) || !name.len ||
@@ -962,9 +977,9 @@ static int guard(parse *p, const char *where)
 	for (int k = 0; k < p->quote_keys.n; k++) {
 		const qdb_field *f = p->quote_keys.field[k];
 		if (!f || (f->kind != QDB_FIELD_SPEAKER &&
-			   f->kind != QDB_FIELD_OUTLET) || !p->qf[k].set)
+			   f->kind != QDB_FIELD_OUTLET) || !p->r->qf[k].set)
 			continue;
-		qdb_str name = arena_str(&p->arena, &p->qf[k]);
+		qdb_str name = arena_str(&p->r->arena, &p->r->qf[k]);
 		if (qdb__str_validate(name, f->key, 0, NULL) || !name.len)
 			continue;   /* validation reports it */
 		char near[256];
@@ -979,15 +994,15 @@ static int guard(parse *p, const char *where)
 		char full[64];
 		snprintf(full, sizeof full, "%.40s.%.20s", where, f->key);
 		if (db->strict)
-			return fail_at(p, &p->qf[k].mark, full, QDB_EINVALID,
+			return fail_at(p, &p->r->qf[k].mark, full, QDB_EINVALID,
 				       "new %s '%s' (did you mean '%s'? "
 				       "declare it in %ss: to keep it)",
 				       f->key, name.ptr, near, f->key);
 		qdb_error w;
 		memset(&w, 0, sizeof w);
 		snprintf(w.file, sizeof w.file, "%s", p->name);
-		w.line = (int)p->qf[k].mark.line + 1;
-		w.column = (int)p->qf[k].mark.column + 1;
+		w.line = (int)p->r->qf[k].mark.line + 1;
+		w.column = (int)p->r->qf[k].mark.column + 1;
 		snprintf(w.field, sizeof w.field, "%s", full);
 		qdb__error_set(&w, 0, "new %s '%s' (did you mean '%s'?)",
 			       f->key, name.ptr, near);
@@ -996,20 +1011,24 @@ static int guard(parse *p, const char *where)
 	return 0;
 }
 
-static int parse_quote(parse *p)
+/* Reads the quote at the current event into p->r: the reader's half,
+ * which touches neither the database nor anything the writer reads. */
+static int read_quote(parse *p)
 {
 	int rc;
+	qrec *r = p->r;
 	char where[48], fname[96];
-	int wlen = snprintf(where, sizeof where, "quotes[%ld]", p->quote_index);
+	r->index = p->quote_index++;
+	int wlen = snprintf(where, sizeof where, "quotes[%ld]", r->index);
 	memcpy(fname, where, (size_t)wlen);
 	if ((rc = expect(p, YAML_MAPPING_START_EVENT, where,
 			 "a mapping with text and speaker")))
 		return rc;
-	yaml_mark_t start = p->ev.start_mark;
-	p->arena.len = 0;
-	memset(p->qf, 0, sizeof p->qf);
-	p->ntags = 0;
-	int own_source = 0;
+	r->start = p->ev.start_mark;
+	r->arena.len = 0;
+	memset(r->qf, 0, sizeof r->qf);
+	r->ntags = 0;
+	r->own_source = 0;
 	unsigned long seen = 0;
 	for (;;) {
 		if ((rc = next(p, where)))
@@ -1027,42 +1046,53 @@ static int parse_quote(parse *p)
 		if ((rc = next(p, fname)))
 			return rc;
 		if (!f) {
-			if ((rc = parse_source(p, &p->quote_source, fname)))
+			if ((rc = parse_source(p, &r->source, fname)))
 				return rc;
-			own_source = 1;
+			r->own_source = 1;
 		} else if (f->kind == QDB_FIELD_TAGS) {
 			if ((rc = parse_tags(p, fname)))
 				return rc;
 		} else {
 			/* Only a text has the " #" check: in another plain
 			 * value a comment after it is taken as one. */
-			if ((rc = take_string(p, &p->arena, &p->qf[k], fname,
+			if ((rc = take_string(p, &r->arena, &r->qf[k], fname,
 				f->offset == offsetof(qdb_quote, text))))
 				return rc;
 		}
 	}
+	return 0;
+}
 
+/* Stores the quote in p->r: the writer's half. */
+static int store_quote(parse *p)
+{
+	int rc;
+	qrec *r = p->r;
+	char where[48];
+	snprintf(where, sizeof where, "quotes[%ld]", r->index);
+	int own_source = r->own_source;
+	yaml_mark_t start = r->start;
 	if ((rc = apply_defaults(p)) || (rc = guard(p, where)))
 		return rc;
 
 	/* The record, pointing into the arenas. */
 	qdb_quote q = QDB_QUOTE_INIT;
-	source_rec *src = own_source ? &p->quote_source : &p->file_source;
+	source_rec *src = own_source ? &r->source : &p->file_source;
 	for (int k = 0; k < p->quote_keys.n; k++) {
 		const qdb_field *f = p->quote_keys.field[k];
 		if (f && f->kind != QDB_FIELD_TAGS)
 			*(qdb_str *)(void *)((char *)&q + f->offset) =
-				arena_str(&p->arena, &p->qf[k]);
+				arena_str(&r->arena, &r->qf[k]);
 	}
 	for (int k = 0; k < p->source_keys.n; k++)
 		*(qdb_str *)(void *)((char *)&q +
 				     p->source_keys.field[k]->offset) =
 			arena_str(&src->arena, &src->f[k]);
 	qdb_str tags[QDB_MAX_TAGS];
-	for (size_t i = 0; i < p->ntags; i++)
-		tags[i] = arena_str(&p->arena, &p->tags[i]);
+	for (size_t i = 0; i < r->ntags; i++)
+		tags[i] = arena_str(&r->arena, &r->tags[i]);
 	q.tags = tags;
-	q.ntags = p->ntags;
+	q.ntags = r->ntags;
 
 	qdb_error qe;
 	memset(&qe, 0, sizeof qe);
@@ -1101,7 +1131,6 @@ static int parse_quote(parse *p)
 		p->stats->quotes_added++;
 	else
 		p->stats->quotes_same++;
-	p->quote_index++;
 	return 0;
 }
 
@@ -1119,6 +1148,165 @@ static void document_reset(parse *p)
 	memset(p->defaults.f, 0, sizeof p->defaults.f);
 	p->nroles = 0;
 	p->role_arena.len = 0;
+}
+
+/* The list of quotes, one at a time in this thread: read, store. */
+static int quotes_inline(parse *p)
+{
+	int rc;
+	p->r = &p->rec;
+	for (;;) {
+		if ((rc = next(p, "quotes")))
+			return rc;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if ((rc = read_quote(p)) || (rc = store_quote(p)))
+			return rc;
+	}
+}
+
+/*
+ * With threads the list is a pipeline: a reader thread runs libyaml and
+ * fills the slots of a queue with quotes as read (read_quote), while the
+ * calling thread stores them (store_quote), the only one to touch the
+ * database, the callbacks and the error the caller sees.  Slots are
+ * stored in file order, so errors and warnings come out in file order:
+ * the reader's error is told once every quote before it is stored, and
+ * a store that fails stops the reader.  The queue holds at most QSLOTS
+ * quotes and QBYTES of their strings (a quote larger alone passes): the
+ * memory does not grow with the file.
+ */
+#define QSLOTS 64
+#define QBYTES (4u << 20)
+
+typedef struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	qrec slot[QSLOTS];
+	size_t head, count;        /* the next to store; how many are read */
+	size_t bytes;              /* arena bytes in the count slots */
+	int end;                   /* the reader is done: rc, err */
+	int rc;
+	int stop;                  /* the writer failed: stop reading */
+	qdb_error err;             /* the reader's */
+	parse *reader;             /* the reader's state (the caller's p) */
+	parse writer;              /* a copy of it for the writer's half */
+} queue;
+
+static void *reader_main(void *arg)
+{
+	queue *q = arg;
+	parse *p = q->reader;
+	int rc = 0;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->stop && (q->count == QSLOTS ||
+				    (q->count && q->bytes >= QBYTES)))
+			pthread_cond_wait(&q->freed, &q->mu);
+		int stop = q->stop;
+		p->r = &q->slot[(q->head + q->count) % QSLOTS];
+		pthread_mutex_unlock(&q->mu);
+		if (stop || (rc = next(p, "quotes")) ||
+		    p->ev.type == YAML_SEQUENCE_END_EVENT ||
+		    (rc = read_quote(p)))
+			break;
+		pthread_mutex_lock(&q->mu);
+		p->r->queued = p->r->arena.len + p->r->source.arena.len;
+		q->bytes += p->r->queued;
+		q->count++;
+		pthread_cond_signal(&q->filled);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->end = 1;
+	q->rc = rc;
+	pthread_cond_signal(&q->filled);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The writer's loop, in the calling thread: stores each slot the reader
+ * fills until the reader is done or a store fails. */
+static int writer_loop(queue *q)
+{
+	parse *w = &q->writer;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->count && !q->end)
+			pthread_cond_wait(&q->filled, &q->mu);
+		if (!q->count) {
+			pthread_mutex_unlock(&q->mu);
+			return 0;
+		}
+		w->r = &q->slot[q->head];
+		pthread_mutex_unlock(&q->mu);
+		int rc = store_quote(w);
+		/* A slot that held one very large quote gives its memory
+		 * back rather than keep it for the rest of the file. */
+		if (w->r->arena.cap > QDB_MAX_FIELD)
+			qdb__buf_free(&w->r->arena);
+		pthread_mutex_lock(&q->mu);
+		q->head = (q->head + 1) % QSLOTS;
+		q->count--;
+		q->bytes -= w->r->queued;
+		if (rc)
+			q->stop = 1;
+		pthread_cond_signal(&q->freed);
+		pthread_mutex_unlock(&q->mu);
+		if (rc)
+			return rc;
+	}
+}
+
+static void queue_free(queue *q)
+{
+	for (size_t i = 0; i < QSLOTS; i++) {
+		qdb__buf_free(&q->slot[i].arena);
+		qdb__buf_free(&q->slot[i].source.arena);
+	}
+	free(q);
+}
+
+/* The list of quotes after its opening event.  Without a thread (none
+ * could be started), inline. */
+static int read_quotes(parse *p)
+{
+	queue *q = calloc(1, sizeof *q);
+	if (!q)
+		return quotes_inline(p);
+	if (pthread_mutex_init(&q->mu, NULL)) {
+		free(q);
+		return quotes_inline(p);
+	}
+	int ok = !pthread_cond_init(&q->filled, NULL);
+	ok = ok && !pthread_cond_init(&q->freed, NULL);
+	pthread_t th;
+	qdb_error *err = p->err;
+	q->reader = p;
+	q->writer = *p;
+	p->err = &q->err;
+	if (!ok || pthread_create(&th, NULL, reader_main, q)) {
+		p->err = err;
+		if (ok) {
+			pthread_cond_destroy(&q->freed);
+			pthread_cond_destroy(&q->filled);
+		}
+		pthread_mutex_destroy(&q->mu);
+		queue_free(q);
+		return quotes_inline(p);
+	}
+	int rc = writer_loop(q);
+	pthread_join(th, NULL);
+	p->err = err;
+	/* Everything before the reader's error is stored: now it is the
+	 * first error of the file. */
+	if (!rc && (rc = q->rc) != 0)
+		*err = q->err;
+	pthread_cond_destroy(&q->freed);
+	pthread_cond_destroy(&q->filled);
+	pthread_mutex_destroy(&q->mu);
+	queue_free(q);
+	return rc;
 }
 
 /* One document's mapping, from its first key to its end. */
@@ -1159,14 +1347,8 @@ static int parse_mapping(parse *p)
 			    (rc = expect(p, YAML_SEQUENCE_START_EVENT, "quotes",
 					 "a list of quotes")))
 				return rc;
-			for (;;) {
-				if ((rc = next(p, "quotes")))
-					return rc;
-				if (p->ev.type == YAML_SEQUENCE_END_EVENT)
-					break;
-				if ((rc = parse_quote(p)))
-					return rc;
-			}
+			if ((rc = read_quotes(p)))
+				return rc;
 		}
 	}
 }
@@ -1234,9 +1416,9 @@ static int import_one(qdb *db, const char *name, FILE *f, const void *buf,
 		hooks->hash = qdb__hash_end(&p->raw.hash_all);
 	release(p);
 	yaml_parser_delete(&p->parser);
-	qdb__buf_free(&p->arena);
+	qdb__buf_free(&p->rec.arena);
+	qdb__buf_free(&p->rec.source.arena);
 	qdb__buf_free(&p->file_source.arena);
-	qdb__buf_free(&p->quote_source.arena);
 	qdb__buf_free(&p->defaults.arena);
 	qdb__buf_free(&p->role_arena);
 	free(p->roles);
@@ -1470,6 +1652,258 @@ static int bulk(qdb *db, const char *const *paths, size_t n)
 	return in >= (off_t)16 << 20 && in >= have / 8;
 }
 
+/*
+ * The full-text index of a large import, built in bulk: the rows go in
+ * without it (db->fts_after: the largest qid before the import), and it
+ * learns them all at once at the end.  Into an empty index FTS5's own
+ * 'rebuild' reads the table and writes the index in one pass (at 100k
+ * quotes 0.9 s, where the same rows cost 1.3 s one INSERT at a time);
+ * into a filled one, the new rows are handed over by one INSERT ...
+ * SELECT, which spares each row its trip through a prepared statement.
+ */
+static int fts_defer(qdb *db)
+{
+	sqlite3_stmt *st;
+	int rc = qdb__prepare(&st, db, "SELECT coalesce(max(qid), 0) "
+			      "FROM quotes");
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		db->fts_after = sqlite3_column_int64(st, 0);
+	else
+		rc = qdb__fail_sql(db, "index");
+	qdb__done(db, st);
+	return rc;
+}
+
+/*
+ * The full-text index of a large import into an empty one, built beside
+ * the store: each row the store inserts is handed (db->fts_sink) through
+ * a bounded queue to a builder thread that indexes it in a private
+ * temporary database of its own, with the same FTS5 table; at the end
+ * the index's tables (segments, term index, document sizes) are copied
+ * into the store's empty ones, rows in key order.  Tokenizing, the
+ * largest part of the index's cost, so runs on the second core while the
+ * rows go in.  Should anything fail on the builder's side, the copy is
+ * not made and the index is built by 'rebuild' instead: the same index,
+ * one thread.
+ */
+#define FSLOTS 256
+
+typedef struct fts_row {
+	sqlite3_int64 qid;
+	qdb_buf data;              /* text NUL context NUL */
+	size_t tlen, clen;
+	int has_ctx;
+} fts_row;
+
+typedef struct fts_builder {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	fts_row row[FSLOTS];
+	size_t head, count;
+	int end;                   /* no more rows */
+	int failed;                /* the builder gave up: rebuild instead */
+	sqlite3 *aux;
+	sqlite3_stmt *ins;
+	pthread_t th;
+} fts_builder;
+
+static const char fts_table[] = "CREATE VIRTUAL TABLE quotes_fts USING "
+	"fts5(text, context, content='quotes', content_rowid='qid', "
+	"tokenize='porter unicode61 remove_diacritics 2')";
+
+static void *builder_main(void *arg)
+{
+	fts_builder *b = arg;
+	for (;;) {
+		pthread_mutex_lock(&b->mu);
+		while (!b->count && !b->end)
+			pthread_cond_wait(&b->filled, &b->mu);
+		if (!b->count) {
+			pthread_mutex_unlock(&b->mu);
+			return NULL;
+		}
+		fts_row *r = &b->row[b->head];
+		pthread_mutex_unlock(&b->mu);
+		sqlite3_reset(b->ins);
+		sqlite3_bind_int64(b->ins, 1, r->qid);
+		sqlite3_bind_text(b->ins, 2, r->data.data, (int)r->tlen,
+				  SQLITE_STATIC);
+		if (r->has_ctx)
+			sqlite3_bind_text(b->ins, 3, r->data.data + r->tlen + 1,
+					  (int)r->clen, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(b->ins, 3);
+		int ok = sqlite3_step(b->ins) == SQLITE_DONE;
+		pthread_mutex_lock(&b->mu);
+		if (!ok)
+			b->failed = 1;
+		b->head = (b->head + 1) % FSLOTS;
+		b->count--;
+		pthread_cond_signal(&b->freed);
+		pthread_mutex_unlock(&b->mu);
+	}
+}
+
+/* db->fts_sink: queues a copy of the row for the builder.  Never fails
+ * the import: a row it cannot queue makes the builder give up. */
+static int builder_put(void *payload, sqlite3_int64 qid, qdb_str text,
+		       qdb_str context)
+{
+	fts_builder *b = payload;
+	pthread_mutex_lock(&b->mu);
+	while (b->count == FSLOTS && !b->failed)
+		pthread_cond_wait(&b->freed, &b->mu);
+	int failed = b->failed;
+	fts_row *r = &b->row[(b->head + b->count) % FSLOTS];
+	pthread_mutex_unlock(&b->mu);
+	if (failed)
+		return 0;
+	r->qid = qid;
+	r->data.len = 0;
+	r->tlen = text.len;
+	r->clen = context.len;
+	r->has_ctx = context.ptr != NULL;
+	qdb__buf_add(&r->data, text.ptr, text.len);
+	qdb__buf_add(&r->data, "", 1);
+	if (context.ptr)
+		qdb__buf_add(&r->data, context.ptr, context.len);
+	qdb__buf_add(&r->data, "", 1);
+	pthread_mutex_lock(&b->mu);
+	if (r->data.failed)
+		b->failed = 1;
+	else
+		b->count++;
+	pthread_cond_signal(&b->filled);
+	pthread_mutex_unlock(&b->mu);
+	return 0;
+}
+
+/* Starts a builder for db, or returns NULL (then 'rebuild' at the end). */
+static fts_builder *builder_start(qdb *db)
+{
+	/* Two connections at once need a thread-safe SQLite. */
+	fts_builder *b = sqlite3_threadsafe() ? calloc(1, sizeof *b) : NULL;
+	if (!b)
+		return NULL;
+	if (pthread_mutex_init(&b->mu, NULL)) {
+		free(b);
+		return NULL;
+	}
+	int ok = !pthread_cond_init(&b->filled, NULL);
+	ok = ok && !pthread_cond_init(&b->freed, NULL);
+	/* "": a private temporary file, deleted when closed. */
+	ok = ok && sqlite3_open_v2("", &b->aux, SQLITE_OPEN_READWRITE |
+				   SQLITE_OPEN_CREATE, NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(b->aux, "PRAGMA journal_mode = OFF;"
+				"PRAGMA synchronous = OFF; BEGIN", NULL, NULL,
+				NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(b->aux, fts_table, NULL, NULL, NULL)
+		== SQLITE_OK;
+	ok = ok && sqlite3_prepare_v2(b->aux, "INSERT INTO quotes_fts (rowid, "
+				      "text, context) VALUES (?1, ?2, ?3)", -1,
+				      &b->ins, NULL) == SQLITE_OK;
+	ok = ok && !pthread_create(&b->th, NULL, builder_main, b);
+	if (!ok) {
+		sqlite3_finalize(b->ins);
+		sqlite3_close(b->aux);
+		pthread_cond_destroy(&b->freed);
+		pthread_cond_destroy(&b->filled);
+		pthread_mutex_destroy(&b->mu);
+		free(b);
+		return NULL;
+	}
+	db->fts_sink = builder_put;
+	db->fts_payload = b;
+	return b;
+}
+
+/* Copies table t of the builder's database into the store's, row by row
+ * in key order; ncol columns.  1 when the builder's side fails (then
+ * 'rebuild' makes the index), a negative code when the store's does. */
+static int copy_table(qdb *db, sqlite3 *aux, const char *t, int ncol)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "DELETE FROM %s", t);
+	int rc = qdb__exec(db, sql);
+	if (rc)
+		return rc;
+	sqlite3_stmt *from = NULL, *to = NULL;
+	snprintf(sql, sizeof sql, "SELECT * FROM %s", t);
+	if (sqlite3_prepare_v2(aux, sql, -1, &from, NULL) != SQLITE_OK)
+		return 1;
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (?%s)", t,
+		 ncol == 3 ? ", ?, ?" : ", ?");
+	if ((rc = qdb__prepare(&to, db, sql))) {
+		sqlite3_finalize(from);
+		return rc;
+	}
+	int s;
+	while (!rc && (s = sqlite3_step(from)) == SQLITE_ROW) {
+		sqlite3_reset(to);
+		for (int i = 0; i < ncol; i++)
+			sqlite3_bind_value(to, i + 1, sqlite3_column_value(from,
+									  i));
+		if (sqlite3_step(to) != SQLITE_DONE)
+			rc = qdb__fail_sql(db, "index");
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = 1;
+	sqlite3_finalize(from);
+	qdb__done(db, to);
+	return rc;
+}
+
+/* Stops the builder; with copy, puts its index in the store (or, when it
+ * gave up, builds it there).  Frees b. */
+static int builder_finish(qdb *db, fts_builder *b, int copy)
+{
+	db->fts_sink = NULL;
+	db->fts_payload = NULL;
+	pthread_mutex_lock(&b->mu);
+	b->end = 1;
+	pthread_cond_signal(&b->filled);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->th, NULL);
+	/* FTS5 writes the index's totals (the row of id 1) at the commit. */
+	sqlite3_finalize(b->ins);
+	b->ins = NULL;
+	int rc = copy && (b->failed || sqlite3_exec(b->aux, "COMMIT", NULL,
+						    NULL, NULL) != SQLITE_OK);
+	/* Defensive mode keeps SQL away from an index's own tables; these
+	 * statements, and the rows they copy, are this file's own. */
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL);
+	if (copy && !rc && !(rc = copy_table(db, b->aux, "quotes_fts_data", 2))
+	    && !(rc = copy_table(db, b->aux, "quotes_fts_idx", 3)))
+		rc = copy_table(db, b->aux, "quotes_fts_docsize", 2);
+	sqlite3_db_config(db->sql, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (rc == 1)
+		rc = qdb__exec(db, "INSERT INTO quotes_fts(quotes_fts) "
+			       "VALUES ('rebuild')");
+	sqlite3_finalize(b->ins);
+	sqlite3_close(b->aux);
+	for (size_t i = 0; i < FSLOTS; i++)
+		qdb__buf_free(&b->row[i].data);
+	pthread_cond_destroy(&b->freed);
+	pthread_cond_destroy(&b->filled);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+	return rc;
+}
+
+static int fts_bulk(qdb *db)
+{
+	char sql[160];
+	if (db->fts_after == 0)
+		return qdb__exec(db, "INSERT INTO quotes_fts(quotes_fts) "
+				 "VALUES ('rebuild')");
+	snprintf(sql, sizeof sql, "INSERT INTO quotes_fts (rowid, text, "
+		 "context) SELECT qid, text, context FROM quotes WHERE qid "
+		 "> %lld", (long long)db->fts_after);
+	return qdb__exec(db, sql);
+}
+
 int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		     qdb_import_stats *stats, qdb_error *err)
 {
@@ -1488,6 +1922,10 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 	int rebuild = bulk(db, paths, n);
 	if (rebuild && (rc = qdb__exec(db, qdb__quote_indexes_drop)) != 0)
 		mine = *qdb_last_error(db);
+	if (!rc && rebuild && (rc = fts_defer(db)) != 0)
+		mine = *qdb_last_error(db);
+	fts_builder *fb = !rc && rebuild && db->fts_after == 0
+		? builder_start(db) : NULL;
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
@@ -1495,6 +1933,14 @@ int qdb_import_paths(qdb *db, const char *const *paths, size_t n,
 		else
 			rc = import_path(db, paths[i], s, &mine);
 	}
+	if (fb) {
+		int brc = builder_finish(db, fb, !rc);
+		if (!rc && (rc = brc) != 0)
+			mine = *qdb_last_error(db);
+	} else if (!rc && rebuild && (rc = fts_bulk(db)) != 0) {
+		mine = *qdb_last_error(db);
+	}
+	db->fts_after = -1;
 	if (!rc && rebuild && (rc = qdb__exec(db, qdb__quote_indexes)) != 0)
 		mine = *qdb_last_error(db);
 	/* What a file only declared (a speakers: entry without aliases

@@ -157,10 +157,11 @@ extern const char *const qdb__migrations[];
 extern const int qdb__schema_version;
 
 /*
- * The secondary indexes of quotes, as the current schema has them.  A large
- * import drops and rebuilds them inside its transaction (see import.c):
- * maintaining four randomly-ordered indexes row by row costs more than
- * sorting them once.  A migration that changes them must change these too.
+ * The secondary indexes of quotes and of its tags, as the current schema
+ * has them.  A large import drops and rebuilds them inside its
+ * transaction (see import.c): maintaining seven randomly-ordered indexes
+ * row by row costs more than sorting them once.  A migration that changes
+ * them must change these too.
  */
 extern const char qdb__quote_indexes[];
 extern const char qdb__quote_indexes_drop[];
@@ -216,6 +217,15 @@ struct qdb {
 	 * start again at each qdb__begin. */
 	long near_calls[2];
 	int near_ready[2];
+	/* A large import's (import.c): rows it inserts with a qid above
+	 * fts_after are left out of the full-text index, which indexes
+	 * them all at once before the commit; -1 outside one. */
+	sqlite3_int64 fts_after;
+	/* When set, such a row is handed to it instead (import.c's
+	 * builder, which indexes it in another thread). */
+	int (*fts_sink)(void *payload, sqlite3_int64 qid, qdb_str text,
+			qdb_str context);
+	void *fts_payload;
 	qdb_error err;
 	char msg[QDB_ERROR_TEXT_LEN + QDB_ERROR_FILE_LEN + 96];
 	char *path;

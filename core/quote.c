@@ -491,20 +491,26 @@ static void bind_row(sqlite3_stmt *st, const qdb_quote *q, qdb_str id,
 	}
 }
 
-/* The full-text index and the tag table learn about the new row qid. */
+/* The full-text index and the tag table learn about the new row qid
+ * (the index later, in bulk, during a large import: db->fts_after). */
 static int index_row(qdb *db, const qdb_quote *q, sqlite3_int64 qid)
 {
 	sqlite3_stmt *st;
-	int rc = qdb__cached(&st, db, QDB_ST_FTS_INSERT, "INSERT INTO "
-			     "quotes_fts (rowid, text, context) VALUES "
-			     "(?1, ?2, ?3)");
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, qid);
-	qdb__bind_str(st, 2, q->text);
-	qdb__bind_str(st, 3, q->context);
-	rc = sqlite3_step(st) != SQLITE_DONE ? qdb__fail_sql(db, "index") : 0;
-	qdb__done(db, st);
+	int rc = 0;
+	if (db->fts_after < 0 || qid <= db->fts_after) {
+		if ((rc = qdb__cached(&st, db, QDB_ST_FTS_INSERT, "INSERT "
+				      "INTO quotes_fts (rowid, text, context) "
+				      "VALUES (?1, ?2, ?3)")))
+			return rc;
+		sqlite3_bind_int64(st, 1, qid);
+		qdb__bind_str(st, 2, q->text);
+		qdb__bind_str(st, 3, q->context);
+		rc = sqlite3_step(st) != SQLITE_DONE
+			? qdb__fail_sql(db, "index") : 0;
+		qdb__done(db, st);
+	} else if (db->fts_sink) {
+		rc = db->fts_sink(db->fts_payload, qid, q->text, q->context);
+	}
 	if (rc || !q->ntags)
 		return rc;
 	if ((rc = qdb__cached(&st, db, QDB_ST_TAG_INSERT, "INSERT OR IGNORE "
@@ -528,13 +534,16 @@ static int index_row(qdb *db, const qdb_quote *q, sqlite3_int64 qid)
  */
 static int unindex_row(qdb *db, sqlite3_int64 qid)
 {
+	/* A row the index has not been told about yet has nothing in it
+	 * to forget: only its tags. */
+	size_t first = db->fts_after >= 0 && qid > db->fts_after;
 	static const struct { int slot; const char *sql; } steps[] = {
 		{ QDB_ST_FTS_FORGET, "INSERT INTO quotes_fts (quotes_fts, "
 		  "rowid, text, context) SELECT 'delete', qid, text, context "
 		  "FROM quotes WHERE qid = ?1" },
 		{ QDB_ST_TAGS_FORGET, "DELETE FROM quote_tags WHERE qid = ?1" },
 	};
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = first; i < 2; i++) {
 		sqlite3_stmt *st;
 		int rc = qdb__cached(&st, db, steps[i].slot, steps[i].sql);
 		if (rc)

@@ -14,13 +14,18 @@
 	"CREATE INDEX quotes_source ON quotes(source_id);"
 
 /* QUOTE_INDEXES is part of a released step and never changes: the
- * indexes later steps add are listed after it. */
+ * indexes later steps add are listed after it, and the tag table's two
+ * secondary indexes, as their steps create them (the primary key stays:
+ * it keeps a quote's tags unique). */
 const char qdb__quote_indexes[] = QUOTE_INDEXES
-	"CREATE INDEX quotes_file ON quotes(file_id);";
+	"CREATE INDEX quotes_file ON quotes(file_id);"
+	"CREATE INDEX quote_tags_qid ON quote_tags(qid);"
+	"CREATE INDEX quote_tags_nocase ON quote_tags(tag COLLATE NOCASE);";
 const char qdb__quote_indexes_drop[] =
 	"DROP INDEX quotes_speaker; DROP INDEX quotes_outlet;"
 	"DROP INDEX quotes_date; DROP INDEX quotes_source;"
-	"DROP INDEX quotes_file;";
+	"DROP INDEX quotes_file; DROP INDEX quote_tags_qid;"
+	"DROP INDEX quote_tags_nocase;";
 
 /* An alias table with a scope (2 -> 3): file_id 0 is a global alias
  * (`speaker alias`, a merge), any other the files row of the YAML file

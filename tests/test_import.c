@@ -756,13 +756,96 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* A file of n quotes, the last one bad when bad is set. */
-static void write_big(const char *path, int n, int bad)
+/* The warnings an import gave, in the order it gave them. */
+typedef struct warned {
+	int n;
+	int line[8];
+	char text[8][QDB_ERROR_TEXT_LEN];
+} warned;
+
+static void on_warning(const qdb_error *w, void *payload)
+{
+	warned *ws = payload;
+	if (ws->n < 8) {
+		ws->line[ws->n] = w->line;
+		snprintf(ws->text[ws->n], sizeof ws->text[0], "%s", w->text);
+	}
+	ws->n++;
+}
+
+/* 200 one-line quotes after a 3-line header: quote i is on line 4 + i.
+ * Quotes 10 and 150 name new speakers close to Clara Jensen (warnings),
+ * quote 190 holds an alias (refused while reading), and quote bad_date,
+ * when not -1, a month 13 (refused while storing). */
+static size_t pipeline_file(char *buf, size_t cap, int bad_date)
+{
+	size_t n = (size_t)snprintf(buf, cap, "speakers:\n"
+				    "  - name: \"Clara Jensen\"\nquotes:\n");
+	for (int i = 0; i < 200 && n < cap; i++) {
+		const char *who = i == 10 ? "Ingrid Jensen"
+			: i == 150 ? "Paul Jensen" : "Clara Jensen";
+		if (i == 190)
+			n += (size_t)snprintf(buf + n, cap - n, "  - {text: *x, "
+					      "speaker: \"%s\"}\n", who);
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "  - {text: "
+					      "\"quote %d\", speaker: \"%s\", "
+					      "date: \"2023-%02d\"}\n", i, who,
+					      i == bad_date ? 13 : 1 + i % 12);
+	}
+	CU_ASSERT_FATAL(n < cap);
+	return n;
+}
+
+/* The file is read in a thread of its own and stored in the caller's:
+ * what either refuses comes out in file order, after the warnings of the
+ * quotes before it and before none of those after it, and the import
+ * leaves nothing behind. */
+static void test_errors_and_warnings_in_file_order(void)
+{
+	static char buf[32768];
+	const char *path;
+	qdb *db = fresh("order.db", &path);
+	warned ws;
+	memset(&ws, 0, sizeof ws);
+	qdb_warnings(db, on_warning, &ws, 0);
+	qdb_error err;
+	size_t n = pipeline_file(buf, sizeof buf, -1);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "order.yaml", buf, n, NULL,
+					  &err), QDB_EINVALID);
+	CU_ASSERT_EQUAL(err.line, 4 + 190);
+	CU_ASSERT_EQUAL(err.column, 12);
+	CU_ASSERT_STRING_EQUAL(err.field, "quotes[190].text");
+	CU_ASSERT_STRING_EQUAL(err.text, "aliases (*x) are not allowed; "
+			       "write the value out");
+	CU_ASSERT_EQUAL(ws.n, 2);
+	CU_ASSERT_EQUAL(ws.line[0], 4 + 10);
+	CU_ASSERT_STRING_EQUAL(ws.text[0], "new speaker 'Ingrid Jensen' "
+			       "(did you mean 'Clara Jensen'?)");
+	CU_ASSERT_EQUAL(ws.line[1], 4 + 150);
+	CU_ASSERT_EQUAL(count_all(db), 0);
+
+	/* A quote refused while storing comes first: the reader, ahead
+	 * of it, stops, and the quotes after it warn of nothing. */
+	memset(&ws, 0, sizeof ws);
+	n = pipeline_file(buf, sizeof buf, 5);
+	CU_ASSERT_EQUAL(qdb_import_buffer(db, "order.yaml", buf, n, NULL,
+					  &err), QDB_EINVALID);
+	CU_ASSERT_EQUAL(err.line, 4 + 5);
+	CU_ASSERT_STRING_EQUAL(err.field, "quotes[5].date");
+	CU_ASSERT_EQUAL(ws.n, 0);
+	CU_ASSERT_EQUAL(count_all(db), 0);
+	qdb_close(db);
+}
+
+/* A file of quotes first to first + n - 1, the last one bad when bad is
+ * set. */
+static void write_big_from(const char *path, int first, int n, int bad)
 {
 	FILE *f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("source:\n  title: \"Big\"\nquotes:\n", f);
-	for (int i = 0; i < n; i++)
+	for (int i = first; i < first + n; i++)
 		fprintf(f, "  - text: \"Quote %d: the words, said exactly as "
 			"they were said, long enough to be a real quotation of "
 			"a few hundred bytes like the ones writers keep, with a "
@@ -776,6 +859,11 @@ static void write_big(const char *path, int n, int bad)
 	CU_ASSERT_EQUAL(fclose(f), 0);
 }
 
+static void write_big(const char *path, int n, int bad)
+{
+	write_big_from(path, 0, n, bad);
+}
+
 /* A large import rebuilds the secondary indexes inside its transaction:
  * after a failure they are all still there, after success as well, and
  * the planner still uses them. */
@@ -784,8 +872,8 @@ static void test_large_import_keeps_indexes(void)
 	const char *path;
 	const char *big = th_path("big.yaml");
 	static const char *const count_idx = "SELECT count(*) FROM "
-		"sqlite_schema WHERE type = 'index' AND tbl_name = 'quotes' "
-		"AND name LIKE 'quotes_%'";
+		"sqlite_schema WHERE type = 'index' AND tbl_name IN ('quotes', "
+		"'quote_tags') AND name LIKE 'quote%'";
 	write_big(big, 60000, 1);
 	qdb *db = fresh("big.db", &path);
 	char dbpath[1024];
@@ -794,12 +882,12 @@ static void test_large_import_keeps_indexes(void)
 	CU_ASSERT_EQUAL(qdb_import_file(db, big, NULL, &err), QDB_EINVALID);
 	CU_ASSERT_EQUAL(err.line, 300006);  /* the bad date */
 	CU_ASSERT_EQUAL(count_all(db), 0);
-	CU_ASSERT_EQUAL(th_sql_int(dbpath, count_idx), 5);
+	CU_ASSERT_EQUAL(th_sql_int(dbpath, count_idx), 7);
 	write_big(big, 60000, 0);
 	qdb_import_stats st = QDB_IMPORT_STATS_INIT;
 	CU_ASSERT_EQUAL(qdb_import_file(db, big, &st, &err), 0);
 	CU_ASSERT_EQUAL(st.quotes_added, 60000);
-	CU_ASSERT_EQUAL(th_sql_int(dbpath, count_idx), 5);
+	CU_ASSERT_EQUAL(th_sql_int(dbpath, count_idx), 7);
 	CU_ASSERT(fts_intact(dbpath));
 	const char *who[] = { "speaker 7" };
 	qdb_filter f = QDB_FILTER_INIT;
@@ -812,6 +900,16 @@ static void test_large_import_keeps_indexes(void)
 	CU_ASSERT_EQUAL(qdb__cursor_plan(&plan, db, &f), 0);
 	CU_ASSERT_PTR_NOT_NULL(plan ? strstr(plan, "quotes_speaker") : NULL);
 	qdb_free(plan);
+	/* Into a filled database the full-text index learns only the new
+	 * rows, in bulk too: the old ones are not indexed twice. */
+	CU_ASSERT_EQUAL(count_search(db, "59999"), 1);
+	write_big_from(big, 60000, 60000, 0);
+	CU_ASSERT_EQUAL(qdb_import_file(db, big, &st, &err), 0);
+	CU_ASSERT_EQUAL(count_all(db), 120000);
+	CU_ASSERT(fts_intact(dbpath));
+	CU_ASSERT_EQUAL(count_search(db, "59999"), 1);
+	CU_ASSERT_EQUAL(count_search(db, "60000"), 1);
+	CU_ASSERT_EQUAL(count_search(db, "ellipsis"), 120000);
 	qdb_close(db);
 }
 
@@ -833,6 +931,7 @@ void test_import_register(void)
 		QDB_TEST(test_readonly_refuses),
 		QDB_TEST(test_large_import_keeps_indexes),
 		QDB_TEST(test_size_limits),
+		QDB_TEST(test_errors_and_warnings_in_file_order),
 	};
 	TH_SUITE("import", NULL, suite_clean, tests);
 }

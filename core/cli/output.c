@@ -22,45 +22,74 @@ const char *cli_cmd_name = "quotedb";
 int cli_is_tty;
 
 /* "quotedb: CMD: ", or "quotedb: " before any command runs. */
-static void msg_prefix(void)
+static void msg_prefix(FILE *out)
 {
 	if (strcmp(cli_cmd_name, "quotedb") != 0)
-		fprintf(stderr, "quotedb: %s: ", cli_cmd_name);
+		fprintf(out, "quotedb: %s: ", cli_cmd_name);
 	else
-		fputs("quotedb: ", stderr);
+		fputs("quotedb: ", out);
 }
 
 /* A message's text, escaped: a name or value it quotes may be anything
  * (a file name, a database's content), and must not drive the terminal
  * or reorder the message. */
-static void put_message(const char *fmt, va_list ap)
+static void put_message(FILE *out, const char *text, size_t n,
+			const char *tail)
+{
+	msg_prefix(out);
+	cli_put_escaped(out, text, n, "\n\t");
+	fputs(tail, out);
+}
+
+/*
+ * A message is put together in memory and written to stderr at once:
+ * stderr is unbuffered, and the escaping writes a character at a time
+ * (an import that warns about thousands of new names made half a
+ * million write calls).  When memory runs short, straight to stderr.
+ */
+static void emit(const char *tail, const char *fmt, va_list ap)
 {
 	char buf[4096];
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	if (n < 0)
+	int len = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (len < 0)
 		return;
-	cli_put_escaped(stderr, buf, (size_t)n < sizeof buf ? (size_t)n
-			: sizeof buf - 1, "\n\t");
+	size_t n = (size_t)len < sizeof buf ? (size_t)len : sizeof buf - 1;
+	char *s = NULL;
+	size_t sl = 0;
+	FILE *m = open_memstream(&s, &sl);
+	if (m) {
+		put_message(m, buf, n, tail);
+		int bad = ferror(m);
+		/* s and sl are the stream's: valid once it is closed, and s
+		 * NULL when its last reallocation failed (glibc still says
+		 * the close went well). */
+		if (fclose(m) == 0 && !bad && s) {
+			fwrite(s, 1, sl, stderr);
+			free(s);
+			return;
+		}
+		free(s);
+	}
+	put_message(stderr, buf, n, tail);
 }
 
 void cli_msg(const char *fmt, ...)
 {
 	va_list ap;
-	msg_prefix();
 	va_start(ap, fmt);
-	put_message(fmt, ap);
+	emit("\n", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_misuse(const char *fmt, ...)
 {
+	char tail[96];
+	snprintf(tail, sizeof tail, "\nTry 'quotedb %s --help'.\n",
+		 cli_cmd_name);
 	va_list ap;
-	msg_prefix();
 	va_start(ap, fmt);
-	put_message(fmt, ap);
+	emit(tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'quotedb %s --help'.\n", cli_cmd_name);
 	return CLI_MISUSE;
 }
 

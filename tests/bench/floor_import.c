@@ -4,10 +4,12 @@
  * event parser, one prepared INSERT per quote into one flat table, one
  * transaction, the same journal settings as quotedb (WAL, synchronous
  * NORMAL).  No validation, no speaker or outlet tables, no dates parsed.
- * With --fts the rows also go into an FTS5 index with quotedb's tokenizer,
- * one INSERT per quote as quotedb does.
+ * With --fts the rows also go into an FTS5 index with quotedb's tokenizer
+ * (porter over unicode61, schema.c), one INSERT per quote; with
+ * --fts-rebuild the rows go in first and FTS5 builds the same index from
+ * the table at the end ('rebuild'), the best a single thread can do.
  *
- * Usage: floor_import [--fts] DB FILE
+ * Usage: floor_import [--fts | --fts-rebuild] DB FILE
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -179,11 +181,14 @@ static void exec(sqlite3 *db, const char *sql)
 int main(int argc, char **argv)
 {
 	int fts = argc > 1 && !strcmp(argv[1], "--fts");
-	if (argc != 3 + fts) {
-		fprintf(stderr, "usage: floor_import [--fts] DB FILE\n");
+	int rebuild = argc > 1 && !strcmp(argv[1], "--fts-rebuild");
+	int opt = fts || rebuild;
+	if (argc != 3 + opt) {
+		fprintf(stderr, "usage: floor_import [--fts | --fts-rebuild] "
+			"DB FILE\n");
 		return 2;
 	}
-	const char *dbpath = argv[1 + fts], *path = argv[2 + fts];
+	const char *dbpath = argv[1 + opt], *path = argv[2 + opt];
 	sqlite3 *db;
 	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
 		fail(dbpath, sqlite3_errmsg(db));
@@ -194,10 +199,10 @@ int main(int argc, char **argv)
 	     " language TEXT, translated TEXT, context TEXT, tags TEXT,"
 	     " source_title TEXT, source_author TEXT, source_date TEXT,"
 	     " source_url TEXT, source_file TEXT)");
-	if (fts)
+	if (opt)
 		exec(db, "CREATE VIRTUAL TABLE quotes_fts USING fts5(text, "
 		     "context, content='quotes', content_rowid='qid', "
-		     "tokenize='unicode61 remove_diacritics 2')");
+		     "tokenize='porter unicode61 remove_diacritics 2')");
 	floor_t f;
 	memset(&f, 0, sizeof f);
 	if (sqlite3_prepare_v2(db, "INSERT INTO quotes (id, text, speaker, "
@@ -247,6 +252,8 @@ int main(int argc, char **argv)
 			skip(&f);
 		}
 	}
+	if (rebuild)
+		exec(db, "INSERT INTO quotes_fts(quotes_fts) VALUES('rebuild')");
 	exec(db, "COMMIT");
 	yaml_event_delete(&f.ev);
 	yaml_parser_delete(&f.p);
