@@ -561,9 +561,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	expect(out, len, &at, "\n\\begin{qdbquote}{1}\\label{");
 	label_of(&want, &q);
-	adds(&want, "}\\label{qdbspk1q1}%\n\\qdbopenquote{");
+	adds(&want, "}\\label{qdbspk1q1}%\n");
 	expect(out, len, &at, want.p);
 	want.len = 0;
+	/* A text that starts right to left is set in its language's
+	 * direction (babel's otherlanguage): arabic or hebrew. */
+	int rtl = len - at >= 13 && !memcmp(out + at, "\\qdbrtlstart{", 13);
+	if (rtl) {
+		at += 13;
+		if (len - at >= 7 && !memcmp(out + at, "arabic}", 7))
+			at += 7;
+		else
+			expect(out, len, &at, "hebrew}");
+	}
+	expect(out, len, &at, "\\qdbopenquote{");
 	/* the quote style: empty, {style} or [variant]{style} */
 	r = at;
 	while (at < len && out[at] != '}')
@@ -575,8 +586,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   strchr("[]{}", out[i]), "quote style \"%.*s\"",
 			   (int)(at - r), out + r);
 	expect(out, len, &at, "}");
-	r = region_to(out, len, &at, "\\qdbclosequote\n\\qdbattribution{",
-		      &n);
+	r = region_to(out, len, &at, rtl ? "\\qdbclosequote\\qdbrtlend\n"
+		      "\\qdbattribution{" : "\\qdbclosequote\n"
+		      "\\qdbattribution{", &n);
 	normalize(&want, q.text, 1);
 	check_region(out + r, n, R_TEXT, "text", &want, out);
 	want.len = 0;
